@@ -1,0 +1,98 @@
+# evojax - build, run, test, bench.
+#
+#   make            build ./evojax
+#   make run        install missing Debian packages, build, train the default config
+#   make test       install missing Debian packages, build, run the whole test suite
+#   make bench      throughput figures (environment steps/s, GFLOP/s, iterations/s)
+#   make deps       install missing Debian packages only
+#   make SANITIZE=address,undefined test
+#   make V=1        show full commands
+
+CC      ?= cc
+PKGS    := yaml-0.1 OpenCL clblast zlib
+DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
+            pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
+            dataset-fashion-mnist
+RUN_CONFIG ?= configs/cartpole_easy.yaml
+RUN_ARGS   ?=
+
+OPT     ?= -O2
+CFLAGS  := -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_POSIX_C_SOURCE=200809L \
+           -DCL_TARGET_OPENCL_VERSION=120 -I. -Ibuild/gen \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+B := build
+LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
+CL_SRC   := $(sort $(wildcard opencl/*.cl opencl/*.h core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
+CL_SRC   := $(filter-out opencl/clrt.h,$(CL_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/cl_embed.o
+CMD_OBJ  := $(B)/cmd/main.o
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+BENCH_SRC := $(wildcard tests/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all run test bench clean deps check-deps
+all: evojax
+
+evojax: $(CMD_OBJ) $(B)/libevojax.a
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libevojax.a: $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# OpenCL sources are embedded: one C string line per source line.
+$(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC)
+	$(call say,EMBED,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh opencl/embed.sh $(CL_SRC) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/cl_embed.o: $(B)/gen/cl_embed.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libevojax.a
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libevojax.a $(TEST_LDLIBS) $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./evojax train $(RUN_CONFIG) $(RUN_ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BIN)
+	@sh tests/run.sh $(B)/tests
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+clean:
+	rm -rf $(B) evojax
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

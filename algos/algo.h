@@ -1,0 +1,60 @@
+/* algo.h - the algorithm interface: an ops table + opaque state per
+ * algorithm (ggml backend style).  Adding an algorithm = one file in algos/
+ * and one line in algos/registry.c.
+ *
+ * Fitness is always maximized.  An algorithm tracks its best on raw fitness.
+ */
+#ifndef EJ_ALGO_H
+#define EJ_ALGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "core/err.h"
+#include "core/npz.h"
+#include "core/optim.h"
+
+typedef struct algo_env {
+	size_t param_size;      /* P */
+	uint32_t seed;
+	const optim_cfg *optim; /* resolved 'optimizer' section */
+} algo_env;
+
+#define ALGO_STATE_MAX 32 /* most npz arrays an algorithm's state may use */
+
+typedef struct algo_ops {
+	const char *name;
+	const char *summary;
+	const cfg_field *fields; /* schema of the 'algo' section, minus "name" */
+	size_t n_fields;
+	size_t cfg_size;         /* sizeof the struct 'fields' fill */
+
+	/* cfg: the struct filled from 'fields'.  *state is owned by the
+	 * caller and released with free(). */
+	int (*create)(void **state, const void *cfg, const algo_env *env,
+		      ej_err *err);
+	size_t (*pop_size)(const void *state);
+	/* Fill params (pop_size x P, row-major) with the population. */
+	int (*ask)(void *state, float *params, ej_err *err);
+	/* fitness: (pop_size), raw, maximized.  Non-finite values are an
+	 * error (EJ_EXIT_RUN) naming the member. */
+	int (*tell)(void *state, const float *fitness, ej_err *err);
+	/* Parameters to test (PGPE: the center).  (P) */
+	const float *(*best_params)(const void *state);
+	/* Full state (incl. optimizer moments, RNG counters, iteration) as
+	 * arrays that stay valid until the next ask/tell; 'names' is scratch
+	 * space for generated names.  Returns the number of arrays. */
+	size_t (*state)(const void *state, npz_array *out, size_t max,
+			char names[][64]);
+	int (*load)(void *state, const npz_file *f, ej_err *err);
+	void (*free)(void *state);
+} algo_ops;
+
+extern const algo_ops *const algo_registry[]; /* NULL-terminated */
+const algo_ops *algo_find(const char *name);    /* NULL if unknown */
+
+/* The algorithms (one per file in algos/, listed in algos/registry.c). */
+extern const algo_ops pgpe_ops;
+
+#endif

@@ -1,0 +1,441 @@
+/* pgpe.c - PGPE (Sehnke et al. 2010) exactly as EvoJAX 0.2.17 runs it,
+ * except for the optimizer's bias correction (see optim.h).
+ *
+ * N = pop_size (even), K = N/2 directions, P parameters, sigma per
+ * parameter.  In iteration it (0, 1, ...):
+ *   eps_k[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = k, repeat = 0,
+ *                       index = j/4) gives 4 words; ph_normal2 on words
+ *                       (0,1) and (2,3) gives 4 normals; j%4 picks one
+ *   delta_k = sigma * eps_k
+ *   rows    2k = center + delta_k,  2k+1 = center - delta_k
+ * tell:
+ *   u = centered ranks rank/(N-1) - 0.5 (ties: lower index, lower rank),
+ *       or the raw fitness if solution_ranking is false
+ *   grad_center = (1/K) sum_k delta_k (u[2k] - u[2k+1])/2
+ *   grad_sigma  = (1/K) sum_k ((u[2k] + u[2k+1])/2 - mean(u))
+ *                             (delta_k^2 - sigma^2)/sigma
+ *   center += optimizer step on grad_center with lr center_lr (ascent)
+ *   sigma   = clip(sigma + stdev_lr grad_sigma, sigma -+ |sigma| max_change)
+ *   it     += 1
+ * ask does not advance anything: asking twice gives the same population.
+ * tell refuses non-finite fitness ("fitness of member 3 is nan",
+ * EJ_EXIT_RUN) before touching any state.  best_params is the center.
+ *
+ * State (what a bit-exact resume needs; the noise is a pure function of
+ * seed and iteration): center (P) f32, stdev (P) f32, iteration () i64,
+ * and the optimizer's arrays prefixed "optim_" (see optim.h).  load is
+ * all-or-nothing.
+ */
+#include "algos/algo.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opencl/philox.h"
+
+typedef struct pgpe_cfg {
+	int pop_size;
+	double center_lr;
+	double stdev_lr;
+	double init_stdev;
+	double stdev_max_change;
+	bool solution_ranking;
+	double center_init;
+} pgpe_cfg;
+
+#define PGPE_OFF(m) offsetof(pgpe_cfg, m)
+
+static const cfg_field pgpe_fields[] = {
+	{ .key = "pop_size", .type = CFG_INT, .offset = PGPE_OFF(pop_size),
+	  .def = "64", .min = 2, .max = INFINITY, .flags = CFG_F_EVEN,
+	  .help = "population size N (even: N/2 antithetic pairs)" },
+	{ .key = "center_lr", .type = CFG_FLOAT, .offset = PGPE_OFF(center_lr),
+	  .def = "0.15", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
+	  .help = "optimizer learning rate for the center" },
+	{ .key = "stdev_lr", .type = CFG_FLOAT, .offset = PGPE_OFF(stdev_lr),
+	  .def = "0.1", .min = 0, .max = INFINITY,
+	  .help = "learning rate for sigma (0 keeps sigma fixed)" },
+	{ .key = "init_stdev", .type = CFG_FLOAT,
+	  .offset = PGPE_OFF(init_stdev), .def = "0.1", .min = 0,
+	  .max = INFINITY, .flags = CFG_F_MIN_OPEN,
+	  .help = "initial sigma of every parameter" },
+	{ .key = "stdev_max_change", .type = CFG_FLOAT,
+	  .offset = PGPE_OFF(stdev_max_change), .def = "0.2", .min = 0,
+	  .max = INFINITY,
+	  .help = "sigma moves at most this fraction of itself per iteration" },
+	{ .key = "solution_ranking", .type = CFG_BOOL,
+	  .offset = PGPE_OFF(solution_ranking), .def = "true",
+	  .help = "shape fitness to centered ranks in [-0.5, 0.5]" },
+	{ .key = "center_init", .type = CFG_FLOAT,
+	  .offset = PGPE_OFF(center_init), .def = "0", .min = -INFINITY,
+	  .max = INFINITY,
+	  .help = "initial value of every center parameter (EvoJAX: 0)" },
+};
+
+typedef struct pgpe_rank {
+	float f;
+	size_t i;
+} pgpe_rank;
+
+typedef struct pgpe {
+	pgpe_cfg cfg;
+	size_t P, N, K;
+	uint32_t seed;
+	int64_t iteration;  /* tells done so far; names the noise */
+	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	float *center;      /* (P) */
+	float *stdev;       /* (P) */
+	float *noise;       /* (K, P) eps_k */
+	float *grad;        /* (P) grad_center */
+	double *acc_c;      /* (P) sum_k delta_k (u+ - u-)/2 */
+	double *acc_s;      /* (P) sum_k (.. - b)(delta_k^2 - sigma^2)/sigma */
+	double *u;          /* (N) shaped fitness */
+	pgpe_rank *order;   /* (N) sort scratch */
+	optim *opt;
+} pgpe;
+
+static void pgpe_free(void *state)
+{
+	pgpe *s = state;
+
+	if (!s)
+		return;
+	optim_free(s->opt);
+	free(s->center);
+	free(s->stdev);
+	free(s->noise);
+	free(s->grad);
+	free(s->acc_c);
+	free(s->acc_s);
+	free(s->u);
+	free(s->order);
+	free(s);
+}
+
+/* The schema checks user input; this guards direct callers. */
+static int pgpe_check_cfg(const pgpe_cfg *c, ej_err *err)
+{
+	if (c->pop_size < 2 || c->pop_size % 2)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'pop_size' must be an even integer >= 2, got "
+			       "'%d'", c->pop_size);
+	if (!(c->center_lr > 0))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'center_lr' must be > 0, got '%g'",
+			       c->center_lr);
+	if (!(c->init_stdev > 0))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'init_stdev' must be > 0, got '%g'",
+			       c->init_stdev);
+	if (!(c->stdev_lr >= 0) || !(c->stdev_max_change >= 0))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'stdev_lr' and 'stdev_max_change' must be >= 0");
+	return 0;
+}
+
+/* Buffers for P parameters and N members; NULL when out of memory. */
+static pgpe *pgpe_alloc(size_t P, size_t N)
+{
+	pgpe *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->P = P;
+	s->N = N;
+	s->K = N / 2;
+	s->center = malloc(P * sizeof(*s->center));
+	s->stdev = malloc(P * sizeof(*s->stdev));
+	s->grad = malloc(P * sizeof(*s->grad));
+	s->acc_c = malloc(P * sizeof(*s->acc_c));
+	s->acc_s = malloc(P * sizeof(*s->acc_s));
+	s->u = malloc(N * sizeof(*s->u));
+	s->order = malloc(N * sizeof(*s->order));
+	if (s->K <= SIZE_MAX / sizeof(float) / P)
+		s->noise = malloc(s->K * P * sizeof(*s->noise));
+	if (!s->center || !s->stdev || !s->grad || !s->acc_c || !s->acc_s ||
+	    !s->u || !s->order || !s->noise) {
+		pgpe_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int pgpe_create(void **state, const void *cfgp, const algo_env *env,
+		       ej_err *err)
+{
+	const pgpe_cfg *cfg = cfgp;
+	optim_cfg ocfg;
+	pgpe *s;
+
+	*state = NULL;
+	if (pgpe_check_cfg(cfg, err) < 0)
+		return -1;
+	if (env->param_size == 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'pgpe' needs at least one parameter");
+	if (env->optim)
+		ocfg = *env->optim;
+	else if (optim_parse(NULL, &ocfg, err) < 0)
+		return -1;
+	s = pgpe_alloc(env->param_size, (size_t)cfg->pop_size);
+	if (!s)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory for 'pgpe' "
+			       "(pop_size %d, %zu parameters)", cfg->pop_size,
+			       env->param_size);
+	s->cfg = *cfg;
+	s->seed = env->seed;
+	s->noise_iter = -1;
+	for (size_t j = 0; j < s->P; j++) {
+		s->center[j] = (float)cfg->center_init;
+		s->stdev[j] = (float)cfg->init_stdev;
+	}
+	s->opt = optim_create(&ocfg, s->P, err);
+	if (!s->opt) {
+		pgpe_free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static size_t pgpe_pop_size(const void *state)
+{
+	return ((const pgpe *)state)->N;
+}
+
+/* eps for the current iteration, drawn once per iteration. */
+static void pgpe_draw_noise(pgpe *s)
+{
+	const uint32_t it = (uint32_t)s->iteration;
+
+	if (s->noise_iter == s->iteration)
+		return;
+	for (size_t k = 0; k < s->K; k++) {
+		float *eps = s->noise + k * s->P;
+
+		for (size_t j = 0; j < s->P; j += 4) {
+			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
+					   (uint32_t)k, 0, (uint32_t)(j / 4));
+			float z[4];
+
+			ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
+			ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
+			for (size_t q = 0; q < 4 && j + q < s->P; q++)
+				eps[j + q] = z[q];
+		}
+	}
+	s->noise_iter = s->iteration;
+}
+
+static int pgpe_ask(void *state, float *params, ej_err *err)
+{
+	pgpe *s = state;
+
+	(void)err;
+	pgpe_draw_noise(s);
+	for (size_t k = 0; k < s->K; k++) {
+		const float *eps = s->noise + k * s->P;
+		float *plus = params + 2 * k * s->P, *minus = plus + s->P;
+
+		for (size_t j = 0; j < s->P; j++) {
+			float d = s->stdev[j] * eps[j];
+
+			plus[j] = s->center[j] + d;
+			minus[j] = s->center[j] - d;
+		}
+	}
+	return 0;
+}
+
+static int pgpe_rank_cmp(const void *a, const void *b)
+{
+	const pgpe_rank *x = a, *y = b;
+
+	if (x->f != y->f)
+		return x->f < y->f ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* u = rank/(N-1) - 0.5, rank = argsort(argsort(f)) with ties by index. */
+static void pgpe_shape(pgpe *s, const float *fitness)
+{
+	if (!s->cfg.solution_ranking) {
+		for (size_t i = 0; i < s->N; i++)
+			s->u[i] = fitness[i];
+		return;
+	}
+	for (size_t i = 0; i < s->N; i++) {
+		s->order[i].f = fitness[i];
+		s->order[i].i = i;
+	}
+	qsort(s->order, s->N, sizeof(*s->order), pgpe_rank_cmp);
+	for (size_t r = 0; r < s->N; r++)
+		s->u[s->order[r].i] = (double)r / (double)(s->N - 1) - 0.5;
+}
+
+/* grad_center into s->grad; sigma updated in place.  Sums run over k in
+ * order 0..K-1 in double, k outermost so the noise is read row by row. */
+static void pgpe_update_stdev_and_grad(pgpe *s)
+{
+	double b = 0;
+
+	for (size_t i = 0; i < s->N; i++)
+		b += s->u[i];
+	b /= (double)s->N;
+	memset(s->acc_c, 0, s->P * sizeof(*s->acc_c));
+	memset(s->acc_s, 0, s->P * sizeof(*s->acc_s));
+	for (size_t k = 0; k < s->K; k++) {
+		const double up = s->u[2 * k], um = s->u[2 * k + 1];
+		const double wc = (up - um) / 2, ws = (up + um) / 2 - b;
+		const float *eps = s->noise + k * s->P;
+
+		for (size_t j = 0; j < s->P; j++) {
+			const double sigma = s->stdev[j];
+			const double d = (float)(s->stdev[j] * eps[j]);
+
+			s->acc_c[j] += d * wc;
+			/* a sigma that underflowed to 0 stays 0, not NaN */
+			if (sigma > 0)
+				s->acc_s[j] += ws * (d * d - sigma * sigma) /
+					       sigma;
+		}
+	}
+	for (size_t j = 0; j < s->P; j++) {
+		const double sigma = s->stdev[j];
+		const double lo = sigma - fabs(sigma) * s->cfg.stdev_max_change;
+		const double hi = sigma + fabs(sigma) * s->cfg.stdev_max_change;
+		double next = sigma + s->cfg.stdev_lr * s->acc_s[j] /
+				      (double)s->K;
+
+		s->grad[j] = (float)(s->acc_c[j] / (double)s->K);
+		s->stdev[j] = (float)(next < lo ? lo : next > hi ? hi : next);
+	}
+}
+
+static int pgpe_tell(void *state, const float *fitness, ej_err *err)
+{
+	pgpe *s = state;
+
+	for (size_t i = 0; i < s->N; i++)
+		if (!isfinite(fitness[i]))
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "fitness of member %zu is %s", i,
+				       isnan(fitness[i]) ? "nan" :
+				       fitness[i] > 0 ? "inf" : "-inf");
+	pgpe_draw_noise(s);
+	pgpe_shape(s, fitness);
+	pgpe_update_stdev_and_grad(s);
+	optim_step(s->opt, s->center, s->grad, s->cfg.center_lr);
+	s->iteration++;
+	return 0;
+}
+
+static const float *pgpe_best_params(const void *state)
+{
+	return ((const pgpe *)state)->center;
+}
+
+static void pgpe_put(npz_array *a, char *name, const char *key,
+		     enum npz_dtype dtype, size_t len, const void *data)
+{
+	snprintf(name, 64, "%s", key);
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->dtype = dtype;
+	a->ndim = len ? 1 : 0;
+	a->shape[0] = len;
+	a->data = data;
+}
+
+/* center (P) f32, stdev (P) f32, iteration () i64, optim_* (optimizer).
+ * Returns 0 if 'max' is too small. */
+static size_t pgpe_state(const void *state, npz_array *out, size_t max,
+			 char names[][64])
+{
+	const pgpe *s = state;
+	size_t n;
+
+	if (max < 3)
+		return 0;
+	pgpe_put(&out[0], names[0], "center", NPZ_F32, s->P, s->center);
+	pgpe_put(&out[1], names[1], "stdev", NPZ_F32, s->P, s->stdev);
+	pgpe_put(&out[2], names[2], "iteration", NPZ_I64, 0, &s->iteration);
+	n = optim_state(s->opt, "optim_", out + 3, max - 3, names + 3);
+	return n ? n + 3 : 0;
+}
+
+static int pgpe_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
+{
+	const npz_array *a = npz_find(f, "iteration");
+
+	if (!a)
+		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
+	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "array 'iteration' must be one int64");
+	memcpy(it, a->data, sizeof(*it));
+	if (*it < 0 || *it > UINT32_MAX)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "array 'iteration' out of range, got %lld",
+			       (long long)*it);
+	return 0;
+}
+
+/* All-or-nothing: on error the state is unchanged. */
+static int pgpe_load(void *state, const npz_file *f, ej_err *err)
+{
+	pgpe *s = state;
+	float *center = malloc(s->P * sizeof(float));
+	float *stdev = malloc(s->P * sizeof(float));
+	int64_t it = 0;
+	int rc = -1;
+
+	if (!center || !stdev) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory loading 'pgpe' state");
+		goto out;
+	}
+	if (npz_get_f32(f, "center", center, s->P, err) < 0 ||
+	    npz_get_f32(f, "stdev", stdev, s->P, err) < 0 ||
+	    pgpe_load_iteration(f, &it, err) < 0)
+		goto out;
+	for (size_t j = 0; j < s->P; j++)
+		if (!isfinite(center[j]) || !(stdev[j] >= 0) ||
+		    !isfinite(stdev[j])) {
+			ej_fail(err, EJ_EXIT_RUN,
+				"array '%s' has a bad value at %zu",
+				isfinite(center[j]) ? "stdev" : "center", j);
+			goto out;
+		}
+	if (optim_load(s->opt, "optim_", f, err) < 0)
+		goto out;
+	memcpy(s->center, center, s->P * sizeof(float));
+	memcpy(s->stdev, stdev, s->P * sizeof(float));
+	s->iteration = it;
+	s->noise_iter = -1;
+	rc = 0;
+out:
+	free(center);
+	free(stdev);
+	return rc;
+}
+
+const algo_ops pgpe_ops = {
+	/* .name        = */ "pgpe",
+	/* .summary     = */ "PGPE with antithetic sampling and per-parameter "
+	                     "sigma (EvoJAX default)",
+	/* .fields      = */ pgpe_fields,
+	/* .n_fields    = */ sizeof(pgpe_fields) / sizeof(pgpe_fields[0]),
+	/* .cfg_size    = */ sizeof(pgpe_cfg),
+	/* .create      = */ pgpe_create,
+	/* .pop_size    = */ pgpe_pop_size,
+	/* .ask         = */ pgpe_ask,
+	/* .tell        = */ pgpe_tell,
+	/* .best_params = */ pgpe_best_params,
+	/* .state       = */ pgpe_state,
+	/* .load        = */ pgpe_load,
+	/* .free        = */ pgpe_free,
+};

@@ -1,0 +1,468 @@
+/* evojax - command line.  The only place that prints errors and exits.
+ *
+ * Subcommands are a static table; to add one, write a cmd_<name>() and add
+ * a line to commands[].  Exit codes (DESIGN.md): 0 ok, 1 run failed,
+ * 2 usage or config error, 3 device/OpenCL error, 130 interrupted.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "algos/algo.h"
+#include "core/cfg.h"
+#include "core/exp.h"
+#include "core/npz.h"
+#include "core/optim.h"
+#include "core/trainer.h"
+#include "opencl/clrt.h"
+#include "policies/policy.h"
+#include "tasks/task.h"
+
+#define EVOJAX_VERSION "0.1.0"
+#define MAX_SETS 64
+
+/* Set by the SIGINT/SIGTERM handler; the trainer polls it between
+ * iterations.  A signal flag is the one piece of process state C offers
+ * for this. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+typedef struct cli {
+	const char *config;
+	const char *sets[MAX_SETS];
+	int n_sets;
+	const char *seed, *out, *device, *params, *resume;
+	char resume_config[4200];
+	bool smoke, quiet, help;
+} cli;
+
+static int die(const ej_err *err)
+{
+	fprintf(stderr, "evojax: error: %s\n", err->msg);
+	return err->code ? err->code : EJ_EXIT_RUN;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "evojax%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nsee 'evojax %s%s--help'\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return EJ_EXIT_USAGE;
+}
+
+/* Is 'flag' one of the space-separated words of 'allowed'? */
+static bool flag_allowed(const char *allowed, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = allowed; (p = strstr(p, flag)); p += n)
+		if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Parse flags common to train/validate/test.  'allowed' lists the flags
+ * this subcommand takes. */
+static int parse_cli(const char *cmd, int argc, char **argv, const char *allowed,
+		     cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			c->help = true;
+			continue;
+		}
+		if (a[0] != '-') {
+			if (c->config)
+				return usage_error(cmd, "unexpected argument '%s'", a);
+			c->config = a;
+			continue;
+		}
+		if (!flag_allowed(allowed, a))
+			return usage_error(cmd, "unknown option '%s'", a);
+		if (strcmp(a, "--smoke") == 0) {
+			c->smoke = true;
+			continue;
+		}
+		if (strcmp(a, "--quiet") == 0) {
+			c->quiet = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error(cmd, "option '%s' needs a value", a);
+		if (strcmp(a, "--set") == 0) {
+			if (c->n_sets == MAX_SETS)
+				return usage_error(cmd, "too many '%s' options", a);
+			c->sets[c->n_sets++] = argv[++i];
+			continue;
+		}
+		if (strcmp(a, "--seed") == 0)
+			slot = &c->seed;
+		else if (strcmp(a, "--out") == 0)
+			slot = &c->out;
+		else if (strcmp(a, "--device") == 0)
+			slot = &c->device;
+		else if (strcmp(a, "--params") == 0)
+			slot = &c->params;
+		else if (strcmp(a, "--resume") == 0)
+			slot = &c->resume;
+		else
+			return usage_error(cmd, "unknown option '%s'", a);
+		*slot = argv[++i];
+	}
+	if (c->resume && !c->config) {
+		snprintf(c->resume_config, sizeof(c->resume_config),
+			 "%s/config.yaml", c->resume);
+		c->config = c->resume_config;
+	}
+	if (c->resume && c->out)
+		return usage_error(cmd, "--resume DIR writes into DIR; drop '%s'",
+				   "--out");
+	if (!c->help && !c->config)
+		return usage_error(cmd, "missing CONFIG%s", "");
+	return 0;
+}
+
+/* Load CONFIG, apply --smoke, --set, --seed, --device (in that order), validate. */
+static cfg_doc *load_experiment(const cli *c, exp_cfg *e, ej_err *err)
+{
+	cfg_doc *doc = cfg_load_file(c->config, err);
+	char buf[CFG_STR_MAX + 32];
+
+	if (!doc)
+		return NULL;
+	/* Smoke values first, so explicit --set overrides win. */
+	if (c->smoke && exp_apply_smoke(doc, err) < 0)
+		goto fail;
+	for (int i = 0; i < c->n_sets; i++)
+		if (cfg_set(doc, c->sets[i], err) < 0)
+			goto fail;
+	if (c->seed) {
+		snprintf(buf, sizeof(buf), "seed=%s", c->seed);
+		if (cfg_set(doc, buf, err) < 0)
+			goto fail;
+	}
+	if (c->device) {
+		snprintf(buf, sizeof(buf), "device.spec=%s", c->device);
+		if (cfg_set(doc, buf, err) < 0)
+			goto fail;
+	}
+	if (exp_load(doc, e, err) < 0)
+		goto fail;
+	return doc;
+fail:
+	cfg_free(doc);
+	return NULL;
+}
+
+static void default_out_dir(const char *config, char *buf, size_t size)
+{
+	const char *base = strrchr(config, '/');
+	char stem[256], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *dot;
+
+	snprintf(stem, sizeof(stem), "%s", base ? base + 1 : config);
+	if ((dot = strrchr(stem, '.')))
+		*dot = '\0';
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, size, "runs/%s-%s", stem, stamp);
+}
+
+static const char train_help[] =
+	"usage: evojax train CONFIG [--set key.path=value]... [--seed N] [--out DIR]\n"
+	"                    [--device SPEC] [--smoke] [--quiet]\n"
+	"       evojax train --resume DIR [CONFIG] [--set key.path=value]...\n\n"
+	"Train the experiment described by CONFIG (YAML).\n\n"
+	"  --set k.p=v    override a config value (validated like the file)\n"
+	"  --seed N       same as --set seed=N\n"
+	"  --out DIR      run directory (default runs/<config>-<date>-<time>)\n"
+	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices')\n"
+	"  --smoke        tiny run (4 iterations, population 8) to check a config\n"
+	"  --quiet        no human log on stderr (metrics still go to stdout)\n"
+	"  --resume DIR   continue the run in DIR from its checkpoint.npz, with\n"
+	"                 DIR/config.yaml unless CONFIG is given (e.g. raise\n"
+	"                 trainer.max_iter with --set); bit-exact continuation\n\n"
+	"stdout: one JSON object per logged iteration and test; stderr: progress.\n"
+	"Writes config.yaml, log.txt, metrics.jsonl, iter_N.npz, best.npz,\n"
+	"final.npz, checkpoint.npz and summary.json into the run directory.\n";
+
+static int cmd_train(int argc, char **argv)
+{
+	ej_err err = { 0 };
+	exp_cfg e;
+	cli c;
+	cfg_doc *doc;
+	clrt *rt = NULL;
+	trainer *t = NULL;
+	char out[4096];
+	trainer_opts o = { 0 };
+	int rc;
+
+	if ((rc = parse_cli("train", argc, argv,
+			    "--set --seed --out --device --smoke --quiet --resume",
+			    &c)))
+		return rc;
+	if (c.help) {
+		fputs(train_help, stdout);
+		return 0;
+	}
+	if (!(doc = load_experiment(&c, &e, &err)))
+		return die(&err);
+	if (c.resume)
+		snprintf(out, sizeof(out), "%s", c.resume);
+	else if (c.out)
+		snprintf(out, sizeof(out), "%s", c.out);
+	else
+		default_out_dir(c.config, out, sizeof(out));
+	o.out_dir = out;
+	o.config_path = c.config;
+	o.metrics_out = stdout;
+	o.log_out = c.quiet ? NULL : stderr;
+	o.progress = !c.quiet && isatty(STDERR_FILENO);
+	o.interrupted = &interrupted;
+	o.resume = c.resume != NULL;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = 0;
+	if (!(rt = clrt_create(e.device.spec, &err)) ||
+	    !(t = trainer_create(&e, rt, &o, &err)) ||
+	    trainer_run(t, &err) < 0)
+		rc = die(&err);
+	else if (!c.quiet)
+		fprintf(stderr, "results: %s (final test score %.2f)\n", out,
+			trainer_final_score(t));
+	trainer_free(t);
+	clrt_free(rt);
+	exp_release(&e);
+	cfg_free(doc);
+	return rc;
+}
+
+static const char validate_help[] =
+	"usage: evojax validate CONFIG [--set key.path=value]... [--seed N] [--device SPEC] [--smoke]\n\n"
+	"Check CONFIG without running it and print the resolved configuration\n"
+	"(defaults filled in, overrides applied) as YAML on stdout.\n";
+
+static int cmd_validate(int argc, char **argv)
+{
+	ej_err err = { 0 };
+	exp_cfg e;
+	cli c;
+	cfg_doc *doc;
+	int rc;
+
+	if ((rc = parse_cli("validate", argc, argv,
+			    "--set --seed --device --smoke", &c)))
+		return rc;
+	if (c.help) {
+		fputs(validate_help, stdout);
+		return 0;
+	}
+	if (!(doc = load_experiment(&c, &e, &err)))
+		return die(&err);
+	exp_emit(stdout, &e);
+	exp_release(&e);
+	cfg_free(doc);
+	return 0;
+}
+
+static const char test_help[] =
+	"usage: evojax test CONFIG --params FILE.npz [--set key.path=value]... [--device SPEC] [--smoke]\n\n"
+	"Evaluate saved parameters (an npz with 'params' and optionally\n"
+	"'obs_params', e.g. best.npz) on trainer.n_evaluations test episodes and\n"
+	"print one JSON line with the scores.\n";
+
+static int test_params(const exp_cfg *e, const char *path, clrt *rt,
+		       ej_err *err)
+{
+	trainer_opts o = { 0 };
+	trainer *t = trainer_create(e, rt, &o, err);
+	npz_file *f = NULL;
+	float *params = NULL;
+	double *obs = NULL;
+	test_stats s;
+	int rc = -1;
+
+	if (!t)
+		return -1;
+	if (!(f = npz_read(path, err)))
+		goto out;
+	params = malloc(trainer_param_count(t) * sizeof(float));
+	obs = calloc(trainer_obs_params_size(t), sizeof(double));
+	if (!params || !obs) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	if (npz_get_f32(f, "params", params, trainer_param_count(t), err) < 0)
+		goto out;
+	if (npz_find(f, "obs_params")) {
+		size_t n = trainer_obs_params_size(t);
+		float *tmp = malloc(n * sizeof(float));
+
+		if (!tmp || npz_get_f32(f, "obs_params", tmp, n, err) < 0) {
+			free(tmp);
+			if (!tmp)
+				ej_fail(err, EJ_EXIT_RUN, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			obs[i] = tmp[i];
+		free(tmp);
+	}
+	if (trainer_test(t, params, obs, 0, &s, err) < 0)
+		goto out;
+	printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %.9g, "
+	       "\"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}\n",
+	       path, s.n, s.max, s.avg, s.min, s.std);
+	rc = 0;
+out:
+	npz_free(f);
+	free(params);
+	free(obs);
+	trainer_free(t);
+	return rc;
+}
+
+static int cmd_test(int argc, char **argv)
+{
+	ej_err err = { 0 };
+	exp_cfg e;
+	cli c;
+	cfg_doc *doc;
+	clrt *rt;
+	int rc;
+
+	if ((rc = parse_cli("test", argc, argv, "--set --device --params --seed --smoke",
+			    &c)))
+		return rc;
+	if (c.help) {
+		fputs(test_help, stdout);
+		return 0;
+	}
+	if (!c.params)
+		return usage_error("test", "missing --params FILE.npz%s", "");
+	if (!(doc = load_experiment(&c, &e, &err)))
+		return die(&err);
+	rc = 0;
+	if (!(rt = clrt_create(e.device.spec, &err)) ||
+	    test_params(&e, c.params, rt, &err) < 0)
+		rc = die(&err);
+	clrt_free(rt);
+	exp_release(&e);
+	cfg_free(doc);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 0) {
+		puts("usage: evojax list\n\nList registered tasks, policies, algorithms and optimizers\nwith their config keys, types, defaults and bounds.");
+		return argc == 1 && (strcmp(argv[0], "--help") == 0 ||
+				     strcmp(argv[0], "-h") == 0)
+			       ? 0
+			       : EJ_EXIT_USAGE;
+	}
+	puts("tasks (section 'task'):");
+	for (const task_ops *const *t = task_registry; *t; t++) {
+		printf("  %s - %s\n", (*t)->name, (*t)->summary);
+		cfg_print_schema(stdout, 4, (*t)->fields, (*t)->n_fields);
+	}
+	puts("\npolicies (section 'policy'):");
+	for (const policy_ops *const *p = policy_registry; *p; p++) {
+		printf("  %s - %s\n", (*p)->name, (*p)->summary);
+		cfg_print_schema(stdout, 4, (*p)->fields, (*p)->n_fields);
+	}
+	puts("\nalgorithms (section 'algo'):");
+	for (const algo_ops *const *a = algo_registry; *a; a++) {
+		printf("  %s - %s\n", (*a)->name, (*a)->summary);
+		cfg_print_schema(stdout, 4, (*a)->fields, (*a)->n_fields);
+	}
+	puts("\noptimizers (section 'optimizer'):");
+	for (const optim_info *o = optim_table; o->name; o++) {
+		printf("  %s - %s\n", o->name, o->summary);
+		cfg_print_schema(stdout, 4, o->fields, o->n_fields);
+	}
+	puts("\ntrainer (section 'trainer'):");
+	cfg_print_schema(stdout, 4, exp_trainer_fields, exp_n_trainer_fields);
+	puts("\ndevice (section 'device'):");
+	cfg_print_schema(stdout, 4, exp_device_fields, exp_n_device_fields);
+	return 0;
+}
+
+static int cmd_devices(int argc, char **argv)
+{
+	ej_err err = { 0 };
+
+	(void)argv;
+	if (argc > 0) {
+		puts("usage: evojax devices\n\nList OpenCL platforms and devices; use the index with --device.");
+		return argc == 1 && (strcmp(argv[0], "--help") == 0 ||
+				     strcmp(argv[0], "-h") == 0)
+			       ? 0
+			       : EJ_EXIT_USAGE;
+	}
+	if (clrt_list(stdout, &err) < 0)
+		return die(&err);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "train", cmd_train, "train an experiment from a YAML config" },
+	{ "validate", cmd_validate, "check a config and print it resolved" },
+	{ "test", cmd_test, "evaluate saved parameters on the test task" },
+	{ "list", cmd_list, "registered tasks, policies, algorithms, optimizers" },
+	{ "devices", cmd_devices, "OpenCL platforms and devices" },
+};
+
+static void main_help(FILE *f)
+{
+	fprintf(f, "usage: evojax [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'evojax COMMAND --help' describes a command.\n"
+		   "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 device error, 130 interrupted\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_help(stderr);
+		return EJ_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		main_help(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("evojax %s\n", EVOJAX_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 2, argv + 2);
+	fprintf(stderr, "evojax: '%s' is not a command; see 'evojax --help'\n",
+		argv[1]);
+	return EJ_EXIT_USAGE;
+}

@@ -1,0 +1,253 @@
+#include "core/exp.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cfg_field exp_trainer_fields[] = {
+	{ .key = "max_iter", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, max_iter), .def = "1000", .min = 1,
+	  .max = 1e9, .help = "training iterations" },
+	{ .key = "log_interval", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, log_interval), .def = "20",
+	  .min = 1, .max = 1e9, .help = "iterations between metrics lines" },
+	{ .key = "test_interval", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, test_interval), .def = "100",
+	  .min = 1, .max = 1e9,
+	  .help = "iterations between tests of the best parameters (and checkpoints)" },
+	{ .key = "n_repeats", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, n_repeats), .def = "1", .min = 1,
+	  .max = 1e6, .help = "episodes per member per iteration (common reset seeds)" },
+	{ .key = "n_evaluations", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, n_evaluations), .def = "100",
+	  .min = 1, .max = 1e6, .help = "test episodes, each on its own seed" },
+	{ .key = "test_n_repeats", .type = CFG_INT,
+	  .offset = offsetof(trainer_cfg, test_n_repeats), .def = "1",
+	  .min = 1, .max = 1e6, .help = "repeats averaged per test evaluation" },
+	{ .key = "normalize_obs", .type = CFG_BOOL,
+	  .offset = offsetof(trainer_cfg, normalize_obs), .def = "false",
+	  .help = "running observation normalization (EvoJAX ObsNormalizer)" },
+};
+const size_t exp_n_trainer_fields =
+	sizeof(exp_trainer_fields) / sizeof(exp_trainer_fields[0]);
+
+const cfg_field exp_device_fields[] = {
+	{ .key = "spec", .type = CFG_STR, .offset = offsetof(device_cfg, spec),
+	  .def = "auto",
+	  .help = "auto | N (index in `evojax devices`) | P:D | name substring" },
+	{ .key = "lanes", .type = CFG_INT, .offset = offsetof(device_cfg, lanes),
+	  .def = "0", .min = 0, .max = 16,
+	  .help = "environments per work-item: 0 auto (16 on CPUs, 1 on GPUs), 1, 2, 4, 8, 16" },
+};
+const size_t exp_n_device_fields =
+	sizeof(exp_device_fields) / sizeof(exp_device_fields[0]);
+
+typedef struct exp_root {
+	int seed;
+} exp_root;
+
+static const cfg_field exp_root_fields[] = {
+	{ .key = "seed", .type = CFG_INT, .offset = offsetof(exp_root, seed),
+	  .def = "42", .min = 0, .max = 2147483647,
+	  .help = "seed of every random stream" },
+};
+
+static const char *const exp_sections[] = { "task", "policy", "algo",
+					    "optimizer", "trainer", "device",
+					    NULL };
+
+/* Look up the component named by section 'name' (required key). */
+static const cfg_node *exp_component_name(const cfg_node *root,
+					  const char *section,
+					  ej_err *err)
+{
+	const cfg_node *sec = cfg_get(root, section);
+	const cfg_node *name;
+	char where[512];
+
+	if (!sec) {
+		cfg_where(root, where, sizeof(where));
+		ej_fail(err, EJ_EXIT_USAGE, "%s: missing section '%s'", where,
+			section);
+		return NULL;
+	}
+	if (sec->kind != CFG_MAP) {
+		cfg_where(sec, where, sizeof(where));
+		ej_fail(err, EJ_EXIT_USAGE, "%s: '%s' must be a mapping", where,
+			section);
+		return NULL;
+	}
+	name = cfg_get(sec, "name");
+	if (!name || name->kind != CFG_SCALAR || !name->value[0]) {
+		cfg_where(sec, where, sizeof(where));
+		ej_fail(err, EJ_EXIT_USAGE, "%s: '%s' needs a 'name'", where,
+			section);
+		return NULL;
+	}
+	return name;
+}
+
+static int exp_unknown(const cfg_node *name, const char *what,
+		       const char *const *names, ej_err *err)
+{
+	char where[512], known[512] = "";
+	const char *hint = cfg_did_you_mean(name->value, names);
+	size_t n = 0;
+
+	for (const char *const *p = names; *p; p++)
+		n += (size_t)snprintf(known + n, n < sizeof(known) ? sizeof(known) - n : 0,
+				      "%s%s", p == names ? "" : ", ", *p);
+	cfg_where(name, where, sizeof(where));
+	if (hint)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: unknown %s '%s' (did you mean '%s'?); known: %s",
+			       where, what, name->value, hint, known);
+	return ej_fail(err, EJ_EXIT_USAGE, "%s: unknown %s '%s'; known: %s",
+		       where, what, name->value, known);
+}
+
+/* Parse one registry-backed section into a freshly allocated struct. */
+static int exp_component(const cfg_node *root, const char *section,
+			 const cfg_field *fields,
+			 size_t n_fields, size_t size, void **out,
+			 ej_err *err)
+{
+	static const char *const skip[] = { "name", NULL };
+
+	*out = calloc(1, size ? size : 1);
+	if (!*out)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	return cfg_parse_section(cfg_get(root, section), section, fields,
+				 n_fields, *out, skip, err);
+}
+
+#define EXP_NAMES(reg, arr)                                                  \
+	do {                                                                 \
+		size_t i_ = 0;                                               \
+		for (; (reg)[i_] && i_ < 63; i_++)                           \
+			(arr)[i_] = (reg)[i_]->name;                         \
+		(arr)[i_] = NULL;                                            \
+	} while (0)
+
+int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
+{
+	cfg_node *root = cfg_root((cfg_doc *)doc);
+	const cfg_node *tname, *pname, *aname;
+	const char *names[64];
+	exp_root r;
+
+	memset(e, 0, sizeof(*e));
+	if (cfg_parse_section(root, "config", exp_root_fields,
+			      sizeof(exp_root_fields) / sizeof(exp_root_fields[0]),
+			      &r, exp_sections, err) < 0)
+		return -1;
+	e->seed = r.seed;
+
+	if (!(tname = exp_component_name(root, "task", err)))
+		return -1;
+	if (!(e->task = task_find(tname->value))) {
+		EXP_NAMES(task_registry, names);
+		return exp_unknown(tname, "task", names, err);
+	}
+	if (!(pname = exp_component_name(root, "policy", err)))
+		return -1;
+	if (!(e->policy = policy_find(pname->value))) {
+		EXP_NAMES(policy_registry, names);
+		return exp_unknown(pname, "policy", names, err);
+	}
+	if (!(aname = exp_component_name(root, "algo", err)))
+		return -1;
+	if (!(e->algo = algo_find(aname->value))) {
+		EXP_NAMES(algo_registry, names);
+		return exp_unknown(aname, "algorithm", names, err);
+	}
+	if (exp_component(root, "task", e->task->fields,
+			  e->task->n_fields, e->task->cfg_size, &e->task_cfg,
+			  err) < 0 ||
+	    exp_component(root, "policy", e->policy->fields,
+			  e->policy->n_fields, e->policy->cfg_size,
+			  &e->policy_cfg, err) < 0 ||
+	    exp_component(root, "algo", e->algo->fields,
+			  e->algo->n_fields, e->algo->cfg_size, &e->algo_cfg,
+			  err) < 0 ||
+	    optim_parse(cfg_get(root, "optimizer"), &e->optim, err) < 0 ||
+	    cfg_parse_section(cfg_get(root, "trainer"), "trainer",
+			      exp_trainer_fields, exp_n_trainer_fields,
+			      &e->trainer, NULL, err) < 0 ||
+	    cfg_parse_section(cfg_get(root, "device"), "device",
+			      exp_device_fields, exp_n_device_fields,
+			      &e->device, NULL, err) < 0) {
+		exp_release(e);
+		return -1;
+	}
+	return 0;
+}
+
+void exp_release(exp_cfg *e)
+{
+	free(e->task_cfg);
+	free(e->policy_cfg);
+	free(e->algo_cfg);
+	e->task_cfg = e->policy_cfg = e->algo_cfg = NULL;
+}
+
+static int exp_has_field(const cfg_field *f, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+int exp_apply_smoke(cfg_doc *doc, ej_err *err)
+{
+	static const char *const sets[] = {
+		"trainer.max_iter=4",      "trainer.log_interval=1",
+		"trainer.test_interval=2", "trainer.n_repeats=2",
+		"trainer.n_evaluations=4", "trainer.test_n_repeats=1",
+	};
+	const cfg_node *root = cfg_root(doc), *n;
+	const task_ops *t;
+	const algo_ops *a;
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (cfg_set(doc, sets[i], err) < 0)
+			return -1;
+	n = cfg_path(root, "task.name");
+	t = n && n->value ? task_find(n->value) : NULL;
+	if (t && exp_has_field(t->fields, t->n_fields, "max_steps") &&
+	    cfg_set(doc, "task.max_steps=100", err) < 0)
+		return -1;
+	n = cfg_path(root, "algo.name");
+	a = n && n->value ? algo_find(n->value) : NULL;
+	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&
+	    cfg_set(doc, "algo.pop_size=8", err) < 0)
+		return -1;
+	return 0;
+}
+
+static void exp_emit_component(FILE *out, const char *section,
+			       const char *name, const cfg_field *fields,
+			       size_t n, const void *cfg)
+{
+	fprintf(out, "%s:\n  name: %s\n", section, name);
+	cfg_emit_section(out, 2, fields, n, cfg);
+}
+
+void exp_emit(FILE *out, const exp_cfg *e)
+{
+	fprintf(out, "seed: %d\n", e->seed);
+	exp_emit_component(out, "task", e->task->name, e->task->fields,
+			   e->task->n_fields, e->task_cfg);
+	exp_emit_component(out, "policy", e->policy->name, e->policy->fields,
+			   e->policy->n_fields, e->policy_cfg);
+	exp_emit_component(out, "algo", e->algo->name, e->algo->fields,
+			   e->algo->n_fields, e->algo_cfg);
+	optim_emit(out, &e->optim);
+	fprintf(out, "trainer:\n");
+	cfg_emit_section(out, 2, exp_trainer_fields, exp_n_trainer_fields,
+			 &e->trainer);
+	fprintf(out, "device:\n");
+	cfg_emit_section(out, 2, exp_device_fields, exp_n_device_fields,
+			 &e->device);
+}

@@ -1,0 +1,63 @@
+/* exp.h - an experiment: the whole validated configuration, assembled from
+ * the registries.  Top-level keys:
+ *   seed, task, policy, algo, optimizer, trainer, device
+ * Each component validates its own section against its schema; unknown
+ * keys anywhere are errors with a did-you-mean hint.
+ */
+#ifndef EJ_EXP_H
+#define EJ_EXP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "algos/algo.h"
+#include "core/cfg.h"
+#include "core/optim.h"
+#include "policies/policy.h"
+#include "tasks/task.h"
+
+typedef struct trainer_cfg {
+	int max_iter;
+	int log_interval;
+	int test_interval;
+	int n_repeats;      /* episodes per member per iteration */
+	int n_evaluations;  /* test episodes (distinct seeds) */
+	int test_n_repeats; /* repeats per test evaluation (averaged) */
+	bool normalize_obs;
+} trainer_cfg;
+
+typedef struct device_cfg {
+	char spec[CFG_STR_MAX]; /* auto | N | P:D | name substring */
+	int lanes;              /* 0 = auto */
+} device_cfg;
+
+typedef struct exp_cfg {
+	int seed;
+	const task_ops *task;
+	void *task_cfg;     /* owned */
+	const policy_ops *policy;
+	void *policy_cfg;   /* owned */
+	const algo_ops *algo;
+	void *algo_cfg;     /* owned */
+	optim_cfg optim;
+	trainer_cfg trainer;
+	device_cfg device;
+} exp_cfg;
+
+extern const cfg_field exp_trainer_fields[];
+extern const size_t exp_n_trainer_fields;
+extern const cfg_field exp_device_fields[];
+extern const size_t exp_n_device_fields;
+
+/* Validate the whole document.  EJ_EXIT_USAGE errors with file:line:col. */
+int exp_load(const cfg_doc *doc, exp_cfg *out, ej_err *err);
+void exp_release(exp_cfg *e);
+
+/* Shrink a document for a smoke run (few iterations, small population):
+ * applied as --set overrides, so the values go through validation. */
+int exp_apply_smoke(cfg_doc *doc, ej_err *err);
+
+/* The resolved configuration as YAML, loadable again. */
+void exp_emit(FILE *out, const exp_cfg *e);
+
+#endif

@@ -1,0 +1,260 @@
+#include "core/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/obsnorm.h"
+#include "opencl/clsrc.h"
+
+struct sim {
+	clrt *rt;                 /* borrowed */
+	task_dims dims;
+	size_t param_count;       /* P */
+	int lanes;
+	bool normalize;
+	cl_kernel kernel;
+	cl_mem params;            /* (cap_members, P) */
+	cl_mem returns;           /* (cap_envs) */
+	cl_mem obs_stats;         /* (cap_items, 2 obs + 1) */
+	cl_mem obs_norm;          /* (2 obs) */
+	cl_mem steps;             /* (cap_steps) steps run per work-item */
+	unsigned *steps_host;     /* (cap_steps) */
+	size_t cap_steps;
+	double env_steps;         /* executed by the last rollout */
+	size_t cap_members, cap_envs, cap_items;
+	double *obs_params;       /* (1 + 2 obs) */
+	float *stats_host;        /* (cap_items, 2 obs + 1) */
+	double kernel_seconds;
+};
+
+static double sim_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int sim_pick_lanes(clrt *rt, int lanes, ej_err *err)
+{
+	if (lanes == 0)
+		return (clrt_device_type(rt) & CL_DEVICE_TYPE_CPU) ? 16 : 1;
+	if (lanes == 1 || lanes == 2 || lanes == 4 || lanes == 8 ||
+	    lanes == 16)
+		return lanes;
+	return ej_fail(err, EJ_EXIT_USAGE,
+		       "lanes must be 0 (auto), 1, 2, 4, 8 or 16, got %d",
+		       lanes);
+}
+
+static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
+		     const policy_ops *policy, const void *policy_cfg,
+		     ej_err *err)
+{
+	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
+				task->cl_file, policy->cl_file,
+				"core/rollout.cl" };
+	enum { N_FILES = sizeof(files) / sizeof(files[0]) };
+	char defs[4096], tdefs[1024], pdefs[2048];
+	char *texts[N_FILES + 1] = { 0 };
+	const char *srcs[N_FILES + 1];
+	cl_program prog;
+	int rc = -1;
+
+	task->defines(task_cfg, tdefs, sizeof(tdefs));
+	policy->defines(policy_cfg, s->dims.obs_dim, s->dims.act_dim, pdefs,
+			sizeof(pdefs));
+	snprintf(defs, sizeof(defs),
+		 "#define VL %d\n#define POLICY_PARAMS %zu\n"
+		 "#define NORMALIZE_OBS %d\n%s%s",
+		 s->lanes, s->param_count, s->normalize ? 1 : 0, tdefs, pdefs);
+	srcs[0] = defs;
+	for (size_t i = 0; i < N_FILES; i++) {
+		texts[i] = clsrc_load(files[i], err);
+		if (!texts[i])
+			goto out;
+		srcs[i + 1] = texts[i];
+	}
+	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
+	prog = clrt_program(s->rt, "rollout", srcs, N_FILES + 1, "-w", err);
+	if (!prog)
+		goto out;
+	s->kernel = clrt_kernel(s->rt, prog, "rollout", err);
+	if (s->kernel)
+		rc = 0;
+out:
+	for (size_t i = 0; i < N_FILES; i++)
+		free(texts[i]);
+	return rc;
+}
+
+sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
+		const policy_ops *policy, const void *policy_cfg, int lanes,
+		bool normalize_obs, ej_err *err)
+{
+	sim *s = calloc(1, sizeof(*s));
+	size_t d;
+
+	if (!s) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	s->rt = rt;
+	task->dims(task_cfg, &s->dims);
+	s->param_count = policy->param_count(policy_cfg, s->dims.obs_dim,
+					     s->dims.act_dim);
+	s->normalize = normalize_obs;
+	d = (size_t)s->dims.obs_dim;
+	s->obs_params = calloc(obsnorm_size(s->dims.obs_dim), sizeof(double));
+	if (!s->obs_params) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	s->lanes = sim_pick_lanes(rt, lanes, err);
+	if (s->lanes < 0 || sim_build(s, task, task_cfg, policy, policy_cfg,
+				      err) < 0)
+		goto fail;
+	s->obs_norm = clrt_alloc(rt, 2 * d * sizeof(float), CL_MEM_READ_ONLY,
+				 err);
+	if (!s->obs_norm)
+		goto fail;
+	return s;
+fail:
+	sim_free(s);
+	return NULL;
+}
+
+void sim_free(sim *s)
+{
+	if (!s)
+		return;
+	if (s->kernel)
+		clReleaseKernel(s->kernel);
+	if (s->params)
+		clReleaseMemObject(s->params);
+	if (s->returns)
+		clReleaseMemObject(s->returns);
+	if (s->obs_stats)
+		clReleaseMemObject(s->obs_stats);
+	if (s->obs_norm)
+		clReleaseMemObject(s->obs_norm);
+	if (s->steps)
+		clReleaseMemObject(s->steps);
+	free(s->steps_host);
+	free(s->obs_params);
+	free(s->stats_host);
+	free(s);
+}
+
+size_t sim_param_count(const sim *s) { return s->param_count; }
+int sim_lanes(const sim *s) { return s->lanes; }
+const task_dims *sim_task_dims(const sim *s) { return &s->dims; }
+size_t sim_obs_params_size(const sim *s) { return obsnorm_size(s->dims.obs_dim); }
+const double *sim_obs_params(const sim *s) { return s->obs_params; }
+bool sim_normalizes(const sim *s) { return s->normalize; }
+double sim_last_kernel_seconds(const sim *s) { return s->kernel_seconds; }
+double sim_last_env_steps(const sim *s) { return s->env_steps; }
+
+void sim_set_obs_params(sim *s, const double *p)
+{
+	memcpy(s->obs_params, p, sim_obs_params_size(s) * sizeof(double));
+}
+
+/* Grow a device buffer to hold 'need' elements of 'elem' bytes. */
+static int sim_reserve(sim *s, cl_mem *buf, size_t *cap, size_t need,
+		       size_t elem, cl_mem_flags flags, ej_err *err)
+{
+	if (*buf && *cap >= need)
+		return 0;
+	if (*buf)
+		clReleaseMemObject(*buf);
+	*cap = 0;
+	*buf = clrt_alloc(s->rt, need * elem, flags, err);
+	if (!*buf)
+		return -1;
+	*cap = need;
+	return 0;
+}
+
+int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
+		uint32_t purpose, uint32_t iter, uint32_t reset_member,
+		size_t n_repeats, bool update_obs, float *returns, ej_err *err)
+{
+	size_t d = (size_t)s->dims.obs_dim, row = 2 * d + 1;
+	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
+	size_t items = n * blocks, envs = n * n_repeats;
+	float norm[2 * 64];
+	double t0;
+
+	if (n == 0 || n_repeats == 0)
+		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
+	if (sim_reserve(s, &s->params, &s->cap_members, n,
+			s->param_count * sizeof(float), CL_MEM_READ_ONLY,
+			err) < 0 ||
+	    sim_reserve(s, &s->returns, &s->cap_envs, envs, sizeof(float),
+			CL_MEM_WRITE_ONLY, err) < 0 ||
+	    sim_reserve(s, &s->obs_stats, &s->cap_items, items,
+			row * sizeof(float), CL_MEM_READ_WRITE, err) < 0)
+		return -1;
+	if (!s->steps || s->cap_steps < items) {
+		unsigned *grown = realloc(s->steps_host, items * sizeof(unsigned));
+
+		if (!grown)
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		s->steps_host = grown;
+	}
+	if (sim_reserve(s, &s->steps, &s->cap_steps, items, sizeof(cl_uint),
+			CL_MEM_WRITE_ONLY, err) < 0)
+		return -1;
+	if (s->normalize) {
+		float *grown = realloc(s->stats_host, items * row * sizeof(float));
+
+		if (!grown)
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		s->stats_host = grown;
+		if (d > 64)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "observation normalization supports at most 64 dimensions, got %zu",
+				       d);
+		obsnorm_device(s->obs_params, (int)d, norm);
+		if (clrt_write(s->rt, s->obs_norm, 0, 2 * d * sizeof(float),
+			       norm, err) < 0)
+			return -1;
+	}
+	if (clrt_write(s->rt, s->params, 0, n * s->param_count * sizeof(float),
+		       params, err) < 0 ||
+	    clrt_args(s->kernel, err, "mmmmmuuuuuu", s->params, s->obs_norm,
+		      s->returns, s->obs_stats, s->steps, seed, purpose, iter,
+		      reset_member, (unsigned)n_repeats,
+		      (unsigned)s->dims.max_steps) < 0)
+		return -1;
+	t0 = sim_now();
+	if (clrt_launch(s->rt, s->kernel, items, s->lanes > 1 ? 1 : 0,
+			err) < 0 ||
+	    clrt_finish(s->rt, err) < 0)
+		return -1;
+	s->kernel_seconds = sim_now() - t0;
+	if (clrt_read(s->rt, s->returns, 0, envs * sizeof(float), returns,
+		      err) < 0 ||
+	    clrt_read(s->rt, s->steps, 0, items * sizeof(cl_uint),
+		      s->steps_host, err) < 0)
+		return -1;
+	s->env_steps = 0.0;
+	for (size_t i = 0; i < items; i++) {
+		size_t r0 = (i % blocks) * (size_t)s->lanes;
+		size_t valid = n_repeats - r0 < (size_t)s->lanes
+				       ? n_repeats - r0 : (size_t)s->lanes;
+
+		s->env_steps += (double)s->steps_host[i] * (double)valid;
+	}
+	if (s->normalize && update_obs) {
+		if (clrt_read(s->rt, s->obs_stats, 0,
+			      items * row * sizeof(float), s->stats_host,
+			      err) < 0)
+			return -1;
+		obsnorm_update(s->obs_params, (int)d, s->stats_host, items);
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* sim.h - the rollout manager: composes a task's and a policy's device code
+ * with the fused rollout kernel (core/rollout.cl) into one OpenCL program
+ * and evaluates populations with EvoJAX semantics (DESIGN.md):
+ *  - every member runs the same n_repeats episodes (common reset keys),
+ *  - fixed max_steps with done-masking, return = sum of unmasked rewards,
+ *  - optional running observation normalization (core/obsnorm.h), updated
+ *    from training rollouts only.
+ */
+#ifndef EJ_SIM_H
+#define EJ_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "opencl/clrt.h"
+#include "policies/policy.h"
+#include "tasks/task.h"
+
+typedef struct sim sim;
+
+/* lanes: environments per work-item (1, 2, 4, 8, 16), 0 = auto (16 on
+ * CPU devices, 1 otherwise).  Builds the program (EJ_EXIT_DEVICE on a build
+ * failure, with the build log). */
+sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
+		const policy_ops *policy, const void *policy_cfg, int lanes,
+		bool normalize_obs, ej_err *err);
+void sim_free(sim *s);
+
+size_t sim_param_count(const sim *s);
+int sim_lanes(const sim *s);
+const task_dims *sim_task_dims(const sim *s);
+
+/* Run n members x n_repeats episodes.  params: (n, P).  returns: (n,
+ * n_repeats) episode returns.  Reset keys: (seed, purpose, iter,
+ * reset_member or the member itself if reset_member == SIM_OWN_RESETS,
+ * repeat).  update_obs: fold the observations seen into the normalizer. */
+#define SIM_OWN_RESETS 0xffffffffu
+int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
+		uint32_t purpose, uint32_t iter, uint32_t reset_member,
+		size_t n_repeats, bool update_obs, float *returns,
+		ej_err *err);
+
+/* Observation normalizer parameters (EvoJAX layout, 1 + 2 obs_dim). */
+size_t sim_obs_params_size(const sim *s);
+const double *sim_obs_params(const sim *s);
+void sim_set_obs_params(sim *s, const double *p);
+bool sim_normalizes(const sim *s);
+
+/* Seconds spent in the last sim_rollout's kernel (launch to finish). */
+double sim_last_kernel_seconds(const sim *s);
+/* Environment steps the last rollout executed: every valid lane of a
+ * work-item counts until the work-item's last episode ends. */
+double sim_last_env_steps(const sim *s);
+
+#endif

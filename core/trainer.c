@@ -1,0 +1,524 @@
+#include "core/trainer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/fileio.h"
+#include "core/npz.h"
+#include "opencl/philox.h"
+
+struct trainer {
+	const exp_cfg *e;          /* borrowed */
+	clrt *rt;                  /* borrowed */
+	trainer_opts o;
+	sim *sim;
+	void *algo;                /* e->algo state */
+	size_t pop, P;
+	float *params;             /* (pop, P) */
+	float *returns;            /* (max(pop * n_repeats, n_test_episodes)) */
+	float *fitness;            /* (pop) */
+	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
+	char dir[4096];
+	double t_start, rollout_s, last_progress;
+	long iter_done;
+	double best_score, final_score;
+	long best_iter;
+	bool has_best;
+};
+
+static double tr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void tr_path(const trainer *t, char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", t->dir, name);
+}
+
+/* A human log line: log.txt always, log_out unless a progress line owns
+ * the terminal (then it is printed above the progress line). */
+static void tr_log(trainer *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void tr_log(trainer *t, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (t->log_txt) {
+		fprintf(t->log_txt, "%s\n", line);
+		fflush(t->log_txt);
+	}
+	if (t->o.log_out) {
+		fprintf(t->o.log_out, "%s%s\n", t->o.progress ? "\r\033[K" : "",
+			line);
+		fflush(t->o.log_out);
+	}
+}
+
+/* One machine-readable JSON line to metrics.jsonl and metrics_out.  Only
+ * deterministic values: two runs with one seed give identical files. */
+static void tr_metric(trainer *t, const char *json)
+{
+	if (t->metrics) {
+		fprintf(t->metrics, "%s\n", json);
+		fflush(t->metrics);
+	}
+	if (t->o.metrics_out) {
+		fprintf(t->o.metrics_out, "%s\n", json);
+		fflush(t->o.metrics_out);
+	}
+}
+
+static void tr_stats(const float *x, size_t n, test_stats *s)
+{
+	double sum = 0.0, sq = 0.0;
+
+	s->n = (int)n;
+	s->max = -INFINITY;
+	s->min = INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		sum += x[i];
+		s->max = fmax(s->max, x[i]);
+		s->min = fmin(s->min, x[i]);
+	}
+	s->avg = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		sq += (x[i] - s->avg) * (x[i] - s->avg);
+	s->std = sqrt(sq / (double)n);
+}
+
+/* Keep the metrics lines of iterations before 'iter' (and no final test):
+ * what a resumed run would otherwise write twice. */
+static int tr_trim_metrics(const char *path, long iter, ej_err *err)
+{
+	char *text, *line, *save = NULL, *out;
+	size_t len, n = 0;
+	int rc;
+
+	if (fio_read_all(path, &text, &len, err) < 0)
+		return -1;
+	if (!(out = malloc(len + 1))) {
+		free(text);
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *it = strstr(line, "\"iter\": ");
+
+		if (!it || strtol(it + 8, NULL, 10) >= iter ||
+		    strstr(line, "\"final\": true"))
+			continue;
+		n += (size_t)sprintf(out + n, "%s\n", line);
+	}
+	rc = fio_write_atomic(path, out, n, err);
+	free(text);
+	free(out);
+	return rc;
+}
+
+static int tr_open_dir(trainer *t, ej_err *err)
+{
+	const char *mode = t->o.resume ? "a" : "w";
+	char p[4200];
+	FILE *f;
+
+	if (fio_mkdirs(t->dir, err) < 0)
+		return -1;
+	tr_path(t, p, sizeof(p), "config.yaml");
+	if (!(f = fopen(p, "w")))
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
+			       strerror(errno));
+	exp_emit(f, t->e);
+	if (fclose(f) != 0)
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
+			       strerror(errno));
+	tr_path(t, p, sizeof(p), "log.txt");
+	if (!(t->log_txt = fopen(p, mode)))
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
+			       strerror(errno));
+	tr_path(t, p, sizeof(p), "metrics.jsonl");
+	if (t->o.resume && tr_trim_metrics(p, t->iter_done, err) < 0)
+		return -1;
+	if (!(t->metrics = fopen(p, mode)))
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
+			       strerror(errno));
+	return 0;
+}
+
+static int tr_scalar(const npz_file *f, const char *name, enum npz_dtype dt,
+		     void *dst, size_t size, ej_err *err)
+{
+	const npz_array *a = npz_find(f, name);
+
+	if (!a || a->dtype != dt || npz_count(a) != 1)
+		return ej_fail(err, EJ_EXIT_RUN, "missing or malformed '%s'",
+			       name);
+	memcpy(dst, a->data, size);
+	return 0;
+}
+
+/* Load checkpoint.npz into the algorithm, the trainer and the normalizer. */
+static int tr_load_checkpoint(trainer *t, ej_err *err)
+{
+	size_t no = sim_obs_params_size(t->sim);
+	const npz_array *obs;
+	int64_t iter, best_iter;
+	double best;
+	char p[4200];
+	npz_file *f;
+	int rc = -1;
+
+	tr_path(t, p, sizeof(p), "checkpoint.npz");
+	if (!(f = npz_read(p, err)))
+		return ej_prefix(err, "cannot resume from '%s': ", p);
+	obs = npz_find(f, "trainer_obs_params");
+	if (tr_scalar(f, "trainer_iter", NPZ_I64, &iter, sizeof(iter), err) < 0 ||
+	    tr_scalar(f, "trainer_best_iter", NPZ_I64, &best_iter,
+		      sizeof(best_iter), err) < 0 ||
+	    tr_scalar(f, "trainer_best_score", NPZ_F64, &best, sizeof(best),
+		      err) < 0)
+		goto out;
+	if (!obs || obs->dtype != NPZ_F64 || npz_count(obs) != no) {
+		ej_fail(err, EJ_EXIT_RUN, "missing or malformed 'trainer_obs_params'");
+		goto out;
+	}
+	if (t->e->algo->load(t->algo, f, err) < 0)
+		goto out;
+	sim_set_obs_params(t->sim, obs->data);
+	t->iter_done = (long)iter;
+	t->best_iter = (long)best_iter;
+	t->best_score = best;
+	t->has_best = isfinite(best);
+	rc = 0;
+out:
+	if (rc < 0)
+		ej_prefix(err, "cannot resume from '%s': ", p);
+	npz_free(f);
+	return rc;
+}
+
+trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
+			ej_err *err)
+{
+	trainer *t = calloc(1, sizeof(*t));
+	algo_env env;
+	size_t n_ret;
+
+	if (!t) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	t->e = e;
+	t->rt = rt;
+	t->o = *o;
+	t->best_score = -INFINITY;
+	if (o->out_dir)
+		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
+	t->sim = sim_create(rt, e->task, e->task_cfg, e->policy, e->policy_cfg,
+			    e->device.lanes, e->trainer.normalize_obs, err);
+	if (!t->sim)
+		goto fail;
+	t->P = sim_param_count(t->sim);
+	env.param_size = t->P;
+	env.seed = (uint32_t)e->seed;
+	env.optim = &e->optim;
+	if (e->algo->create(&t->algo, e->algo_cfg, &env, err) < 0)
+		goto fail;
+	if (o->resume && tr_load_checkpoint(t, err) < 0)
+		goto fail;
+	if (o->out_dir && tr_open_dir(t, err) < 0)
+		goto fail;
+	t->pop = e->algo->pop_size(t->algo);
+	n_ret = t->pop * (size_t)e->trainer.n_repeats;
+	if (n_ret < (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats)
+		n_ret = (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats;
+	t->params = malloc(t->pop * t->P * sizeof(float));
+	t->returns = malloc(n_ret * sizeof(float));
+	t->fitness = malloc(t->pop * sizeof(float));
+	if (!t->params || !t->returns || !t->fitness) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	return t;
+fail:
+	trainer_free(t);
+	return NULL;
+}
+
+void trainer_free(trainer *t)
+{
+	if (!t)
+		return;
+	if (t->algo)
+		t->e->algo->free(t->algo);
+	sim_free(t->sim);
+	if (t->log_txt)
+		fclose(t->log_txt);
+	if (t->metrics)
+		fclose(t->metrics);
+	free(t->params);
+	free(t->returns);
+	free(t->fitness);
+	free(t);
+}
+
+size_t trainer_param_count(const trainer *t) { return t->P; }
+size_t trainer_obs_params_size(const trainer *t) { return sim_obs_params_size(t->sim); }
+double trainer_final_score(const trainer *t) { return t->final_score; }
+double trainer_best_score(const trainer *t) { return t->best_score; }
+const char *trainer_out_dir(const trainer *t) { return t->dir; }
+
+int trainer_test(trainer *t, const float *params, const double *obs_params,
+		 unsigned iter, test_stats *out, ej_err *err)
+{
+	const trainer_cfg *c = &t->e->trainer;
+	size_t n_eval = (size_t)c->n_evaluations, rep = (size_t)c->test_n_repeats;
+
+	if (obs_params)
+		sim_set_obs_params(t->sim, obs_params);
+	if (sim_rollout(t->sim, params, 1, (uint32_t)t->e->seed,
+			PH_PURPOSE_TEST_RESET, iter, 0, n_eval * rep, false,
+			t->returns, err) < 0)
+		return -1;
+	/* Average the repeats of each evaluation (EvoJAX test_n_repeats). */
+	for (size_t i = 0; i < n_eval; i++) {
+		double s = 0.0;
+
+		for (size_t r = 0; r < rep; r++)
+			s += t->returns[i * rep + r];
+		t->returns[i] = (float)(s / (double)rep);
+	}
+	tr_stats(t->returns, n_eval, out);
+	return 0;
+}
+
+/* npz with keys params (P) and obs_params (1 + 2 obs), as EvoJAX saves. */
+static int tr_save_params(trainer *t, const char *name, const float *params,
+			  ej_err *err)
+{
+	size_t no = sim_obs_params_size(t->sim);
+	float obs[1 + 2 * 256];
+	char p[4200];
+	npz_array a[2] = {
+		{ .name = "params", .dtype = NPZ_F32, .ndim = 1,
+		  .shape = { t->P }, .data = params },
+		{ .name = "obs_params", .dtype = NPZ_F32, .ndim = 1,
+		  .shape = { no }, .data = obs },
+	};
+
+	if (no > sizeof(obs) / sizeof(obs[0]))
+		return ej_fail(err, EJ_EXIT_RUN, "observation too large to save");
+	for (size_t i = 0; i < no; i++)
+		obs[i] = (float)sim_obs_params(t->sim)[i];
+	tr_path(t, p, sizeof(p), name);
+	return npz_write(p, a, 2, err);
+}
+
+/* checkpoint.npz: everything needed to resume bit-exactly. */
+static int tr_checkpoint(trainer *t, ej_err *err)
+{
+	npz_array a[ALGO_STATE_MAX + 4];
+	char names[ALGO_STATE_MAX][64];
+	char p[4200];
+	int64_t iter = t->iter_done, best_iter = t->best_iter;
+	double best = t->best_score;
+	size_t n;
+
+	if (!t->o.out_dir)
+		return 0;
+	n = t->e->algo->state(t->algo, a, ALGO_STATE_MAX, names);
+	a[n++] = (npz_array){ .name = "trainer_iter", .dtype = NPZ_I64,
+			      .ndim = 0, .data = &iter };
+	a[n++] = (npz_array){ .name = "trainer_best_iter", .dtype = NPZ_I64,
+			      .ndim = 0, .data = &best_iter };
+	a[n++] = (npz_array){ .name = "trainer_best_score", .dtype = NPZ_F64,
+			      .ndim = 0, .data = &best };
+	a[n++] = (npz_array){ .name = "trainer_obs_params", .dtype = NPZ_F64,
+			      .ndim = 1,
+			      .shape = { sim_obs_params_size(t->sim) },
+			      .data = sim_obs_params(t->sim) };
+	tr_path(t, p, sizeof(p), "checkpoint.npz");
+	return npz_write(p, a, n, err);
+}
+
+static void tr_progress(trainer *t, long iter, const test_stats *fit)
+{
+	double now = tr_now(), el = now - t->t_start;
+	long max_iter = t->e->trainer.max_iter;
+	double ips = (double)(iter + 1) / (el > 0 ? el : 1e-9);
+	double eta = (double)(max_iter - iter - 1) / (ips > 0 ? ips : 1e-9);
+	char best[32];
+
+	if (!t->o.progress || !t->o.log_out ||
+	    (now - t->last_progress < 0.1 && iter + 1 < max_iter))
+		return;
+	t->last_progress = now;
+	if (t->has_best)
+		snprintf(best, sizeof(best), "%.2f", t->best_score);
+	else
+		snprintf(best, sizeof(best), "-");
+	fprintf(t->o.log_out,
+		"\r\033[K[%ld/%ld] fitness max %.2f avg %.2f | best test %s | %.2f it/s | ETA %dm%02ds",
+		iter + 1, max_iter, fit->max, fit->avg, best, ips,
+		(int)(eta / 60), (int)eta % 60);
+	fflush(t->o.log_out);
+}
+
+static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
+{
+	const float *best = t->e->algo->best_params(t->algo);
+	char json[512], name[64];
+	test_stats s;
+
+	if (trainer_test(t, best, NULL, (unsigned)iter, &s, err) < 0)
+		return -1;
+	tr_log(t, "[TEST] Iter=%ld, #tests=%d, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
+	       iter, s.n, s.max, s.avg, s.min, s.std);
+	snprintf(json, sizeof(json),
+		 "{\"kind\": \"test\", \"iter\": %ld, \"final\": %s, \"n\": %d, "
+		 "\"max\": %.9g, \"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}",
+		 iter, final ? "true" : "false", s.n, s.max, s.avg, s.min,
+		 s.std);
+	tr_metric(t, json);
+	if (final)
+		t->final_score = s.avg;
+	if (!t->o.out_dir)
+		goto out;
+	snprintf(name, sizeof(name), final ? "final.npz" : "iter_%ld.npz",
+		 iter);
+	if (tr_save_params(t, name, best, err) < 0)
+		return -1;
+	if (!t->has_best || s.avg > t->best_score) {
+		if (tr_save_params(t, "best.npz", best, err) < 0)
+			return -1;
+	}
+out:
+	if (!t->has_best || s.avg > t->best_score) {
+		t->best_score = s.avg;
+		t->best_iter = iter;
+		t->has_best = true;
+	}
+	return 0;
+}
+
+static int tr_iteration(trainer *t, long iter, ej_err *err)
+{
+	const trainer_cfg *c = &t->e->trainer;
+	size_t rep = (size_t)c->n_repeats;
+	double t0;
+	test_stats s;
+
+	if (t->e->algo->ask(t->algo, t->params, err) < 0)
+		return -1;
+	t0 = tr_now();
+	if (sim_rollout(t->sim, t->params, t->pop, (uint32_t)t->e->seed,
+			PH_PURPOSE_RESET, (uint32_t)iter, 0, rep,
+			c->normalize_obs, t->returns, err) < 0)
+		return -1;
+	t->rollout_s += tr_now() - t0;
+	for (size_t m = 0; m < t->pop; m++) {
+		double sum = 0.0;
+
+		for (size_t r = 0; r < rep; r++)
+			sum += t->returns[m * rep + r];
+		t->fitness[m] = (float)(sum / (double)rep);
+		if (!isfinite(t->fitness[m]))
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "fitness of member %zu is %s at iteration %ld; a checkpoint of the last good state is in '%s'",
+				       m, isnan(t->fitness[m]) ? "nan" : "inf",
+				       iter, t->o.out_dir ? t->dir : "(no output directory)");
+	}
+	if (t->e->algo->tell(t->algo, t->fitness, err) < 0)
+		return -1;
+	t->iter_done = iter + 1;
+	tr_stats(t->fitness, t->pop, &s);
+	if (iter % c->log_interval == 0 || iter + 1 == c->max_iter) {
+		char json[512];
+
+		tr_log(t, "Iter=%ld, size=%zu, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
+		       iter, t->pop, s.max, s.avg, s.min, s.std);
+		snprintf(json, sizeof(json),
+			 "{\"kind\": \"train\", \"iter\": %ld, \"size\": %zu, "
+			 "\"max\": %.9g, \"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}",
+			 iter, t->pop, s.max, s.avg, s.min, s.std);
+		tr_metric(t, json);
+	}
+	if (iter > 0 && iter % c->test_interval == 0) {
+		if (tr_test_and_save(t, iter, false, err) < 0 ||
+		    tr_checkpoint(t, err) < 0)
+			return -1;
+	}
+	tr_progress(t, iter, &s);
+	return 0;
+}
+
+static int tr_summary(trainer *t, double wall, ej_err *err)
+{
+	const trainer_cfg *c = &t->e->trainer;
+	char buf[4096], p[4200];
+	double episodes = (double)t->iter_done * (double)t->pop * c->n_repeats;
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "{\n  \"config\": \"%s\",\n  \"task\": \"%s\",\n  \"policy\": \"%s\",\n"
+		     "  \"algo\": \"%s\",\n  \"seed\": %d,\n  \"iterations\": %ld,\n"
+		     "  \"pop_size\": %zu,\n  \"param_count\": %zu,\n"
+		     "  \"final_test_score\": %.9g,\n  \"best_test_score\": %.9g,\n"
+		     "  \"best_iter\": %ld,\n  \"wall_time_s\": %.3f,\n"
+		     "  \"rollout_time_s\": %.3f,\n  \"iter_per_s\": %.4f,\n"
+		     "  \"episodes_per_s\": %.2f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
+		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
+		     t->e->policy->name, t->e->algo->name, t->e->seed,
+		     t->iter_done, t->pop, t->P, t->final_score, t->best_score,
+		     t->best_iter, wall, t->rollout_s,
+		     (double)t->iter_done / (wall > 0 ? wall : 1e-9),
+		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
+		     clrt_device_name(t->rt), sim_lanes(t->sim));
+	tr_path(t, p, sizeof(p), "summary.json");
+	return fio_write_atomic(p, buf, (size_t)n, err);
+}
+
+int trainer_run(trainer *t, ej_err *err)
+{
+	const trainer_cfg *c = &t->e->trainer;
+	double wall;
+
+	t->t_start = tr_now();
+	tr_log(t, "evojax: task %s, policy %s (%zu parameters), algo %s (population %zu), %d repeats, lanes %d",
+	       t->e->task->name, t->e->policy->name, t->P, t->e->algo->name,
+	       t->pop, c->n_repeats, sim_lanes(t->sim));
+	for (long iter = t->iter_done; iter < c->max_iter; iter++) {
+		if (t->o.interrupted && *t->o.interrupted) {
+			if (tr_checkpoint(t, err) < 0)
+				return -1;
+			return ej_fail(err, EJ_EXIT_INTERRUPT,
+				       "interrupted at iteration %ld; checkpoint written to '%s/checkpoint.npz'",
+				       iter, t->o.out_dir ? t->dir : "(none)");
+		}
+		if (tr_iteration(t, iter, err) < 0)
+			return -1;
+	}
+	if (tr_test_and_save(t, c->max_iter, true, err) < 0 ||
+	    tr_checkpoint(t, err) < 0)
+		return -1;
+	wall = tr_now() - t->t_start;
+	tr_log(t, "done: final test score %.4f, best %.4f (iter %ld), %ld iterations in %.1f s (%.2f it/s, rollout %.0f%%)",
+	       t->final_score, t->best_score, t->best_iter, t->iter_done, wall,
+	       (double)t->iter_done / (wall > 0 ? wall : 1e-9),
+	       100.0 * t->rollout_s / (wall > 0 ? wall : 1e-9));
+	if (t->o.out_dir && tr_summary(t, wall, err) < 0)
+		return -1;
+	return 0;
+}

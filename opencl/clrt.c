@@ -1,0 +1,962 @@
+/* clrt.c - OpenCL runtime: discovery, selection, program cache, checked
+ * calls.  See clrt.h. */
+#include "opencl/clrt.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLRT_NAME_MAX 256
+#define CLRT_LOG_MAX 1500 /* build log bytes kept in a message */
+#define CLRT_PLATFORM_NOT_FOUND_KHR (-1001)
+
+/* Record a failure of the CL function 'fn' that returned rc. */
+#define CLRT_FAILED(err, rc, fn)                                             \
+	clrt_fail((err), (rc), (fn), __FILE__, __LINE__)
+
+/* ---- error names ------------------------------------------------------ */
+
+struct clrt_errname {
+	cl_int code;
+	const char *name;
+};
+
+/* Every OpenCL 1.2 error code, the 2.x ones a newer driver may return, and
+ * the ICD loader's "no platform". */
+#define CLRT_E(x) { x, #x }
+static const struct clrt_errname clrt_errnames[] = {
+	CLRT_E(CL_SUCCESS),
+	CLRT_E(CL_DEVICE_NOT_FOUND),
+	CLRT_E(CL_DEVICE_NOT_AVAILABLE),
+	CLRT_E(CL_COMPILER_NOT_AVAILABLE),
+	CLRT_E(CL_MEM_OBJECT_ALLOCATION_FAILURE),
+	CLRT_E(CL_OUT_OF_RESOURCES),
+	CLRT_E(CL_OUT_OF_HOST_MEMORY),
+	CLRT_E(CL_PROFILING_INFO_NOT_AVAILABLE),
+	CLRT_E(CL_MEM_COPY_OVERLAP),
+	CLRT_E(CL_IMAGE_FORMAT_MISMATCH),
+	CLRT_E(CL_IMAGE_FORMAT_NOT_SUPPORTED),
+	CLRT_E(CL_BUILD_PROGRAM_FAILURE),
+	CLRT_E(CL_MAP_FAILURE),
+	CLRT_E(CL_MISALIGNED_SUB_BUFFER_OFFSET),
+	CLRT_E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST),
+	CLRT_E(CL_COMPILE_PROGRAM_FAILURE),
+	CLRT_E(CL_LINKER_NOT_AVAILABLE),
+	CLRT_E(CL_LINK_PROGRAM_FAILURE),
+	CLRT_E(CL_DEVICE_PARTITION_FAILED),
+	CLRT_E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE),
+	CLRT_E(CL_INVALID_VALUE),
+	CLRT_E(CL_INVALID_DEVICE_TYPE),
+	CLRT_E(CL_INVALID_PLATFORM),
+	CLRT_E(CL_INVALID_DEVICE),
+	CLRT_E(CL_INVALID_CONTEXT),
+	CLRT_E(CL_INVALID_QUEUE_PROPERTIES),
+	CLRT_E(CL_INVALID_COMMAND_QUEUE),
+	CLRT_E(CL_INVALID_HOST_PTR),
+	CLRT_E(CL_INVALID_MEM_OBJECT),
+	CLRT_E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR),
+	CLRT_E(CL_INVALID_IMAGE_SIZE),
+	CLRT_E(CL_INVALID_SAMPLER),
+	CLRT_E(CL_INVALID_BINARY),
+	CLRT_E(CL_INVALID_BUILD_OPTIONS),
+	CLRT_E(CL_INVALID_PROGRAM),
+	CLRT_E(CL_INVALID_PROGRAM_EXECUTABLE),
+	CLRT_E(CL_INVALID_KERNEL_NAME),
+	CLRT_E(CL_INVALID_KERNEL_DEFINITION),
+	CLRT_E(CL_INVALID_KERNEL),
+	CLRT_E(CL_INVALID_ARG_INDEX),
+	CLRT_E(CL_INVALID_ARG_VALUE),
+	CLRT_E(CL_INVALID_ARG_SIZE),
+	CLRT_E(CL_INVALID_KERNEL_ARGS),
+	CLRT_E(CL_INVALID_WORK_DIMENSION),
+	CLRT_E(CL_INVALID_WORK_GROUP_SIZE),
+	CLRT_E(CL_INVALID_WORK_ITEM_SIZE),
+	CLRT_E(CL_INVALID_GLOBAL_OFFSET),
+	CLRT_E(CL_INVALID_EVENT_WAIT_LIST),
+	CLRT_E(CL_INVALID_EVENT),
+	CLRT_E(CL_INVALID_OPERATION),
+	CLRT_E(CL_INVALID_GL_OBJECT),
+	CLRT_E(CL_INVALID_BUFFER_SIZE),
+	CLRT_E(CL_INVALID_MIP_LEVEL),
+	CLRT_E(CL_INVALID_GLOBAL_WORK_SIZE),
+	CLRT_E(CL_INVALID_PROPERTY),
+	CLRT_E(CL_INVALID_IMAGE_DESCRIPTOR),
+	CLRT_E(CL_INVALID_COMPILER_OPTIONS),
+	CLRT_E(CL_INVALID_LINKER_OPTIONS),
+	CLRT_E(CL_INVALID_DEVICE_PARTITION_COUNT),
+	{ -69, "CL_INVALID_PIPE_SIZE" },
+	{ -70, "CL_INVALID_DEVICE_QUEUE" },
+	{ -71, "CL_INVALID_SPEC_ID" },
+	{ -72, "CL_MAX_SIZE_RESTRICTION_EXCEEDED" },
+	{ CLRT_PLATFORM_NOT_FOUND_KHR, "CL_PLATFORM_NOT_FOUND_KHR" },
+};
+#undef CLRT_E
+
+const char *clrt_errstr(cl_int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clrt_errnames) / sizeof(clrt_errnames[0]); i++)
+		if (clrt_errnames[i].code == code)
+			return clrt_errnames[i].name;
+	return "CL_UNKNOWN_ERROR";
+}
+
+int clrt_fail(ej_err *err, cl_int code, const char *call, const char *file,
+	      int line)
+{
+	const char *name = clrt_errstr(code);
+	const char *paren;
+	int len;
+
+	/* "clFinish(rt->queue)" -> "clFinish" */
+	while (isspace((unsigned char)*call))
+		call++;
+	paren = strchr(call, '(');
+	len = (int)(paren ? (size_t)(paren - call) : strlen(call));
+	while (len > 0 && isspace((unsigned char)call[len - 1]))
+		len--;
+	if (strcmp(name, "CL_UNKNOWN_ERROR") == 0)
+		return ej_fail(err, EJ_EXIT_DEVICE,
+			       "%.*s failed: CL_UNKNOWN_ERROR(%d) (%s:%d)", len,
+			       call, (int)code, file, line);
+	return ej_fail(err, EJ_EXIT_DEVICE, "%.*s failed: %s (%s:%d)", len,
+		       call, name, file, line);
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* Copy src[0..n) into dst (size cap) without leading/trailing blanks. */
+static void clrt_copy_trimmed(char *dst, size_t cap, const char *src,
+			      size_t n)
+{
+	while (n > 0 && (isspace((unsigned char)*src) || *src == '\0')) {
+		src++;
+		n--;
+	}
+	while (n > 0 && (isspace((unsigned char)src[n - 1]) ||
+			 src[n - 1] == '\0'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* A string-valued device or platform query, truncated to fit buf. */
+static int clrt_info_str(cl_device_id dev, cl_platform_id plat,
+			 cl_uint param, char *buf, size_t cap, ej_err *err)
+{
+	size_t n = 0;
+	char *tmp;
+	cl_int rc;
+
+	rc = dev ? clGetDeviceInfo(dev, param, 0, NULL, &n)
+		 : clGetPlatformInfo(plat, param, 0, NULL, &n);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, dev ? "clGetDeviceInfo"
+						: "clGetPlatformInfo");
+	tmp = malloc(n + 1);
+	if (!tmp)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	rc = dev ? clGetDeviceInfo(dev, param, n, tmp, NULL)
+		 : clGetPlatformInfo(plat, param, n, tmp, NULL);
+	if (rc != CL_SUCCESS) {
+		free(tmp);
+		return CLRT_FAILED(err, rc, dev ? "clGetDeviceInfo"
+						: "clGetPlatformInfo");
+	}
+	clrt_copy_trimmed(buf, cap, tmp, n);
+	free(tmp);
+	return 0;
+}
+
+static int clrt_contains_nocase(const char *hay, const char *needle)
+{
+	size_t i, n = strlen(needle);
+
+	for (; *hay; hay++) {
+		for (i = 0; i < n; i++)
+			if (tolower((unsigned char)hay[i]) !=
+			    tolower((unsigned char)needle[i]))
+				break;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+/* Parse a whole string of decimal digits; -1 if it is not one. */
+static long clrt_parse_index(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 9)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static const char *clrt_type_name(cl_device_type t)
+{
+	if (t & CL_DEVICE_TYPE_GPU)
+		return "GPU";
+	if (t & CL_DEVICE_TYPE_CPU)
+		return "CPU";
+	if (t & CL_DEVICE_TYPE_ACCELERATOR)
+		return "ACCEL";
+	if (t & CL_DEVICE_TYPE_CUSTOM)
+		return "CUSTOM";
+	return "OTHER";
+}
+
+/* 64-bit FNV-1a, continued from h. */
+static uint64_t clrt_fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* ---- discovery -------------------------------------------------------- */
+
+struct clrt_dev {
+	cl_platform_id plat;
+	cl_device_id dev;
+	unsigned p, d; /* platform index, device index within it */
+	cl_device_type type;
+	char pname[CLRT_NAME_MAX];
+	char dname[CLRT_NAME_MAX];
+};
+
+struct clrt_devs {
+	struct clrt_dev *v;
+	size_t n;
+	cl_uint n_plat;
+};
+
+static void clrt_devs_free(struct clrt_devs *ds)
+{
+	free(ds->v);
+	ds->v = NULL;
+	ds->n = 0;
+}
+
+static int clrt_no_platform(ej_err *err)
+{
+	return ej_fail(err, EJ_EXIT_DEVICE,
+		       "no OpenCL platform found; install an OpenCL driver, "
+		       "e.g. the Debian package pocl-opencl-icd");
+}
+
+/* Append the devices of platform p (index pi) to ds. */
+static int clrt_discover_platform(struct clrt_devs *ds, cl_platform_id p,
+				  unsigned pi, ej_err *err)
+{
+	cl_device_id *ids;
+	cl_uint nd = 0, i;
+	struct clrt_dev *grown;
+	char pname[CLRT_NAME_MAX];
+	cl_int rc;
+
+	rc = clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
+	if (rc == CL_DEVICE_NOT_FOUND || (rc == CL_SUCCESS && nd == 0))
+		return 0;
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clGetDeviceIDs");
+	if (clrt_info_str(NULL, p, CL_PLATFORM_NAME, pname, sizeof(pname),
+			  err))
+		return -1;
+	ids = calloc(nd, sizeof(*ids));
+	grown = realloc(ds->v, (ds->n + nd) * sizeof(*ds->v));
+	if (grown)
+		ds->v = grown;
+	if (!ids || !grown) {
+		free(ids);
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	}
+	rc = clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, nd, ids, NULL);
+	if (rc != CL_SUCCESS) {
+		free(ids);
+		return CLRT_FAILED(err, rc, "clGetDeviceIDs");
+	}
+	for (i = 0; i < nd; i++) {
+		struct clrt_dev *d = &ds->v[ds->n];
+
+		memset(d, 0, sizeof(*d));
+		d->plat = p;
+		d->dev = ids[i];
+		d->p = pi;
+		d->d = i;
+		memcpy(d->pname, pname, sizeof(pname));
+		rc = clGetDeviceInfo(ids[i], CL_DEVICE_TYPE, sizeof(d->type),
+				     &d->type, NULL);
+		if (rc != CL_SUCCESS) {
+			free(ids);
+			return CLRT_FAILED(err, rc, "clGetDeviceInfo");
+		}
+		if (clrt_info_str(ids[i], NULL, CL_DEVICE_NAME, d->dname,
+				  sizeof(d->dname), err)) {
+			free(ids);
+			return -1;
+		}
+		ds->n++;
+	}
+	free(ids);
+	return 0;
+}
+
+/* All devices of all platforms, in listing order. */
+static int clrt_discover(struct clrt_devs *ds, ej_err *err)
+{
+	cl_platform_id *plats;
+	cl_uint np = 0, i;
+	cl_int rc;
+
+	memset(ds, 0, sizeof(*ds));
+	rc = clGetPlatformIDs(0, NULL, &np);
+	if (rc == CLRT_PLATFORM_NOT_FOUND_KHR || (rc == CL_SUCCESS && np == 0))
+		return clrt_no_platform(err);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clGetPlatformIDs");
+	plats = calloc(np, sizeof(*plats));
+	if (!plats)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	rc = clGetPlatformIDs(np, plats, NULL);
+	if (rc != CL_SUCCESS) {
+		free(plats);
+		return CLRT_FAILED(err, rc, "clGetPlatformIDs");
+	}
+	ds->n_plat = np;
+	for (i = 0; i < np; i++) {
+		if (clrt_discover_platform(ds, plats[i], i, err)) {
+			free(plats);
+			clrt_devs_free(ds);
+			return -1;
+		}
+	}
+	free(plats);
+	return 0;
+}
+
+/* "0  0:0  CPU  Portable Computing Language / pthread-..." lines. */
+static void clrt_append_devices(char *buf, size_t cap,
+				const struct clrt_devs *ds)
+{
+	size_t i, len = strlen(buf);
+
+	for (i = 0; i < ds->n && len + 1 < cap; i++) {
+		const struct clrt_dev *d = &ds->v[i];
+
+		snprintf(buf + len, cap - len, "\n  %zu  %u:%u  %s  %s / %s", i,
+			 d->p, d->d, clrt_type_name(d->type), d->pname,
+			 d->dname);
+		len += strlen(buf + len);
+	}
+}
+
+/* Fail with "<what>" followed by the list of existing devices. */
+static int clrt_no_match(ej_err *err, const struct clrt_devs *ds,
+			 const char *fmt, const char *spec)
+{
+	char msg[EJ_ERR_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), fmt, spec);
+	if (ds->n == 0) {
+		size_t len = strlen(msg);
+
+		snprintf(msg + len, sizeof(msg) - len,
+			 "; %u OpenCL platform(s) but no device; install an "
+			 "OpenCL driver, e.g. the Debian package "
+			 "pocl-opencl-icd",
+			 (unsigned)ds->n_plat);
+	} else {
+		strncat(msg, "; available devices (index  platform:device  "
+			     "type  name):",
+			sizeof(msg) - strlen(msg) - 1);
+		clrt_append_devices(msg, sizeof(msg), ds);
+	}
+	return ej_fail(err, EJ_EXIT_DEVICE, "%s", msg);
+}
+
+/* Pick the device 'spec' names; index into ds->v, or -1 with err set. */
+static long clrt_select(const struct clrt_devs *ds, const char *spec,
+			ej_err *err)
+{
+	const char *colon;
+	long n, p, d;
+	size_t i;
+
+	if (!spec || !*spec || strcmp(spec, "auto") == 0) {
+		for (i = 0; i < ds->n; i++)
+			if (ds->v[i].type & CL_DEVICE_TYPE_GPU)
+				return (long)i;
+		if (ds->n > 0)
+			return 0;
+		return clrt_no_match(err, ds, "no OpenCL device for '%s'",
+				     spec ? spec : "");
+	}
+	n = clrt_parse_index(spec, strlen(spec));
+	if (n >= 0) {
+		if ((size_t)n < ds->n)
+			return n;
+		return clrt_no_match(err, ds,
+				     "no OpenCL device with index '%s'", spec);
+	}
+	colon = strchr(spec, ':');
+	if (colon) {
+		p = clrt_parse_index(spec, (size_t)(colon - spec));
+		d = clrt_parse_index(colon + 1, strlen(colon + 1));
+		if (p >= 0 && d >= 0) {
+			for (i = 0; i < ds->n; i++)
+				if (ds->v[i].p == (unsigned long)p &&
+				    ds->v[i].d == (unsigned long)d)
+					return (long)i;
+			return clrt_no_match(
+				err, ds,
+				"no OpenCL device 'platform:device' = '%s'",
+				spec);
+		}
+	}
+	for (i = 0; i < ds->n; i++) {
+		char full[2 * CLRT_NAME_MAX + 2];
+
+		snprintf(full, sizeof(full), "%s %s", ds->v[i].pname,
+			 ds->v[i].dname);
+		if (clrt_contains_nocase(full, spec))
+			return (long)i;
+	}
+	return clrt_no_match(err, ds, "no OpenCL device matches '%s'", spec);
+}
+
+/* ---- listing ---------------------------------------------------------- */
+
+static int clrt_list_one(FILE *out, size_t idx, const struct clrt_dev *d,
+			 ej_err *err)
+{
+	char clc[64], pd[32];
+	cl_ulong gmem = 0, lmem = 0;
+	cl_uint cu = 0;
+	cl_int rc;
+
+	rc = clGetDeviceInfo(d->dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cu),
+			     &cu, NULL);
+	if (rc == CL_SUCCESS)
+		rc = clGetDeviceInfo(d->dev, CL_DEVICE_GLOBAL_MEM_SIZE,
+				     sizeof(gmem), &gmem, NULL);
+	if (rc == CL_SUCCESS)
+		rc = clGetDeviceInfo(d->dev, CL_DEVICE_LOCAL_MEM_SIZE,
+				     sizeof(lmem), &lmem, NULL);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clGetDeviceInfo");
+	if (clrt_info_str(d->dev, NULL, CL_DEVICE_OPENCL_C_VERSION, clc,
+			  sizeof(clc), err))
+		return -1;
+	snprintf(pd, sizeof(pd), "%u:%u", d->p, d->d);
+	fprintf(out, "%-5zu %-5s %-6s %5u %10llu %9llu  %-20s %s / %s\n", idx,
+		pd, clrt_type_name(d->type), cu,
+		(unsigned long long)(gmem >> 20),
+		(unsigned long long)(lmem >> 10), clc, d->pname, d->dname);
+	return 0;
+}
+
+int clrt_list(FILE *out, ej_err *err)
+{
+	struct clrt_devs ds;
+	size_t i;
+
+	if (clrt_discover(&ds, err))
+		return -1;
+	fprintf(out, "%-5s %-5s %-6s %5s %10s %9s  %-20s %s\n", "index",
+		"P:D", "type", "CUs", "globalMiB", "localKiB", "OpenCL C",
+		"platform / device");
+	for (i = 0; i < ds.n; i++) {
+		if (clrt_list_one(out, i, &ds.v[i], err)) {
+			clrt_devs_free(&ds);
+			return -1;
+		}
+	}
+	if (ds.n == 0)
+		fprintf(out, "(%u platform(s), no device)\n",
+			(unsigned)ds.n_plat);
+	clrt_devs_free(&ds);
+	return 0;
+}
+
+/* ---- the runtime object ----------------------------------------------- */
+
+struct clrt_prog {
+	uint64_t hash;
+	char *key; /* all sources + options, compared on hash hits */
+	size_t key_len;
+	cl_program prog;
+};
+
+struct clrt {
+	cl_platform_id platform;
+	cl_device_id device;
+	cl_context ctx;
+	cl_command_queue queue;
+	cl_device_type type;
+	cl_uint compute_units;
+	char name[CLRT_NAME_MAX];
+	char driver[CLRT_NAME_MAX];
+	struct clrt_prog *progs; /* the program cache, n_progs entries */
+	size_t n_progs, cap_progs;
+};
+
+static int clrt_open(clrt *rt, const struct clrt_dev *d, ej_err *err)
+{
+	cl_context_properties props[3];
+	cl_int rc;
+
+	rt->platform = d->plat;
+	rt->device = d->dev;
+	rt->type = d->type;
+	memcpy(rt->name, d->dname, sizeof(rt->name));
+	rc = clGetDeviceInfo(d->dev, CL_DEVICE_MAX_COMPUTE_UNITS,
+			     sizeof(rt->compute_units), &rt->compute_units,
+			     NULL);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clGetDeviceInfo");
+	if (clrt_info_str(d->dev, NULL, CL_DRIVER_VERSION, rt->driver,
+			  sizeof(rt->driver), err))
+		return -1;
+	props[0] = CL_CONTEXT_PLATFORM;
+	props[1] = (cl_context_properties)d->plat;
+	props[2] = 0;
+	rt->ctx = clCreateContext(props, 1, &d->dev, NULL, NULL, &rc);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clCreateContext");
+	rt->queue = clCreateCommandQueue(rt->ctx, d->dev, 0, &rc);
+	if (rc != CL_SUCCESS)
+		return CLRT_FAILED(err, rc, "clCreateCommandQueue");
+	return 0;
+}
+
+clrt *clrt_create(const char *spec, ej_err *err)
+{
+	struct clrt_devs ds;
+	clrt *rt;
+	long i;
+
+	if (clrt_discover(&ds, err))
+		return NULL;
+	i = clrt_select(&ds, spec, err);
+	if (i < 0) {
+		clrt_devs_free(&ds);
+		return NULL;
+	}
+	rt = calloc(1, sizeof(*rt));
+	if (!rt) {
+		clrt_devs_free(&ds);
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	if (clrt_open(rt, &ds.v[i], err)) {
+		ej_prefix(err, "opening OpenCL device '%s': ", ds.v[i].dname);
+		clrt_devs_free(&ds);
+		clrt_free(rt);
+		return NULL;
+	}
+	clrt_devs_free(&ds);
+	return rt;
+}
+
+void clrt_free(clrt *rt)
+{
+	size_t i;
+
+	if (!rt)
+		return;
+	for (i = 0; i < rt->n_progs; i++) {
+		clReleaseProgram(rt->progs[i].prog);
+		free(rt->progs[i].key);
+	}
+	free(rt->progs);
+	if (rt->queue)
+		clReleaseCommandQueue(rt->queue);
+	if (rt->ctx)
+		clReleaseContext(rt->ctx);
+	free(rt);
+}
+
+cl_context clrt_context(const clrt *rt) { return rt->ctx; }
+cl_command_queue clrt_queue(const clrt *rt) { return rt->queue; }
+cl_device_id clrt_device(const clrt *rt) { return rt->device; }
+const char *clrt_device_name(const clrt *rt) { return rt->name; }
+cl_device_type clrt_device_type(const clrt *rt) { return rt->type; }
+unsigned clrt_compute_units(const clrt *rt) { return rt->compute_units; }
+
+/* ---- programs --------------------------------------------------------- */
+
+/* The cache key: every source followed by a NUL, then the options. */
+static char *clrt_prog_key(const char *const *srcs, size_t n_srcs,
+			   const char *options, size_t *len)
+{
+	size_t i, n = strlen(options) + 1, off = 0;
+	char *key;
+
+	for (i = 0; i < n_srcs; i++)
+		n += strlen(srcs[i]) + 1;
+	key = malloc(n);
+	if (!key)
+		return NULL;
+	for (i = 0; i < n_srcs; i++) {
+		size_t k = strlen(srcs[i]) + 1;
+
+		memcpy(key + off, srcs[i], k);
+		off += k;
+	}
+	memcpy(key + off, options, strlen(options) + 1);
+	*len = n;
+	return key;
+}
+
+static uint64_t clrt_prog_hash(const clrt *rt, const char *key, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = clrt_fnv1a(h, key, len);
+	h = clrt_fnv1a(h, rt->name, strlen(rt->name) + 1);
+	return clrt_fnv1a(h, rt->driver, strlen(rt->driver) + 1);
+}
+
+static cl_program clrt_cache_find(const clrt *rt, uint64_t h,
+				  const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n_progs; i++) {
+		const struct clrt_prog *p = &rt->progs[i];
+
+		if (p->hash == h && p->key_len == len &&
+		    memcmp(p->key, key, len) == 0)
+			return p->prog;
+	}
+	return NULL;
+}
+
+/* Take ownership of key and prog. */
+static int clrt_cache_add(clrt *rt, uint64_t h, char *key, size_t len,
+			  cl_program prog, ej_err *err)
+{
+	if (rt->n_progs == rt->cap_progs) {
+		size_t cap = rt->cap_progs ? 2 * rt->cap_progs : 8;
+		struct clrt_prog *v = realloc(rt->progs, cap * sizeof(*v));
+
+		if (!v) {
+			free(key);
+			clReleaseProgram(prog);
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		}
+		rt->progs = v;
+		rt->cap_progs = cap;
+	}
+	rt->progs[rt->n_progs].hash = h;
+	rt->progs[rt->n_progs].key = key;
+	rt->progs[rt->n_progs].key_len = len;
+	rt->progs[rt->n_progs].prog = prog;
+	rt->n_progs++;
+	return 0;
+}
+
+/* The build log of prog, trimmed to at most CLRT_LOG_MAX bytes in log;
+ * returns its full length (0 if there is none). */
+static size_t clrt_build_log(clrt *rt, cl_program prog, char *log,
+			     size_t cap)
+{
+	size_t n = 0;
+	char *full;
+
+	log[0] = '\0';
+	if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, 0,
+				  NULL, &n) != CL_SUCCESS ||
+	    n == 0 || !(full = malloc(n + 1)))
+		return 0;
+	if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, n,
+				  full, NULL) != CL_SUCCESS) {
+		free(full);
+		return 0;
+	}
+	full[n] = '\0';
+	n = strlen(full);
+	clrt_copy_trimmed(log, cap, full, n);
+	free(full);
+	return n;
+}
+
+/* Fill err with the build failure and the (trimmed) build log. */
+static int clrt_build_failed(clrt *rt, cl_program prog, const char *name,
+			     cl_int code, ej_err *err)
+{
+	char log[CLRT_LOG_MAX + 1];
+	size_t n;
+
+	if (code != CL_BUILD_PROGRAM_FAILURE)
+		return ej_fail(err, EJ_EXIT_DEVICE,
+			       "building OpenCL program '%s' failed: %s", name,
+			       clrt_errstr(code));
+	n = clrt_build_log(rt, prog, log, sizeof(log));
+	return ej_fail(err, EJ_EXIT_DEVICE,
+		       "building OpenCL program '%s' failed: %s\n%s%s", name,
+		       clrt_errstr(code), log[0] ? log : "(no build log)",
+		       n > CLRT_LOG_MAX ? "\n[build log truncated]" : "");
+}
+
+static cl_program clrt_build(clrt *rt, const char *name,
+			     const char *const *srcs, size_t n_srcs,
+			     const char *options, ej_err *err)
+{
+	static const char std[] = "-cl-std=CL1.2 ";
+	cl_program prog;
+	char *opts;
+	cl_int rc;
+
+	prog = clCreateProgramWithSource(rt->ctx, (cl_uint)n_srcs,
+					 (const char **)srcs, NULL, &rc);
+	if (rc != CL_SUCCESS) {
+		CLRT_FAILED(err, rc, "clCreateProgramWithSource");
+		ej_prefix(err, "building OpenCL program '%s': ", name);
+		return NULL;
+	}
+	opts = malloc(sizeof(std) + strlen(options));
+	if (!opts) {
+		clReleaseProgram(prog);
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	memcpy(opts, std, sizeof(std) - 1);
+	memcpy(opts + sizeof(std) - 1, options, strlen(options) + 1);
+	rc = clBuildProgram(prog, 1, &rt->device, opts, NULL, NULL);
+	free(opts);
+	if (rc != CL_SUCCESS) {
+		clrt_build_failed(rt, prog, name, rc, err);
+		clReleaseProgram(prog);
+		return NULL;
+	}
+	return prog;
+}
+
+cl_program clrt_program(clrt *rt, const char *name, const char *const *srcs,
+			size_t n_srcs, const char *options, ej_err *err)
+{
+	cl_program prog;
+	uint64_t h;
+	size_t len, i;
+	char *key;
+
+	if (!options)
+		options = "";
+	if (n_srcs == 0) {
+		ej_fail(err, EJ_EXIT_RUN,
+			"no sources for OpenCL program '%s'", name);
+		return NULL;
+	}
+	for (i = 0; i < n_srcs; i++) {
+		if (!srcs[i]) {
+			ej_fail(err, EJ_EXIT_RUN,
+				"source %zu of OpenCL program '%s' is NULL",
+				i, name);
+			return NULL;
+		}
+	}
+	key = clrt_prog_key(srcs, n_srcs, options, &len);
+	if (!key) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	h = clrt_prog_hash(rt, key, len);
+	prog = clrt_cache_find(rt, h, key, len);
+	if (prog) {
+		free(key);
+		return prog;
+	}
+	prog = clrt_build(rt, name, srcs, n_srcs, options, err);
+	if (!prog) {
+		free(key);
+		return NULL;
+	}
+	if (clrt_cache_add(rt, h, key, len, prog, err))
+		return NULL;
+	return prog;
+}
+
+cl_kernel clrt_kernel(clrt *rt, cl_program prog, const char *kname,
+		      ej_err *err)
+{
+	cl_kernel k;
+	cl_int rc;
+
+	(void)rt;
+	k = clCreateKernel(prog, kname, &rc);
+	if (rc != CL_SUCCESS) {
+		CLRT_FAILED(err, rc, "clCreateKernel");
+		ej_prefix(err, "creating kernel '%s': ", kname);
+		return NULL;
+	}
+	return k;
+}
+
+/* ---- arguments, buffers, launches ------------------------------------- */
+
+/* Function name of k for messages ("?" if the query fails). */
+static void clrt_kernel_name(cl_kernel k, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, cap, buf, &n) !=
+	    CL_SUCCESS)
+		snprintf(buf, cap, "?");
+}
+
+static int clrt_args_check(const char *fmt, ej_err *err)
+{
+	size_t i;
+
+	for (i = 0; fmt[i]; i++)
+		if (!strchr("miufl", fmt[i]))
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "bad clrt_args format char '%c' at "
+				       "position %zu in '%s'",
+				       fmt[i], i, fmt);
+	return 0;
+}
+
+static cl_int clrt_arg_set(cl_kernel k, cl_uint i, char c, va_list *ap)
+{
+	cl_mem m;
+	cl_int iv;
+	cl_uint uv;
+	cl_float fv;
+
+	switch (c) {
+	case 'm':
+		m = va_arg(*ap, cl_mem);
+		return clSetKernelArg(k, i, sizeof(m), &m);
+	case 'i':
+		iv = (cl_int)va_arg(*ap, int);
+		return clSetKernelArg(k, i, sizeof(iv), &iv);
+	case 'u':
+		uv = (cl_uint)va_arg(*ap, unsigned);
+		return clSetKernelArg(k, i, sizeof(uv), &uv);
+	case 'f':
+		fv = (cl_float)va_arg(*ap, double);
+		return clSetKernelArg(k, i, sizeof(fv), &fv);
+	default: /* 'l' */
+		return clSetKernelArg(k, i, va_arg(*ap, size_t), NULL);
+	}
+}
+
+int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	cl_uint i;
+	cl_int rc = CL_SUCCESS;
+
+	if (clrt_args_check(fmt, err))
+		return -1;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i]; i++) {
+		rc = clrt_arg_set(k, i, fmt[i], &ap);
+		if (rc != CL_SUCCESS)
+			break;
+	}
+	va_end(ap);
+	if (rc != CL_SUCCESS) {
+		char kname[CLRT_NAME_MAX];
+
+		clrt_kernel_name(k, kname, sizeof(kname));
+		CLRT_FAILED(err, rc, "clSetKernelArg");
+		return ej_prefix(err, "setting argument %u ('%c') of kernel "
+				      "'%s': ",
+				 (unsigned)i, fmt[i], kname);
+	}
+	return 0;
+}
+
+cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
+{
+	cl_mem m;
+	cl_int rc;
+
+	if (bytes == 0) {
+		ej_fail(err, EJ_EXIT_RUN, "zero-size buffer requested on "
+					  "device '%s'",
+			rt->name);
+		return NULL;
+	}
+	m = clCreateBuffer(rt->ctx, flags, bytes, NULL, &rc);
+	if (rc == CL_SUCCESS)
+		return m;
+	if (rc == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+	    rc == CL_OUT_OF_RESOURCES || rc == CL_INVALID_BUFFER_SIZE)
+		ej_fail(err, EJ_EXIT_DEVICE,
+			"cannot allocate %.1f MiB on device '%s': %s",
+			(double)bytes / (1024.0 * 1024.0), rt->name,
+			clrt_errstr(rc));
+	else
+		CLRT_FAILED(err, rc, "clCreateBuffer");
+	return NULL;
+}
+
+int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
+	       const void *src, ej_err *err)
+{
+	CLRT_TRY(err, clEnqueueWriteBuffer(rt->queue, buf, CL_TRUE, offset,
+					   bytes, src, 0, NULL, NULL));
+	return 0;
+}
+
+int clrt_read(clrt *rt, cl_mem buf, size_t offset, size_t bytes, void *dst,
+	      ej_err *err)
+{
+	CLRT_TRY(err, clEnqueueReadBuffer(rt->queue, buf, CL_TRUE, offset,
+					  bytes, dst, 0, NULL, NULL));
+	return 0;
+}
+
+int clrt_launch(clrt *rt, cl_kernel k, size_t global, size_t local,
+		ej_err *err)
+{
+	char kname[CLRT_NAME_MAX];
+	cl_int rc;
+
+	if (global == 0)
+		return 0;
+	if (local > 0 && global % local != 0) {
+		clrt_kernel_name(k, kname, sizeof(kname));
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "launching kernel '%s': global size %zu is not "
+			       "a multiple of local size %zu",
+			       kname, global, local);
+	}
+	rc = clEnqueueNDRangeKernel(rt->queue, k, 1, NULL, &global,
+				    local ? &local : NULL, 0, NULL, NULL);
+	if (rc != CL_SUCCESS) {
+		clrt_kernel_name(k, kname, sizeof(kname));
+		CLRT_FAILED(err, rc, "clEnqueueNDRangeKernel");
+		return ej_prefix(err, "launching kernel '%s' (global %zu, "
+				      "local %zu): ",
+				 kname, global, local);
+	}
+	return 0;
+}
+
+int clrt_finish(clrt *rt, ej_err *err)
+{
+	CLRT_TRY(err, clFinish(rt->queue));
+	return 0;
+}

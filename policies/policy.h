@@ -1,0 +1,32 @@
+/* policy.h - the policy interface: an ops table per policy network.  Adding
+ * a policy = one .c/.cl pair in policies/ and one line in
+ * policies/registry.c.
+ *
+ * Device code (cl_file) provides policy_forward(w, obs, act) on VL lanes
+ * (see policies/mlp.cl).  Parameters use the Flax flat layout: for each
+ * layer in order, bias then kernel[in][out].
+ */
+#ifndef EJ_POLICY_H
+#define EJ_POLICY_H
+
+#include <stddef.h>
+
+#include "core/cfg.h"
+#include "core/err.h"
+
+typedef struct policy_ops {
+	const char *name;
+	const char *summary;
+	const cfg_field *fields; /* schema of the 'policy' section, minus "name" */
+	size_t n_fields;
+	size_t cfg_size;
+	const char *cl_file;
+	size_t (*param_count)(const void *cfg, int obs_dim, int act_dim);
+	void (*defines)(const void *cfg, int obs_dim, int act_dim, char *buf,
+			size_t size);
+} policy_ops;
+
+extern const policy_ops *const policy_registry[]; /* NULL-terminated */
+const policy_ops *policy_find(const char *name);
+
+#endif

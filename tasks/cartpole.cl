@@ -1,0 +1,83 @@
+/* cartpole.cl - CartPoleSwingUp device code (EvoJAX semantics, DESIGN.md).
+ *
+ * Task device contract (used by core/rollout.cl):
+ *   TASK_OBS_DIM, TASK_ACT_DIM, TASK_STATE_DIM
+ *   void task_reset(float *s, uint seed, uint purpose, uint iter,
+ *                   uint member, uint repeat)        scalar, one environment
+ *   void task_obs(const VF *s, VF *obs)              VL environments at once
+ *   void task_step(VF *s, const VF *act, VF *reward, VF *done)
+ * VF is float (VL == 1) or floatVL; done is 1.0 or 0.0 per lane.
+ * Options: CARTPOLE_HARD (0/1).
+ */
+#define TASK_OBS_DIM 5
+#define TASK_ACT_DIM 1
+#define TASK_STATE_DIM 4
+
+#define CP_GRAVITY 9.82f
+#define CP_CART_MASS 0.5f
+#define CP_POLE_MASS 0.5f
+#define CP_POLE_LEN 0.6f
+#define CP_FRICTION 0.1f
+#define CP_FORCE 10.0f
+#define CP_DT 0.01f
+#define CP_X_LIMIT 2.4f
+#define CP_PI 3.14159265358979f
+
+void task_reset(float *s, uint seed, uint purpose, uint iter, uint member,
+		uint repeat)
+{
+	ph_out w = ph_draw(seed, purpose, iter, member, repeat, 0);
+#if CARTPOLE_HARD
+	s[0] = (ph_uniform(w.v[0]) * 2.0f - 1.0f) * CP_X_LIMIT;
+	s[1] = (ph_uniform(w.v[1]) * 2.0f - 1.0f) * 10.0f;
+	s[2] = (ph_uniform(w.v[2]) * 2.0f - 1.0f) * (CP_PI / 2.0f) + CP_PI;
+	s[3] = (ph_uniform(w.v[3]) * 2.0f - 1.0f) * 10.0f;
+#else
+	float z0, z1, z2, z3;
+
+	ph_normal2(w.v[0], w.v[1], &z0, &z1);
+	ph_normal2(w.v[2], w.v[3], &z2, &z3);
+	s[0] = z0 * 0.2f;
+	s[1] = z1 * 0.2f;
+	s[2] = z2 * 0.2f + CP_PI;
+	s[3] = z3 * 0.2f;
+#endif
+}
+
+void task_obs(const VF *s, VF *obs)
+{
+	obs[0] = s[0];
+	obs[1] = s[1];
+	obs[2] = cos(s[2]);
+	obs[3] = sin(s[2]);
+	obs[4] = s[3];
+}
+
+void task_step(VF *s, const VF *act, VF *reward, VF *done)
+{
+	const float total_m = CP_CART_MASS + CP_POLE_MASS;
+	const float m_p_l = CP_POLE_MASS * CP_POLE_LEN;
+	VF a = clamp(act[0], -1.0f, 1.0f) * CP_FORCE;
+	VF x = s[0], x_dot = s[1], th = s[2], th_dot = s[3];
+	VF sn = sin(th), c = cos(th);
+	VF x_acc = (-2.0f * m_p_l * (th_dot * th_dot) * sn +
+		    3.0f * CP_POLE_MASS * CP_GRAVITY * sn * c + 4.0f * a -
+		    4.0f * CP_FRICTION * x_dot) /
+		   (4.0f * total_m - 3.0f * CP_POLE_MASS * c * c);
+	VF th_acc = (-3.0f * m_p_l * (th_dot * th_dot) * sn * c +
+		     6.0f * total_m * CP_GRAVITY * sn +
+		     6.0f * (a - CP_FRICTION * x_dot) * c) /
+		    (4.0f * CP_POLE_LEN * total_m - 3.0f * m_p_l * c * c);
+
+	x = x + x_dot * CP_DT;
+	th = th + th_dot * CP_DT;
+	x_dot = x_dot + x_acc * CP_DT;
+	th_dot = th_dot + th_acc * CP_DT;
+	s[0] = x;
+	s[1] = x_dot;
+	s[2] = th;
+	s[3] = th_dot;
+	*reward = (cos(th) + 1.0f) / 2.0f *
+		  cos((x / CP_X_LIMIT) * (CP_PI / 2.0f));
+	*done = (fabs(x) > CP_X_LIMIT) ? (VF)1.0f : (VF)0.0f;
+}

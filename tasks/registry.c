@@ -1,0 +1,19 @@
+/* Task registry.  To add a task: write tasks/<name>.c (a task_ops) and
+ * tasks/<name>.cl (device code), declare its ops in its header and add one
+ * line below.  tests/test_registry.c checks names are unique. */
+#include <string.h>
+
+#include "tasks/cartpole.h"
+
+const task_ops *const task_registry[] = {
+	&cartpole_ops,
+	NULL,
+};
+
+const task_ops *task_find(const char *name)
+{
+	for (const task_ops *const *t = task_registry; *t; t++)
+		if (strcmp((*t)->name, name) == 0)
+			return *t;
+	return NULL;
+}

@@ -1,0 +1,37 @@
+/* task.h - the task interface: an ops table per vectorized task.  Adding a
+ * task = one .c/.cl pair in tasks/ and one line in tasks/registry.c.
+ *
+ * Device code (the .cl file named by cl_file) follows the contract at the
+ * top of tasks/cartpole.cl: task_reset / task_obs / task_step on VL lanes.
+ */
+#ifndef EJ_TASK_H
+#define EJ_TASK_H
+
+#include <stddef.h>
+
+#include "core/cfg.h"
+#include "core/err.h"
+
+typedef struct task_dims {
+	int obs_dim;
+	int act_dim;
+	int state_dim;
+	int max_steps;
+} task_dims;
+
+typedef struct task_ops {
+	const char *name;
+	const char *summary;
+	const cfg_field *fields; /* schema of the 'task' section, minus "name" */
+	size_t n_fields;
+	size_t cfg_size;
+	const char *cl_file;     /* "tasks/cartpole.cl" */
+	void (*dims)(const void *cfg, task_dims *out);
+	/* Extra "#define X v\n" lines for the device code. */
+	void (*defines)(const void *cfg, char *buf, size_t size);
+} task_ops;
+
+extern const task_ops *const task_registry[]; /* NULL-terminated */
+const task_ops *task_find(const char *name);
+
+#endif

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Config and usage errors: exact messages with file:line:col, exit code 2.
+. tests/cli_lib.sh
+C=configs/cartpole_easy.yaml
+
+printf 'seed: 1\ntask:\n  name: cartpole\n  max_steps: [1\n' >"$T/malformed.yaml"
+expect "malformed YAML" 2 "$T/malformed.yaml:5:1: invalid YAML: did not find expected ',' or ']'" -- \
+	$EVOJAX validate "$T/malformed.yaml"
+
+sed 's/  pop_size: 64/  pop_sise: 64/' $C >"$T/unknown.yaml"
+expect "unknown key with hint" 2 "$T/unknown.yaml:17:3: unknown key 'pop_sise' in 'algo' (did you mean 'pop_size'?)" -- \
+	$EVOJAX validate "$T/unknown.yaml"
+
+sed 's/  pop_size: 64/  pop_size: lots/' $C >"$T/type.yaml"
+expect "wrong type" 2 "$T/type.yaml:17:13: 'pop_size' must be an integer, got 'lots'" -- \
+	$EVOJAX validate "$T/type.yaml"
+
+sed 's/  pop_size: 64/  pop_size: 63/' $C >"$T/odd.yaml"
+expect "odd population" 2 "$T/odd.yaml:17:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
+	$EVOJAX validate "$T/odd.yaml"
+
+sed 's/  max_iter: 1000/  max_iter: 0/' $C >"$T/range.yaml"
+expect "out of range" 2 "$T/range.yaml:26:13: 'max_iter' must be an integer in [1, 1e+09], got '0'" -- \
+	$EVOJAX validate "$T/range.yaml"
+
+sed 's/  hidden: \[64, 64\]/  hidden: [64, 0]/' $C >"$T/list.yaml"
+expect "list item out of range" 2 "$T/list.yaml:12:16: 'hidden' must be a list of integers in [1, 4096], got '0' (item 2)" -- \
+	$EVOJAX validate "$T/list.yaml"
+
+sed 's/  name: pgpe/  name: pgp/' $C >"$T/algo.yaml"
+expect "unknown algorithm" 2 "$T/algo.yaml:16:9: unknown algorithm 'pgp' (did you mean 'pgpe'?)" -- \
+	$EVOJAX validate "$T/algo.yaml"
+
+expect "missing file" 2 "cannot open config '$T/none.yaml'" -- $EVOJAX validate "$T/none.yaml"
+
+expect "bad --set value" 2 "--set 'algo.pop_size=63': 'pop_size' must be an even integer >= 2, got '63'" -- \
+	$EVOJAX validate $C --set algo.pop_size=63
+expect "bad --set form" 2 "invalid --set 'algo.pop_size'" -- $EVOJAX validate $C --set algo.pop_size
+expect "bad --set key" 2 "unknown key 'centre_lr' in 'algo' (did you mean 'center_lr'?)" -- \
+	$EVOJAX validate $C --set algo.centre_lr=0.1
+expect "unknown optimizer" 2 "unknown optimizer 'adamm' (did you mean 'adam'?)" -- \
+	$EVOJAX validate $C --set optimizer.name=adamm
+expect "bad --seed" 2 "'seed' must be an integer" -- $EVOJAX validate $C --seed x
+expect "unknown option" 2 "unknown option '--frobnicate'" -- $EVOJAX train $C --frobnicate
+expect "missing config" 2 "missing CONFIG" -- $EVOJAX train
+expect "unknown command" 2 "'trian' is not a command" -- $EVOJAX trian
+expect "test needs --params" 2 "missing --params" -- $EVOJAX test $C
+
+# validate prints the resolved config, which validates again unchanged.
+$EVOJAX validate $C --set algo.pop_size=32 --set policy.hidden=[16,16] >"$T/resolved.yaml" 2>&1
+if grep -q '^  pop_size: 32$' "$T/resolved.yaml" && grep -q '^  hidden: \[16, 16\]$' "$T/resolved.yaml" &&
+	grep -q '^  stdev_max_change: 0.2$' "$T/resolved.yaml" &&
+	$EVOJAX validate "$T/resolved.yaml" >"$T/resolved2.yaml" 2>&1 &&
+	cmp -s "$T/resolved.yaml" "$T/resolved2.yaml"; then
+	pass "validate prints a resolved config that round-trips"
+else
+	fail "validate prints a resolved config that round-trips" "$(head -c 400 "$T/resolved.yaml")"
+fi
+
+for c in train validate test list devices; do
+	if $EVOJAX $c --help 2>&1 | grep -q "usage: evojax $c"; then pass "$c --help"; else fail "$c --help"; fi
+done
+if $EVOJAX --version | grep -Eq '^evojax [0-9]+\.[0-9]+\.[0-9]+$'; then pass "--version"; else fail "--version"; fi
+if $EVOJAX list | grep -q '^  pgpe - ' && $EVOJAX list | grep -q 'center_lr' &&
+	$EVOJAX list | grep -q '^  clipup - '; then pass "list shows algorithms and keys"; else fail "list shows algorithms and keys"; fi

@@ -1,0 +1,26 @@
+# cli_lib.sh - tiny TAP-style helpers for CLI tests (sourced).
+# Each check prints "ok N - name" or "not ok N - name" plus details;
+# tests/run.sh counts those lines.
+EVOJAX=${EVOJAX:-./evojax}
+T=$(mktemp -d "${TMPDIR:-/tmp}/evojax-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+# expect NAME RC PATTERN -- CMD...: CMD exits with RC and its stderr
+# contains the fixed string PATTERN (empty: not checked).
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 4
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit code $rc, want $want" "stderr: $(head -c 600 "$T/err")"
+	elif [ -n "$pat" ] && ! grep -qF -- "$pat" "$T/err"; then
+		fail "$name" "stderr lacks: $pat" "stderr: $(head -c 600 "$T/err")"
+	else
+		pass "$name"
+	fi
+}

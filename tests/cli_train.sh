@@ -1,0 +1,111 @@
+#!/bin/sh
+# Training runs through the binary: run-directory files, reproducibility,
+# evaluation of saved parameters, device errors, interrupts.
+. tests/cli_lib.sh
+C=configs/cartpole_easy.yaml
+
+# --smoke writes every file of a run directory.
+expect "smoke run exits 0" 0 "" -- $EVOJAX train $C --smoke --quiet --out "$T/a"
+missing=
+for f in config.yaml log.txt metrics.jsonl best.npz final.npz iter_2.npz checkpoint.npz summary.json; do
+	[ -s "$T/a/$f" ] || missing="$missing $f"
+done
+if [ -z "$missing" ]; then pass "smoke run writes every file"; else fail "smoke run writes every file" "missing:$missing"; fi
+# stdout carries the same JSON lines as metrics.jsonl (4 train + 2 test).
+if cmp -s "$T/out" "$T/a/metrics.jsonl" && [ "$(grep -c '"kind": "train"' "$T/a/metrics.jsonl")" -eq 4 ] &&
+	[ "$(grep -c '"kind": "test"' "$T/a/metrics.jsonl")" -eq 2 ]; then
+	pass "stdout mirrors metrics.jsonl"
+else
+	fail "stdout mirrors metrics.jsonl" "$(head -c 300 "$T/out")"
+fi
+if [ ! -s "$T/err" ]; then pass "--quiet keeps stderr empty"; else fail "--quiet keeps stderr empty" "$(head -c 300 "$T/err")"; fi
+if grep -q '^Iter=0, size=8, max=' "$T/a/log.txt" && grep -q '^\[TEST\] Iter=4, #tests=4, ' "$T/a/log.txt"; then
+	pass "log.txt has EvoJAX-style lines"
+else
+	fail "log.txt has EvoJAX-style lines" "$(head -c 300 "$T/a/log.txt")"
+fi
+if grep -q '"iterations": 4,' "$T/a/summary.json" && grep -q '"pop_size": 8,' "$T/a/summary.json" &&
+	grep -q '"param_count": 4609,' "$T/a/summary.json"; then
+	pass "summary.json"
+else
+	fail "summary.json" "$(cat "$T/a/summary.json")"
+fi
+# The resolved config.yaml reproduces the run.
+$EVOJAX validate "$T/a/config.yaml" >/dev/null 2>&1 && pass "config.yaml validates" || fail "config.yaml validates"
+
+# numpy loads the parameter files (when numpy is installed).
+if python3 -c 'import numpy' 2>/dev/null; then
+	if python3 -c "
+import numpy as np, sys
+d = np.load('$T/a/best.npz')
+assert d['params'].shape == (4609,) and d['params'].dtype == np.float32, d['params'].shape
+assert d['obs_params'].shape == (11,), d['obs_params'].shape
+assert np.isfinite(d['params']).all() and np.abs(d['params']).max() > 0
+" 2>"$T/py"; then pass "numpy loads best.npz"; else fail "numpy loads best.npz" "$(cat "$T/py")"; fi
+else
+	pass "numpy loads best.npz # SKIP numpy not installed"
+fi
+
+# Same config + seed: identical metrics; another seed: different metrics.
+$EVOJAX train $C --smoke --quiet --out "$T/b" >/dev/null 2>&1
+$EVOJAX train $C --smoke --quiet --seed 7 --out "$T/c" >/dev/null 2>&1
+if cmp -s "$T/a/metrics.jsonl" "$T/b/metrics.jsonl"; then pass "same seed, identical metrics.jsonl"; else fail "same seed, identical metrics.jsonl"; fi
+if cmp -s "$T/a/best.npz" "$T/b/best.npz"; then pass "same seed, identical best.npz"; else fail "same seed, identical best.npz"; fi
+if ! cmp -s "$T/a/metrics.jsonl" "$T/c/metrics.jsonl"; then pass "other seed, other metrics"; else fail "other seed, other metrics"; fi
+
+# --resume continues bit-exactly: 3 iterations + resume to 6 gives the
+# same metrics, final parameters and checkpoint as 6 iterations at once.
+$EVOJAX train $C --smoke --quiet --set trainer.max_iter=3 --out "$T/r1" >/dev/null 2>&1
+expect "resume exits 0" 0 "" -- $EVOJAX train --resume "$T/r1" --quiet --set trainer.max_iter=6
+$EVOJAX train $C --smoke --quiet --set trainer.max_iter=6 --out "$T/r2" >/dev/null 2>&1
+if cmp -s "$T/r1/metrics.jsonl" "$T/r2/metrics.jsonl" && cmp -s "$T/r1/final.npz" "$T/r2/final.npz" &&
+	cmp -s "$T/r1/checkpoint.npz" "$T/r2/checkpoint.npz"; then
+	pass "resume is bit-exact"
+else
+	fail "resume is bit-exact" "$(diff "$T/r1/metrics.jsonl" "$T/r2/metrics.jsonl" | head -5)"
+fi
+head -c 300 "$T/r1/checkpoint.npz" >"$T/r3.npz"
+mkdir -p "$T/r3" && cp "$T/r1/config.yaml" "$T/r3/" && mv "$T/r3.npz" "$T/r3/checkpoint.npz"
+expect "resume from a corrupt checkpoint" 1 "cannot resume from '$T/r3/checkpoint.npz'" -- \
+	$EVOJAX train --resume "$T/r3" --quiet
+expect "resume and --out" 2 "--resume DIR writes into DIR" -- $EVOJAX train --resume "$T/r1" --out "$T/x"
+
+# evojax test evaluates saved parameters; a run's own final test used
+# other seeds, so only the shape of the answer and determinism are fixed.
+expect "test saved params" 0 "" -- $EVOJAX test $C --smoke --params "$T/a/final.npz"
+cp "$T/out" "$T/test1"
+$EVOJAX test $C --smoke --params "$T/a/final.npz" >"$T/test2" 2>/dev/null
+if grep -q '"kind": "test", .*"n": 4, "max": ' "$T/test1" && cmp -s "$T/test1" "$T/test2"; then
+	pass "test output is one deterministic JSON line"
+else
+	fail "test output is one deterministic JSON line" "$(cat "$T/test1")"
+fi
+head -c 100 "$T/a/final.npz" >"$T/trunc.npz"
+expect "truncated npz" 1 "$T/trunc.npz" -- $EVOJAX test $C --smoke --params "$T/trunc.npz"
+expect "missing npz" 1 "$T/none.npz" -- $EVOJAX test $C --smoke --params "$T/none.npz"
+expect "params of another size" 1 "'params' has 4609 elements, expected 1281" -- \
+	$EVOJAX test $C --smoke --set policy.hidden=[32,32] --params "$T/a/final.npz"
+
+# Device errors: exit code 3 with a clear message.
+expect "bad device spec" 3 "no OpenCL device matches 'no-such-gpu'" -- \
+	$EVOJAX train $C --smoke --quiet --device no-such-gpu --out "$T/d"
+expect "device index out of range" 3 "no OpenCL device with index '42'" -- \
+	$EVOJAX train $C --smoke --quiet --device 42 --out "$T/d"
+expect "no OpenCL platform" 3 "no OpenCL platform found" -- \
+	env OCL_ICD_VENDORS="$T/no-vendors" OPENCL_VENDOR_PATH="$T/no-vendors" \
+	$EVOJAX train $C --smoke --quiet --out "$T/d"
+expect "devices lists PoCL" 0 "" -- $EVOJAX devices
+
+# SIGINT: checkpoint first, then exit 130.
+$EVOJAX train $C --quiet --out "$T/i" >/dev/null 2>"$T/ierr" &
+pid=$!
+i=0
+while [ ! -s "$T/i/metrics.jsonl" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ] && [ -s "$T/i/checkpoint.npz" ] && grep -q 'interrupted at iteration' "$T/ierr"; then
+	pass "SIGINT writes a checkpoint and exits 130"
+else
+	fail "SIGINT writes a checkpoint and exits 130" "rc $rc" "$(cat "$T/ierr")"
+fi

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Run every test binary in $1 and every CLI test script tests/cli_*.sh,
+# then print one closing line "N passed, N failed".
+dir=${1:-build/tests}
+passed=0
+failed=0
+failed_names=
+for t in "$dir"/test_*; do
+	[ -x "$t" ] || continue
+	case "$t" in *.d) continue ;; esac
+	out=$("$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' | awk '{s+=$1} END {print s+0}')
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' | awk '{s+=$1} END {print s+0}')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1   # crashed or exited non-zero without a cmocka summary
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -ne 0 ] && failed_names="$failed_names $(basename "$t")"
+done
+for t in tests/cli_*.sh; do
+	[ -f "$t" ] || continue
+	out=$(sh "$t" 2>&1)
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -ne 0 ] && failed_names="$failed_names $(basename "$t")"
+done
+[ -n "$failed_names" ] && echo "failing:$failed_names"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,439 @@
+/* test_optim.c - optimizer trajectories, state round trip, config parsing.
+ *
+ * Expected trajectories were computed once in double precision with a
+ * separate python3 script (the formulas of optim.h written out in plain
+ * Python lists), printed with %.9g; the optimizer stores float parameters,
+ * so comparisons allow 1e-6.  Inputs: theta0 = (1, -2), lr 0.1, gradients
+ * g1 = (0.5, -1), g2 = (0.25, 2), g3 = (-1, 0).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "core/cfg.h"
+#include "core/npz.h"
+#include "core/optim.h"
+
+#define assert_near(a, b, tol)                                               \
+	do {                                                                 \
+		double a_ = (a), b_ = (b);                                   \
+		if (!(fabs(a_ - b_) <= (tol)))                               \
+			fail_msg("%s = %.9g, expected %.9g (tol %g)", #a, a_, \
+				 b_, (double)(tol));                         \
+	} while (0)
+
+static const float grads[3][2] = { { 0.5f, -1.0f },
+				   { 0.25f, 2.0f },
+				   { -1.0f, 0.0f } };
+
+static optim_cfg cfg_of(const char *name)
+{
+	optim_cfg c;
+	const optim_info *info = optim_find(name);
+
+	assert_non_null(info);
+	memset(&c, 0, sizeof(c));
+	cfg_defaults(info->fields, info->n_fields, &c);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	return c;
+}
+
+/* Run the 3 gradients from theta0 = (1, -2) and check each step. */
+static void check_trajectory(const optim_cfg *c, const double want[3][2])
+{
+	ej_err err = { 0 };
+	optim *o = optim_create(c, 2, &err);
+	float theta[2] = { 1.0f, -2.0f };
+
+	assert_non_null(o);
+	for (int t = 0; t < 3; t++) {
+		optim_step(o, theta, grads[t], 0.1);
+		assert_int_equal(optim_steps(o), t + 1);
+		assert_near(theta[0], want[t][0], 1e-6);
+		assert_near(theta[1], want[t][1], 1e-6);
+	}
+	optim_free(o);
+}
+
+static void test_defaults(void **unused)
+{
+	optim_cfg sgd = cfg_of("sgd"), adam = cfg_of("adam"),
+		  clip = cfg_of("clipup");
+
+	(void)unused;
+	assert_true(sgd.momentum == 0.0 && !sgd.nesterov);
+	assert_true(adam.beta1 == 0.9 && adam.beta2 == 0.999 &&
+		    adam.eps == 1e-8);
+	assert_true(clip.momentum == 0.9 && clip.max_speed == 0.15);
+	assert_null(optim_find("rmsprop"));
+	assert_string_equal(optim_table[0].name, "sgd");
+	assert_string_equal(optim_table[1].name, "adam");
+	assert_string_equal(optim_table[2].name, "clipup");
+	assert_null(optim_table[3].name);
+}
+
+static void test_sgd_plain(void **unused)
+{
+	/* theta += 0.1 g */
+	static const double want[3][2] = { { 1.05, -2.1 },
+					   { 1.075, -1.9 },
+					   { 0.975, -1.9 } };
+	optim_cfg c = cfg_of("sgd");
+
+	(void)unused;
+	check_trajectory(&c, want);
+}
+
+static void test_sgd_momentum(void **unused)
+{
+	/* v = 0.9 v + g: v = (0.5,-1), (0.7,1.1), (-0.37,0.99) */
+	static const double want[3][2] = { { 1.05, -2.1 },
+					   { 1.12, -1.99 },
+					   { 1.083, -1.891 } };
+	optim_cfg c = cfg_of("sgd");
+
+	(void)unused;
+	c.momentum = 0.9;
+	check_trajectory(&c, want);
+}
+
+static void test_sgd_nesterov(void **unused)
+{
+	/* step = g + 0.9 v: (0.95,-1.9), (0.88,2.99), (-1.333,0.891) */
+	static const double want[3][2] = { { 1.095, -2.19 },
+					   { 1.183, -1.891 },
+					   { 1.0497, -1.8019 } };
+	optim_cfg c = cfg_of("sgd");
+
+	(void)unused;
+	c.momentum = 0.9;
+	c.nesterov = true;
+	check_trajectory(&c, want);
+}
+
+static void test_adam(void **unused)
+{
+	/* Step 1: mhat = g, vhat = g^2, so the step is lr*sign(g).  Steps
+	 * 2, 3 use 1 - beta^t with t = 2, 3 (EvoJAX's floor(t/1000) quirk
+	 * would give 1.1 + 0.1*(0.475/0.1)/sqrt(...) instead). */
+	static const double want[3][2] = { { 1.1, -2.1 },
+					   { 1.19321796, -2.06338965 },
+					   { 1.17258226, -2.03508974 } };
+	optim_cfg c = cfg_of("adam");
+
+	(void)unused;
+	check_trajectory(&c, want);
+}
+
+static void test_clipup(void **unused)
+{
+	/* lr 0.1, m 0.9, max_speed 0.12, gradients (3,4), (3,4), (0,0):
+	 *   v1 = 0.1*(0.6,0.8) = (0.06,0.08), |v1| = 0.1: not clipped
+	 *   v2 = 0.9 v1 + (0.06,0.08) = (0.114,0.152), |v2| = 0.19 > 0.12:
+	 *        clipped to (0.072,0.096)
+	 *   v3 = 0.9 v2 = (0.0648,0.0864): zero gradient, no normalisation */
+	static const float g[3][2] = { { 3, 4 }, { 3, 4 }, { 0, 0 } };
+	static const double want[3][2] = { { 1.06, -1.92 },
+					   { 1.132, -1.824 },
+					   { 1.1968, -1.7376 } };
+	optim_cfg c = cfg_of("clipup");
+	ej_err err = { 0 };
+	float theta[2] = { 1.0f, -2.0f };
+	optim *o;
+
+	(void)unused;
+	c.max_speed = 0.12;
+	o = optim_create(&c, 2, &err);
+	assert_non_null(o);
+	for (int t = 0; t < 3; t++) {
+		optim_step(o, theta, g[t], 0.1);
+		assert_near(theta[0], want[t][0], 1e-6);
+		assert_near(theta[1], want[t][1], 1e-6);
+	}
+	optim_free(o);
+}
+
+static void test_clipup_zero_first(void **unused)
+{
+	optim_cfg c = cfg_of("clipup");
+	ej_err err = { 0 };
+	float theta[3] = { 0.5f, -1.0f, 2.0f };
+	static const float zero[3] = { 0, 0, 0 };
+	optim *o = optim_create(&c, 3, &err);
+
+	(void)unused;
+	assert_non_null(o);
+	optim_step(o, theta, zero, 0.075);
+	assert_true(theta[0] == 0.5f && theta[1] == -1.0f && theta[2] == 2.0f);
+	optim_free(o);
+}
+
+static void test_create_errors(void **unused)
+{
+	optim_cfg c = cfg_of("adam");
+	ej_err err = { 0 };
+
+	(void)unused;
+	assert_null(optim_create(&c, 0, &err));
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	assert_string_equal(err.msg,
+			    "optimizer 'adam' needs at least one parameter");
+	snprintf(c.name, sizeof(c.name), "lion");
+	assert_null(optim_create(&c, 4, &err));
+	assert_string_equal(err.msg, "unknown optimizer 'lion'");
+}
+
+/* ---- state round trip ------------------------------------------------ */
+
+#define TMP_TAG "optim"
+
+/* Fixture: a fresh temp directory and a file name in it, removed by the
+ * teardown even when the test fails. */
+typedef struct tmp_fx {
+	char dir[32];
+	char path[64];
+} tmp_fx;
+
+static int tmp_setup(void **state)
+{
+	tmp_fx *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_%s_XXXXXX", TMP_TAG);
+	if (!mkdtemp(t->dir)) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->path, sizeof(t->path), "%s/state.npz", t->dir);
+	*state = t;
+	return 0;
+}
+
+static int tmp_teardown(void **state)
+{
+	tmp_fx *t = *state;
+
+	unlink(t->path);
+	rmdir(t->dir);
+	free(t);
+	return 0;
+}
+
+
+#define RT_N 5
+
+static void rt_grad(int t, float *g)
+{
+	for (int i = 0; i < RT_N; i++)
+		g[i] = (float)sin(0.7 * t + 1.3 * i) * (float)(i + 1);
+}
+
+static void round_trip(const char *path, const char *name, double momentum,
+		       bool nesterov)
+{
+	optim_cfg c = cfg_of(name);
+	ej_err err = { 0 };
+	npz_array arrays[8];
+	char names[8][64];
+	float theta[RT_N] = { 0.1f, 0.2f, -0.3f, 0.4f, 1.0f }, theta2[RT_N];
+	float g[RT_N];
+	optim *a, *b;
+	npz_file *f;
+	size_t n;
+
+	if (strcmp(name, "adam")) {
+		c.momentum = momentum;
+		c.nesterov = nesterov;
+	}
+	a = optim_create(&c, RT_N, &err);
+	b = optim_create(&c, RT_N, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int t = 0; t < 4; t++) {
+		rt_grad(t, g);
+		optim_step(a, theta, g, 0.05);
+	}
+	n = optim_state(a, "opt_", arrays, 8, names);
+	assert_int_equal(n, strcmp(name, "adam") ? 2 : 3);
+	assert_string_equal(arrays[n - 1].name, "opt_t");
+	assert_int_equal(npz_write(path, arrays, n, &err), 0);
+	f = npz_read(path, &err);
+	assert_non_null(f);
+	assert_int_equal(optim_load(b, "opt_", f, &err), 0);
+	npz_free(f);
+	assert_int_equal(optim_steps(b), 4);
+	memcpy(theta2, theta, sizeof(theta));
+	for (int t = 4; t < 9; t++) {
+		rt_grad(t, g);
+		optim_step(a, theta, g, 0.05);
+		optim_step(b, theta2, g, 0.05);
+	}
+	assert_memory_equal(theta, theta2, sizeof(theta));
+	/* (a load that left zero moments behind would diverge here) */
+	optim_free(a);
+	optim_free(b);
+}
+
+static void test_state_round_trip(void **state)
+{
+	const char *path = ((tmp_fx *)*state)->path;
+
+	round_trip(path, "adam", 0, false);
+	round_trip(path, "sgd", 0.9, true);
+	round_trip(path, "clipup", 0.9, false);
+}
+
+static void test_load_missing(void **state)
+{
+	const char *path = ((tmp_fx *)*state)->path;
+	optim_cfg c = cfg_of("adam");
+	ej_err err = { 0 };
+	float theta[2] = { 1, 2 };
+	static const float g[2] = { 1, -1 };
+	static const float vel[2] = { 0.5f, 0.25f };
+	npz_array arr = { .name = "opt_m", .dtype = NPZ_F32, .ndim = 1,
+			  .shape = { 2 }, .data = vel };
+	npz_array st[4];
+	char names[4][64];
+	float m_before[2];
+	optim *o = optim_create(&c, 2, &err);
+	npz_file *f;
+
+	assert_non_null(o);
+	optim_step(o, theta, g, 0.1);
+	assert_int_equal(optim_state(o, "opt_", st, 4, names), 3);
+	memcpy(m_before, st[0].data, sizeof(m_before));
+	assert_int_equal(npz_write(path, &arr, 1, &err), 0);
+	f = npz_read(path, &err);
+	assert_non_null(f);
+	assert_int_equal(optim_load(o, "opt_", f, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_RUN);
+	assert_non_null(strstr(err.msg, "opt_v"));
+	/* unchanged: m, step count */
+	assert_memory_equal(st[0].data, m_before, sizeof(m_before));
+	assert_int_equal(optim_steps(o), 1);
+	npz_free(f);
+	optim_free(o);
+}
+
+/* ---- config ------------------------------------------------------------ */
+
+/* Parse 'text' (a whole YAML file named t.yaml) and its 'optimizer'. */
+static int parse(const char *text, optim_cfg *out, ej_err *err)
+{
+	cfg_doc *d = cfg_load_string(text, "t.yaml", err);
+	int rc;
+
+	assert_non_null(d);
+	rc = optim_parse(cfg_get(cfg_root(d), "optimizer"), out, err);
+	cfg_free(d);
+	return rc;
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	ej_err err = { 0 };
+	optim_cfg c;
+
+	assert_int_equal(parse(text, &c, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	assert_string_equal(err.msg, msg);
+}
+
+static void test_parse_ok(void **unused)
+{
+	ej_err err = { 0 };
+	optim_cfg c;
+
+	(void)unused;
+	assert_int_equal(optim_parse(NULL, &c, &err), 0);
+	assert_string_equal(c.name, "adam");
+	assert_true(c.beta1 == 0.9 && c.beta2 == 0.999 && c.eps == 1e-8);
+	assert_int_equal(parse("optimizer:\n  name: clipup\n"
+			       "  max_speed: 0.3\n", &c, &err), 0);
+	assert_string_equal(c.name, "clipup");
+	assert_true(c.momentum == 0.9 && c.max_speed == 0.3);
+	assert_int_equal(parse("optimizer:\n  name: sgd\n  momentum: 0.5\n"
+			       "  nesterov: true\n", &c, &err), 0);
+	assert_string_equal(c.name, "sgd");
+	assert_true(c.momentum == 0.5 && c.nesterov);
+	assert_int_equal(parse("optimizer:\n  beta2: 0.99\n", &c, &err), 0);
+	assert_string_equal(c.name, "adam");
+	assert_true(c.beta1 == 0.9 && c.beta2 == 0.99);
+}
+
+static void test_parse_errors(void **unused)
+{
+	(void)unused;
+	expect_error("optimizer:\n  name: adamm\n",
+		     "t.yaml:2:9: unknown optimizer 'adamm' (did you mean "
+		     "'adam'?); known: sgd, adam, clipup");
+	expect_error("optimizer:\n  name: rmsprop\n",
+		     "t.yaml:2:9: unknown optimizer 'rmsprop'; known: sgd, "
+		     "adam, clipup");
+	/* a key of another optimizer */
+	expect_error("optimizer:\n  name: adam\n  max_speed: 0.2\n",
+		     "t.yaml:3:3: unknown key 'max_speed' in 'optimizer'");
+	expect_error("optimizer:\n  max_speed: 0.2\n",
+		     "t.yaml:2:3: unknown key 'max_speed' in 'optimizer'");
+	expect_error("optimizer:\n  name: sgd\n  nesterov: maybe\n",
+		     "t.yaml:3:13: 'nesterov' must be true or false, got 'maybe'");
+	expect_error("optimizer:\n  beta1: 1\n",
+		     "t.yaml:2:10: 'beta1' must be a number in [0, 1), got '1'");
+	expect_error("optimizer:\n  name: [adam]\n",
+		     "t.yaml:2:9: 'name' must be one of sgd, adam, clipup");
+}
+
+static void test_emit(void **unused)
+{
+	ej_err err = { 0 };
+	optim_cfg c, back;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)unused;
+	assert_int_equal(parse("optimizer:\n  name: sgd\n  momentum: 0.5\n",
+			       &c, &err), 0);
+	optim_emit(f, &c);
+	fclose(f);
+	assert_string_equal(buf, "optimizer:\n  name: sgd\n  momentum: 0.5\n"
+			    "  nesterov: false\n");
+	/* what is emitted parses back to the same config */
+	assert_int_equal(parse(buf, &back, &err), 0);
+	assert_string_equal(back.name, "sgd");
+	assert_true(back.momentum == 0.5 && !back.nesterov);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sgd_plain),
+		cmocka_unit_test(test_sgd_momentum),
+		cmocka_unit_test(test_sgd_nesterov),
+		cmocka_unit_test(test_adam),
+		cmocka_unit_test(test_clipup),
+		cmocka_unit_test(test_clipup_zero_first),
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test_setup_teardown(test_state_round_trip,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_emit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
