@@ -35,7 +35,9 @@ Q := @
 say = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
-B := build
+# Sanitizer builds live apart so flags never mix in one object directory.
+B := build$(if $(SANITIZE),-san)
+BIN := $(if $(SANITIZE),$(B)/evojax,evojax)
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
 CL_SRC   := $(sort $(wildcard opencl/*.cl opencl/*.h core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
 CL_SRC   := $(filter-out opencl/clrt.h,$(CL_SRC))
@@ -46,10 +48,10 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(wildcard tests/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all run test bench clean deps check-deps
-all: evojax
+.PHONY: all run test bench clean deps
+all: $(BIN)
 
-evojax: $(CMD_OBJ) $(B)/libevojax.a
+$(BIN): $(CMD_OBJ) $(B)/libevojax.a
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -86,13 +88,13 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BIN)
-	@sh tests/run.sh $(B)/tests
+	@EVOJAX=./$(BIN) sh tests/run.sh $(B)/tests
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 clean:
-	rm -rf $(B) evojax
+	rm -rf build build-san evojax
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

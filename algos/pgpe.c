@@ -339,18 +339,6 @@ static const float *pgpe_best_params(const void *state)
 	return ((const pgpe *)state)->center;
 }
 
-static void pgpe_put(npz_array *a, char *name, const char *key,
-		     enum npz_dtype dtype, size_t len, const void *data)
-{
-	snprintf(name, 64, "%s", key);
-	memset(a, 0, sizeof(*a));
-	a->name = name;
-	a->dtype = dtype;
-	a->ndim = len ? 1 : 0;
-	a->shape[0] = len;
-	a->data = data;
-}
-
 /* center (P) f32, stdev (P) f32, iteration () i64, optim_* (optimizer).
  * Returns 0 if 'max' is too small. */
 static size_t pgpe_state(const void *state, npz_array *out, size_t max,
@@ -361,9 +349,9 @@ static size_t pgpe_state(const void *state, npz_array *out, size_t max,
 
 	if (max < 3)
 		return 0;
-	pgpe_put(&out[0], names[0], "center", NPZ_F32, s->P, s->center);
-	pgpe_put(&out[1], names[1], "stdev", NPZ_F32, s->P, s->stdev);
-	pgpe_put(&out[2], names[2], "iteration", NPZ_I64, 0, &s->iteration);
+	npz_describe(&out[0], names[0], "", "center", NPZ_F32, s->P, s->center);
+	npz_describe(&out[1], names[1], "", "stdev", NPZ_F32, s->P, s->stdev);
+	npz_describe(&out[2], names[2], "", "iteration", NPZ_I64, 0, &s->iteration);
 	n = optim_state(s->opt, "optim_", out + 3, max - 3, names + 3);
 	return n ? n + 3 : 0;
 }

@@ -1084,3 +1084,16 @@ int npz_get_f32(const npz_file *f, const char *name, float *dst,
 		dst[i] = (float)src[i];
 	return 0;
 }
+
+void npz_describe(npz_array *a, char *name, const char *prefix,
+		  const char *key, enum npz_dtype dtype, size_t len,
+		  const void *data)
+{
+	snprintf(name, 64, "%s%s", prefix, key);
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->dtype = dtype;
+	a->ndim = len ? 1 : 0;
+	a->shape[0] = len;
+	a->data = data;
+}

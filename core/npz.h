@@ -49,6 +49,13 @@ typedef struct npz_array {
 size_t npz_dtype_size(enum npz_dtype t);
 size_t npz_count(const npz_array *a); /* product of shape (1 for scalars) */
 
+/* Describe a state array for npz_write: name = prefix + key, written into
+ * 'name' (64 bytes, owned by the caller); len 0 means a scalar, otherwise a
+ * 1-D array of len elements. */
+void npz_describe(npz_array *a, char *name, const char *prefix,
+		  const char *key, enum npz_dtype dtype, size_t len,
+		  const void *data);
+
 /* Write arrays to 'path' atomically.  Names must be non-empty and unique,
  * ndim 0..NPZ_MAX_DIM; data may be NULL only for zero elements.  Errors
  * (EJ_EXIT_RUN, "cannot write 'path': ...") leave an existing file as it

@@ -339,19 +339,6 @@ void optim_step(optim *o, float *theta, const float *grad, double lr)
 
 /* ---- save / load ------------------------------------------------------- */
 
-static void optim_put(npz_array *a, char *name, const char *prefix,
-		      const char *key, enum npz_dtype dtype, size_t len,
-		      const void *data)
-{
-	snprintf(name, 64, "%s%s", prefix, key);
-	memset(a, 0, sizeof(*a));
-	a->name = name;
-	a->dtype = dtype;
-	a->ndim = len ? 1 : 0;
-	a->shape[0] = len;
-	a->data = data;
-}
-
 /* Names of the float arrays of each kind: adam m, v; sgd/clipup velocity. */
 static const char *optim_vec_key(const optim *o, int which)
 {
@@ -368,16 +355,16 @@ size_t optim_state(const optim *o, const char *prefix, npz_array *out,
 	if (max < need)
 		return 0;
 	if (o->kind == OPTIM_ADAM) {
-		optim_put(&out[k], names[k], prefix, "m", NPZ_F32, o->n, o->m);
+		npz_describe(&out[k], names[k], prefix, "m", NPZ_F32, o->n, o->m);
 		k++;
-		optim_put(&out[k], names[k], prefix, "v", NPZ_F32, o->n, o->v);
+		npz_describe(&out[k], names[k], prefix, "v", NPZ_F32, o->n, o->v);
 		k++;
 	} else {
-		optim_put(&out[k], names[k], prefix, "velocity", NPZ_F32, o->n,
+		npz_describe(&out[k], names[k], prefix, "velocity", NPZ_F32, o->n,
 			  o->v);
 		k++;
 	}
-	optim_put(&out[k], names[k], prefix, "t", NPZ_I64, 0, &o->t);
+	npz_describe(&out[k], names[k], prefix, "t", NPZ_I64, 0, &o->t);
 	return k + 1;
 }
 

@@ -19,7 +19,7 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 		      __global const float *obs_norm, /* (2, OBS): mean, 1/std */
 		      __global float *returns,        /* (n_members, n_repeats) */
 		      __global float *obs_stats,      /* (work-items, EJ_OBS_STATS) */
-		      __global uint *steps_run,       /* (work-items) */
+		      __global uint *steps_run,       /* (work-items) env steps */
 		      uint seed, uint purpose, uint iter, uint reset_member,
 		      uint n_repeats, uint max_steps)
 {
@@ -30,7 +30,7 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 	const __global float *w = params + (size_t)member * POLICY_PARAMS;
 	float lane[TASK_STATE_DIM * VL > VL ? TASK_STATE_DIM * VL : VL];
 	VF s[TASK_STATE_DIM], obs[TASK_OBS_DIM], act[TASK_ACT_DIM];
-	VF total = 0.0f, alive = 1.0f;
+	VF total = 0.0f, alive = 1.0f, lived = 0.0f;
 #if NORMALIZE_OBS
 	VF d_sum[TASK_OBS_DIM], d_sq[TASK_OBS_DIM], n_obs = 0.0f;
 
@@ -70,17 +70,25 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 		policy_forward(w, obs, act);
 		task_step(s, act, &reward, &done);
 		total += (alive > 0.0f) ? reward : (VF)0.0f;
+		lived += alive;
 		alive = (done > 0.0f) ? (VF)0.0f : alive;
 		t++;
 		if (EJ_ALL_ZERO(alive))
 			break;
 	}
-	steps_run[g] = t;
-
 	EJ_VSTORE(total, lane);
 	for (int l = 0; l < VL; l++)
 		if (r0 + l < n_repeats)
 			returns[(size_t)member * n_repeats + r0 + l] = lane[l];
+	/* Environment steps taken (alive lanes only; < 2^24, exact). */
+	EJ_VSTORE(lived, lane);
+	{
+		uint n = 0;
+
+		for (int l = 0; l < VL; l++)
+			n += (r0 + l < n_repeats) ? (uint)lane[l] : 0u;
+		steps_run[g] = n;
+	}
 #if NORMALIZE_OBS
 	{
 		__global float *st = obs_stats + (size_t)g * EJ_OBS_STATS;

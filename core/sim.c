@@ -58,8 +58,9 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 				"core/rollout.cl" };
 	enum { N_FILES = sizeof(files) / sizeof(files[0]) };
 	char defs[4096], tdefs[1024], pdefs[2048];
-	char *texts[N_FILES + 1] = { 0 };
-	const char *srcs[N_FILES + 1];
+	char *texts[N_FILES] = { 0 };
+	char lines[N_FILES][320];
+	const char *srcs[1 + 2 * N_FILES];
 	cl_program prog;
 	int rc = -1;
 
@@ -71,14 +72,19 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		 "#define NORMALIZE_OBS %d\n%s%s",
 		 s->lanes, s->param_count, s->normalize ? 1 : 0, tdefs, pdefs);
 	srcs[0] = defs;
+	/* A #line before each file keeps build-log locations true. */
 	for (size_t i = 0; i < N_FILES; i++) {
 		texts[i] = clsrc_load(files[i], err);
 		if (!texts[i])
 			goto out;
-		srcs[i + 1] = texts[i];
+		snprintf(lines[i], sizeof(lines[i]), "#line 1 \"%s\"\n",
+			 files[i]);
+		srcs[1 + 2 * i] = lines[i];
+		srcs[2 + 2 * i] = texts[i];
 	}
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
-	prog = clrt_program(s->rt, "rollout", srcs, N_FILES + 1, "-w", err);
+	prog = clrt_program(s->rt, "rollout", srcs, 1 + 2 * N_FILES, "-w",
+			    err);
 	if (!prog)
 		goto out;
 	s->kernel = clrt_kernel(s->rt, prog, "rollout", err);
@@ -242,13 +248,8 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		      s->steps_host, err) < 0)
 		return -1;
 	s->env_steps = 0.0;
-	for (size_t i = 0; i < items; i++) {
-		size_t r0 = (i % blocks) * (size_t)s->lanes;
-		size_t valid = n_repeats - r0 < (size_t)s->lanes
-				       ? n_repeats - r0 : (size_t)s->lanes;
-
-		s->env_steps += (double)s->steps_host[i] * (double)valid;
-	}
+	for (size_t i = 0; i < items; i++)
+		s->env_steps += s->steps_host[i];
 	if (s->normalize && update_obs) {
 		if (clrt_read(s->rt, s->obs_stats, 0,
 			      items * row * sizeof(float), s->stats_host,

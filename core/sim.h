@@ -50,8 +50,8 @@ bool sim_normalizes(const sim *s);
 
 /* Seconds spent in the last sim_rollout's kernel (launch to finish). */
 double sim_last_kernel_seconds(const sim *s);
-/* Environment steps the last rollout executed: every valid lane of a
- * work-item counts until the work-item's last episode ends. */
+/* Environment steps the last rollout took (steps of live episodes; lanes
+ * that keep computing after their episode ended do not count). */
 double sim_last_env_steps(const sim *s);
 
 #endif

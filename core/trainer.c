@@ -24,7 +24,7 @@ struct trainer {
 	float *fitness;            /* (pop) */
 	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
 	char dir[4096];
-	double t_start, rollout_s, last_progress;
+	double t_start, rollout_s, kernel_s, env_steps, last_progress;
 	long iter_done;
 	double best_score, final_score;
 	long best_iter;
@@ -248,7 +248,10 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	t->returns = malloc(n_ret * sizeof(float));
 	t->fitness = malloc(t->pop * sizeof(float));
 	if (!t->params || !t->returns || !t->fitness) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		ej_fail(err, EJ_EXIT_RUN,
+			"out of memory: the population needs %.1f GiB of host memory (%zu members x %zu parameters)",
+			(double)t->pop * (double)t->P * 4.0 / (1 << 30), t->pop,
+			t->P);
 		goto fail;
 	}
 	return t;
@@ -275,6 +278,15 @@ void trainer_free(trainer *t)
 }
 
 size_t trainer_param_count(const trainer *t) { return t->P; }
+double trainer_env_steps(const trainer *t) { return t->env_steps; }
+
+void trainer_timing(const trainer *t, double *wall, double *rollout,
+		    double *kernel)
+{
+	*wall = tr_now() - t->t_start;
+	*rollout = t->rollout_s;
+	*kernel = t->kernel_s;
+}
 size_t trainer_obs_params_size(const trainer *t) { return sim_obs_params_size(t->sim); }
 double trainer_final_score(const trainer *t) { return t->final_score; }
 double trainer_best_score(const trainer *t) { return t->best_score; }
@@ -330,7 +342,7 @@ static int tr_save_params(trainer *t, const char *name, const float *params,
 static int tr_checkpoint(trainer *t, ej_err *err)
 {
 	npz_array a[ALGO_STATE_MAX + 4];
-	char names[ALGO_STATE_MAX][64];
+	char names[ALGO_STATE_MAX][64], tnames[4][64];
 	char p[4200];
 	int64_t iter = t->iter_done, best_iter = t->best_iter;
 	double best = t->best_score;
@@ -339,16 +351,15 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	if (!t->o.out_dir)
 		return 0;
 	n = t->e->algo->state(t->algo, a, ALGO_STATE_MAX, names);
-	a[n++] = (npz_array){ .name = "trainer_iter", .dtype = NPZ_I64,
-			      .ndim = 0, .data = &iter };
-	a[n++] = (npz_array){ .name = "trainer_best_iter", .dtype = NPZ_I64,
-			      .ndim = 0, .data = &best_iter };
-	a[n++] = (npz_array){ .name = "trainer_best_score", .dtype = NPZ_F64,
-			      .ndim = 0, .data = &best };
-	a[n++] = (npz_array){ .name = "trainer_obs_params", .dtype = NPZ_F64,
-			      .ndim = 1,
-			      .shape = { sim_obs_params_size(t->sim) },
-			      .data = sim_obs_params(t->sim) };
+	if (n == 0)
+		return ej_fail(err, EJ_EXIT_RUN, "algorithm state too large to save");
+	npz_describe(&a[n++], tnames[0], "", "trainer_iter", NPZ_I64, 0, &iter);
+	npz_describe(&a[n++], tnames[1], "", "trainer_best_iter", NPZ_I64, 0,
+		     &best_iter);
+	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
+		     &best);
+	npz_describe(&a[n++], tnames[3], "", "trainer_obs_params", NPZ_F64,
+		     sim_obs_params_size(t->sim), sim_obs_params(t->sim));
 	tr_path(t, p, sizeof(p), "checkpoint.npz");
 	return npz_write(p, a, n, err);
 }
@@ -428,6 +439,8 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 			c->normalize_obs, t->returns, err) < 0)
 		return -1;
 	t->rollout_s += tr_now() - t0;
+	t->kernel_s += sim_last_kernel_seconds(t->sim);
+	t->env_steps += sim_last_env_steps(t->sim);
 	for (size_t m = 0; m < t->pop; m++) {
 		double sum = 0.0;
 
@@ -478,13 +491,16 @@ static int tr_summary(trainer *t, double wall, ej_err *err)
 		     "  \"final_test_score\": %.9g,\n  \"best_test_score\": %.9g,\n"
 		     "  \"best_iter\": %ld,\n  \"wall_time_s\": %.3f,\n"
 		     "  \"rollout_time_s\": %.3f,\n  \"iter_per_s\": %.4f,\n"
-		     "  \"episodes_per_s\": %.2f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
+		     "  \"episodes_per_s\": %.2f,\n  \"env_steps\": %.0f,\n"
+		     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
 		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
 		     t->e->policy->name, t->e->algo->name, t->e->seed,
 		     t->iter_done, t->pop, t->P, t->final_score, t->best_score,
 		     t->best_iter, wall, t->rollout_s,
 		     (double)t->iter_done / (wall > 0 ? wall : 1e-9),
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
+		     t->env_steps,
+		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     clrt_device_name(t->rt), sim_lanes(t->sim));
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);

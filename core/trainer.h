@@ -59,6 +59,13 @@ int trainer_run(trainer *t, ej_err *err);
 int trainer_test(trainer *t, const float *params, const double *obs_params,
 		 unsigned iter, test_stats *out, ej_err *err);
 
+/* Seconds since trainer_run started, in sim_rollout, and in the rollout
+ * kernel itself (launch to finish), summed over training iterations. */
+void trainer_timing(const trainer *t, double *wall, double *rollout,
+		    double *kernel);
+/* Environment steps executed by training rollouts so far. */
+double trainer_env_steps(const trainer *t);
+
 size_t trainer_param_count(const trainer *t);
 size_t trainer_obs_params_size(const trainer *t);
 double trainer_final_score(const trainer *t);

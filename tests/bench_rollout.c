@@ -4,7 +4,7 @@
  * 9218 FLOP per environment step (2 per parameter).  Parameters are small
  * random weights so episodes run their full length (the cart stays in
  * bounds); the figure counts the steps the kernel actually executed.
- * Usage: bench_rollout [lanes...]   (default: the auto choice, then 1 8 16)
+ * Usage: bench_rollout [lanes...]   (default: auto (16 on CPUs), 8, 1)
  */
 #include <math.h>
 #include <stdio.h>
@@ -88,7 +88,10 @@ int main(int argc, char **argv)
 		for (int i = 1; i < argc; i++)
 			rc |= bench(rt, atoi(argv[i]));
 	} else {
-		rc |= bench(rt, 0);
+		int lanes[] = { 0, 8, 1 };
+
+		for (size_t i = 0; i < sizeof(lanes) / sizeof(lanes[0]); i++)
+			rc |= bench(rt, lanes[i]);
 	}
 	clrt_free(rt);
 	return rc;

@@ -15,40 +15,12 @@
 
 #include <cmocka.h>
 
+#include "tests/testutil.h"
+
 #include "core/cfg.h"
 
-typedef struct fixture {
-	char dir[64];
-	char path[128]; /* dir/c.yaml: the file each test writes */
-} fixture;
 
-static int group_setup(void **state)
-{
-	fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_cfg.XXXXXX");
-	if (!mkdtemp(fx->dir)) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/c.yaml", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	fixture *fx = *state;
-
-	unlink(fx->path);
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static void write_yaml(const fixture *fx, const char *text)
+static void write_yaml(const tu_tmp *fx, const char *text)
 {
 	FILE *f = fopen(fx->path, "wb");
 
@@ -57,7 +29,7 @@ static void write_yaml(const fixture *fx, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static cfg_doc *load_yaml(const fixture *fx, const char *text, ej_err *err)
+static cfg_doc *load_yaml(const tu_tmp *fx, const char *text, ej_err *err)
 {
 	write_yaml(fx, text);
 	ej_err_clear(err);
@@ -65,7 +37,7 @@ static cfg_doc *load_yaml(const fixture *fx, const char *text, ej_err *err)
 }
 
 /* In expected messages "F:<digit>" stands for the temp file's path. */
-static void assert_msg(const fixture *fx, const ej_err *err,
+static void assert_msg(const tu_tmp *fx, const ej_err *err,
 		       const char *expected)
 {
 	char want[EJ_ERR_MSG_MAX];
@@ -84,7 +56,7 @@ static void assert_msg(const fixture *fx, const ej_err *err,
 	assert_int_equal(err->code, EJ_EXIT_USAGE);
 }
 
-static void assert_load_fails(const fixture *fx, const char *text,
+static void assert_load_fails(const tu_tmp *fx, const char *text,
 			      const char *expected)
 {
 	ej_err err;
@@ -154,7 +126,7 @@ static int parse_doc(cfg_doc *d, tcfg *out, ej_err *err)
 }
 
 /* Load 'text' and parse its 'algo' section; the doc is freed. */
-static int parse_yaml(const fixture *fx, const char *text, tcfg *out,
+static int parse_yaml(const tu_tmp *fx, const char *text, tcfg *out,
 		      ej_err *err)
 {
 	cfg_doc *d = load_yaml(fx, text, err);
@@ -166,7 +138,7 @@ static int parse_yaml(const fixture *fx, const char *text, tcfg *out,
 	return rc;
 }
 
-static void assert_parse_fails(const fixture *fx, const char *text,
+static void assert_parse_fails(const tu_tmp *fx, const char *text,
 			       const char *expected)
 {
 	tcfg c;
@@ -180,7 +152,7 @@ static void assert_parse_fails(const fixture *fx, const char *text,
 
 static void test_load_positions(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	ej_err err;
 	char where[256], want[256];
 	cfg_doc *d = load_yaml(fx,
@@ -258,7 +230,7 @@ static void test_load_positions(void **state)
 
 static void test_load_string_and_empty(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	ej_err err;
 	cfg_doc *d;
 
@@ -295,7 +267,7 @@ static void test_load_string_and_empty(void **state)
 
 static void test_missing_file(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	char path[256], want[512];
 	ej_err err;
 
@@ -317,7 +289,7 @@ static void test_missing_file(void **state)
 
 static void test_malformed_yaml(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_load_fails(fx, "a: 1\nb: [1, 2\n",
 			  "F:3:1: invalid YAML: did not find expected ',' or "
@@ -338,7 +310,7 @@ static void test_malformed_yaml(void **state)
 
 static void test_duplicate_key(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_load_fails(fx, "a: 1\nb: 2\na: 3\n",
 			  "F:3:1: duplicate key 'a' (first at F:1:1)");
@@ -349,7 +321,7 @@ static void test_duplicate_key(void **state)
 
 static void test_refused_yaml_features(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	ej_err err;
 	cfg_doc *d;
 
@@ -384,7 +356,7 @@ static void test_refused_yaml_features(void **state)
 
 static void test_nesting_limit(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	char text[256];
 	int i, n = 0;
 
@@ -422,7 +394,7 @@ static void assert_defaults(const tcfg *c)
 
 static void test_defaults(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	tcfg c, c2;
 	ej_err err;
 
@@ -445,7 +417,7 @@ static void test_defaults(void **state)
 
 static void test_null_means_default(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	tcfg c;
 	ej_err err;
 
@@ -468,7 +440,7 @@ static void test_null_means_default(void **state)
 
 static void test_good_values(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	tcfg c;
 	ej_err err;
 
@@ -518,7 +490,7 @@ static void test_good_values(void **state)
 
 static void test_unknown_key(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_parse_fails(fx, "algo:\n  pop_size: 64\n  pop_sise: 64\n",
 			   "F:3:3: unknown key 'pop_sise' in 'algo' (did you "
@@ -533,7 +505,7 @@ static void test_unknown_key(void **state)
 
 static void test_wrong_type(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_parse_fails(fx, "algo:\n  pop_size: abc\n",
 			   "F:2:13: 'pop_size' must be an integer, got 'abc'");
@@ -571,7 +543,7 @@ static void test_wrong_type(void **state)
 
 static void test_out_of_range(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_parse_fails(fx, "algo:\n  center_lr: -1\n",
 			   "F:2:14: 'center_lr' must be a number in [0, 10], "
@@ -601,7 +573,7 @@ static void test_out_of_range(void **state)
 
 static void test_even(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	tcfg c;
 	ej_err err;
 
@@ -620,7 +592,7 @@ static void test_even(void **state)
 
 static void test_enum(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 
 	assert_parse_fails(fx, "algo:\n  optimizer: adamm\n",
 			   "F:2:14: 'optimizer' must be one of sgd, adam, "
@@ -639,7 +611,7 @@ static void test_enum(void **state)
 
 static void test_lists(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	tcfg c;
 	ej_err err;
 
@@ -710,7 +682,7 @@ static void test_list_nonempty(void **state)
 
 static void test_set_scalar(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	const cfg_node *n;
 	char where[256];
 	tcfg c;
@@ -766,7 +738,7 @@ static void test_set_scalar(void **state)
 
 static void test_set_new_section(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	const cfg_node *n;
 	tcfg c;
 	ej_err err;
@@ -807,7 +779,7 @@ static void test_set_new_section(void **state)
 
 static void test_set_flow_list(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	const cfg_node *n;
 	tcfg c;
 	ej_err err;
@@ -856,7 +828,7 @@ static void assert_set_fails(cfg_doc *d, const char *assign,
 
 static void test_set_errors(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	char want[512];
 	ej_err err;
 	cfg_doc *d = load_yaml(fx, "algo:\n  pop_size: 64\n  list: [1]\n", &err);
@@ -918,7 +890,7 @@ static char *emit_to_string(const tcfg *c)
 	return buf;
 }
 
-static void assert_round_trip(const fixture *fx, const tcfg *c)
+static void assert_round_trip(const tu_tmp *fx, const tcfg *c)
 {
 	char *text = emit_to_string(c);
 	tcfg back;
@@ -931,7 +903,7 @@ static void assert_round_trip(const fixture *fx, const tcfg *c)
 
 static void test_emit_round_trip(void **state)
 {
-	const fixture *fx = *state;
+	const tu_tmp *fx = *state;
 	static const char *const names[] = {
 		"yes", "123", "1e5", "null", "~", "a: b", "# not a comment",
 		"with \"quotes\" and \\ back\nslash\t", "-dash", "[x]",
@@ -1077,5 +1049,5 @@ int main(void)
 		cmocka_unit_test(test_did_you_mean),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tu_tmp_setup, tu_tmp_teardown);
 }

@@ -24,74 +24,23 @@
 
 #include <cmocka.h>
 
+#include "tests/testutil.h"
+
 #include "core/fileio.h"
 #include "core/npz.h"
 
 /* ---- fixture: a fresh temp directory per test --------------------------- */
 
-typedef struct fx {
-	char dir[64];
-} fx;
-
-static int fx_setup(void **state)
-{
-	fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_npz.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static void rm_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	while (d && (de = readdir(d))) {
-		char sub[1024];
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		rm_tree(sub);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
-static int fx_teardown(void **state)
-{
-	fx *f = *state;
-
-	rm_tree(f->dir);
-	free(f);
-	return 0;
-}
 
 /* "<dir>/<name>" into a static-size buffer owned by the caller. */
-static char *fx_path(const fx *f, const char *name, char *buf, size_t cap)
+static char *fx_path(const tu_tmp *f, const char *name, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s/%s", f->dir, name);
 	return buf;
 }
 
 /* Entries of the fixture directory, sorted names joined by ' '. */
-static void fx_listing(const fx *f, char *out, size_t cap)
+static void fx_listing(const tu_tmp *f, char *out, size_t cap)
 {
 	struct dirent **names;
 	int n = scandir(f->dir, &names, NULL, alphasort);
@@ -145,7 +94,7 @@ static int has_numpy(void)
 
 /* Run python3 on a script (written to the fixture dir) with one argument;
  * stdout into out.  Asserts that python exits 0. */
-static void run_python(const fx *f, const char *script, const char *arg,
+static void run_python(const tu_tmp *f, const char *script, const char *arg,
 		       char *out, size_t cap)
 {
 	char spath[256], cmd[768];
@@ -311,7 +260,7 @@ static unsigned char *tz_build(const tz_entry *e, size_t n, size_t *len,
 
 /* Write a one-entry zip "x.npy" with the given .npy content; read it and
  * expect failure with "'<path>': entry 'x.npy': <want>". */
-static void expect_entry_error(const fx *f, const unsigned char *npy,
+static void expect_entry_error(const tu_tmp *f, const unsigned char *npy,
 			       size_t npy_len, const char *want)
 {
 	tz_entry e = { "x.npy", npy, npy_len, 0, NULL, 0 };
@@ -330,7 +279,7 @@ static void expect_entry_error(const fx *f, const unsigned char *npy,
 }
 
 /* Read 'zip' from a file and expect "'<path>': <want>". */
-static void expect_zip_error(const fx *f, const unsigned char *zip,
+static void expect_zip_error(const tu_tmp *f, const unsigned char *zip,
 			     size_t len, const char *want)
 {
 	char path[256], msg[1024];
@@ -387,7 +336,7 @@ static void sample_init(sample *s)
 
 static void test_roundtrip(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	sample s;
 	char path[256];
 	ej_err err = { 0 };
@@ -455,7 +404,7 @@ static void test_write_layout(void **state)
 		'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0, /* sig, version, flags, stored */
 		0, 0, 0x21, 0,                      /* 00:00, 1980-01-01 */
 	};
-	fx *f = *state;
+	tu_tmp *f = *state;
 	size_t n = 64 * 4609, len, len2, entry = 128 + n * 4;
 	float *data = malloc(n * sizeof(float));
 	npz_array a = { "params", NPZ_F32, 2, { 64, 4609 }, data };
@@ -507,7 +456,7 @@ static void test_write_layout(void **state)
 /* Scalar and 1-D shapes are written as numpy writes them: () and (N,). */
 static void test_write_shapes(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	double v = 1.5;
 	int64_t w[3] = { 1, 2, 3 };
 	npz_array a[2] = { { "s", NPZ_F64, 0, { 0 }, &v },
@@ -550,7 +499,7 @@ static const char py_dump[] =
 
 static void test_numpy_loads_ours(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	sample s;
 	char path[256], out[4096], want[4096];
 	size_t k = 0;
@@ -647,7 +596,7 @@ static void check_numpy_file(const char *path)
 
 static void test_read_numpy_files(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char out[256], path[256], msg[1024];
 	ej_err err = { 0 };
 	size_t len;
@@ -686,7 +635,7 @@ static void test_read_numpy_files(void **state)
 
 static void test_read_deflated(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	double vals[2][3] = { { 1, -2, 0.5 }, { 1e300, -0.0, 7 } };
 	int32_t ramp[500];
 	size_t l1, l2, len;
@@ -726,7 +675,7 @@ static void test_read_deflated(void **state)
 
 static void test_read_header_variants(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float v[2] = { 1.5f, -3.0f };
 	static const char *const dicts[] = {
 		/* numpy's own order */
@@ -818,7 +767,7 @@ static void test_bad_npy(void **state)
 		  "shape (4294967296, 4294967296, 4294967296) of '<f4' does not "
 		  "match the 4 bytes of data" },
 	};
-	fx *f = *state;
+	tu_tmp *f = *state;
 	unsigned char data[24] = { 0 };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -833,7 +782,7 @@ static void test_bad_npy(void **state)
 
 static void test_bad_npy_preamble(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float v = 1;
 	size_t nl;
 	unsigned char *npy = mk_npy("{'descr': '<f4', 'fortran_order': False, "
@@ -859,7 +808,7 @@ static void test_bad_npy_preamble(void **state)
 
 static void test_bad_zip(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float v = 1;
 	size_t nl, len;
 	unsigned char *npy = mk_npy("{'descr': '<f4', 'fortran_order': False, "
@@ -957,7 +906,7 @@ static void test_bad_zip(void **state)
 
 static void test_bad_deflate(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	double v[64];
 	size_t nl, dl, len;
 	unsigned char *npy, *dfl, *zip;
@@ -1004,7 +953,7 @@ static void test_bad_deflate(void **state)
 /* Every prefix of a valid archive is an error, never a crash. */
 static void test_truncated(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	sample s;
 	char path[256], cut[256], prefix[300];
 	unsigned char *b;
@@ -1039,7 +988,7 @@ static void test_truncated(void **state)
 /* A flipped data byte is caught by the CRC. */
 static void test_bad_crc(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	sample s;
 	char path[256], msg[1024];
 	unsigned char *b;
@@ -1062,7 +1011,7 @@ static void test_bad_crc(void **state)
 
 static void test_read_missing_file(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char path[256], msg[1024];
 	ej_err err = { 0 };
 
@@ -1077,7 +1026,7 @@ static void test_read_missing_file(void **state)
 
 static void test_get_f32(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float p[4] = { 0.1f, -2, 3.5f, 1e-30f }, out[4];
 	double d[3] = { 0.1, -1e30, 123456789.0 }, huge[2] = { 1, -1e300 };
 	double nan2[1] = { 0 };
@@ -1134,7 +1083,7 @@ static void test_get_f32(void **state)
 /* The message from the brief, with a realistic parameter count. */
 static void test_get_f32_count_message(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float *p = calloc(4608, sizeof(float)), *out = calloc(4609,
 							      sizeof(float));
 	npz_array a = { "params", NPZ_F32, 1, { 4608 }, p };
@@ -1161,7 +1110,7 @@ static void test_get_f32_count_message(void **state)
 
 static void test_write_errors(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	float v[2] = { 1, 2 };
 	npz_array a[2] = { { "a", NPZ_F32, 1, { 2 }, v },
 			   { "a", NPZ_F32, 1, { 2 }, v } };
@@ -1216,7 +1165,7 @@ static void test_write_errors(void **state)
 
 static void test_write_atomic_replaces(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char path[256], list[512], *got;
 	size_t len;
 	ej_err err = { 0 };
@@ -1240,7 +1189,7 @@ static void test_write_atomic_replaces(void **state)
 
 static void test_write_atomic_failures(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char path[256], tmp[300], dir[256], msg[1024], list[512], *got;
 	size_t len;
 	ej_err err = { 0 };
@@ -1280,7 +1229,7 @@ static void test_write_atomic_failures(void **state)
 
 static void test_read_all(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char path[256], msg[1024], *got;
 	unsigned char big[10000];
 	size_t len = 99;
@@ -1326,7 +1275,7 @@ static int is_dir(const char *path)
 
 static void test_mkdirs(void **state)
 {
-	fx *f = *state;
+	tu_tmp *f = *state;
 	char path[256], file[256], msg[1024];
 	ej_err err = { 0 };
 
@@ -1356,7 +1305,7 @@ static void test_mkdirs(void **state)
 	assert_string_equal(err.msg, "cannot create directory '': empty path");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tu_tmp_setup, tu_tmp_teardown)
 
 int main(void)
 {

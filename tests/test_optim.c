@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "tests/testutil.h"
+
 #include "core/cfg.h"
 #include "core/npz.h"
 #include "core/optim.h"
@@ -193,40 +195,6 @@ static void test_create_errors(void **unused)
 
 /* ---- state round trip ------------------------------------------------ */
 
-#define TMP_TAG "optim"
-
-/* Fixture: a fresh temp directory and a file name in it, removed by the
- * teardown even when the test fails. */
-typedef struct tmp_fx {
-	char dir[32];
-	char path[64];
-} tmp_fx;
-
-static int tmp_setup(void **state)
-{
-	tmp_fx *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/test_%s_XXXXXX", TMP_TAG);
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->path, sizeof(t->path), "%s/state.npz", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	tmp_fx *t = *state;
-
-	unlink(t->path);
-	rmdir(t->dir);
-	free(t);
-	return 0;
-}
 
 
 #define RT_N 5
@@ -285,7 +253,7 @@ static void round_trip(const char *path, const char *name, double momentum,
 
 static void test_state_round_trip(void **state)
 {
-	const char *path = ((tmp_fx *)*state)->path;
+	const char *path = ((tu_tmp *)*state)->path;
 
 	round_trip(path, "adam", 0, false);
 	round_trip(path, "sgd", 0.9, true);
@@ -294,7 +262,7 @@ static void test_state_round_trip(void **state)
 
 static void test_load_missing(void **state)
 {
-	const char *path = ((tmp_fx *)*state)->path;
+	const char *path = ((tu_tmp *)*state)->path;
 	optim_cfg c = cfg_of("adam");
 	ej_err err = { 0 };
 	float theta[2] = { 1, 2 };
@@ -427,9 +395,9 @@ int main(void)
 		cmocka_unit_test(test_clipup_zero_first),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test_setup_teardown(test_state_round_trip,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_load_missing, tmp_setup,
-						tmp_teardown),
+						tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing, tu_tmp_setup,
+						tu_tmp_teardown),
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_emit),

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "tests/testutil.h"
+
 #include "algos/algo.h"
 #include "core/cfg.h"
 #include "core/npz.h"
@@ -368,40 +370,6 @@ static void test_sphere(void **unused)
 
 /* ---- errors and state -------------------------------------------------- */
 
-#define TMP_TAG "pgpe"
-
-/* Fixture: a fresh temp directory and a file name in it, removed by the
- * teardown even when the test fails. */
-typedef struct tmp_fx {
-	char dir[32];
-	char path[64];
-} tmp_fx;
-
-static int tmp_setup(void **state)
-{
-	tmp_fx *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/test_%s_XXXXXX", TMP_TAG);
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->path, sizeof(t->path), "%s/state.npz", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	tmp_fx *t = *state;
-
-	unlink(t->path);
-	rmdir(t->dir);
-	free(t);
-	return 0;
-}
 
 
 static void test_nan_fitness(void **unused)
@@ -448,7 +416,7 @@ static void save(const void *s, const char *path)
 static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  pop_size: 8\n  center_lr: 0.05\n";
-	const char *path = ((tmp_fx *)*state)->path;
+	const char *path = ((tu_tmp *)*state)->path;
 	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
 	float pa[80], pb[80], fit[8];
 	unsigned char sa[2048], sb[2048];
@@ -482,7 +450,7 @@ static void test_state_round_trip(void **state)
 
 static void test_load_errors(void **state)
 {
-	const char *path = ((tmp_fx *)*state)->path;
+	const char *path = ((tu_tmp *)*state)->path;
 	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
 	unsigned char before[1024], after[1024];
 	static const float c[3] = { 1, 2, 3 };
@@ -531,9 +499,9 @@ int main(void)
 		cmocka_unit_test(test_sphere),
 		cmocka_unit_test(test_nan_fitness),
 		cmocka_unit_test_setup_teardown(test_state_round_trip,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_load_errors, tmp_setup,
-						tmp_teardown),
+						tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_errors, tu_tmp_setup,
+						tu_tmp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,13 +151,15 @@ static void test_mlp_forward_shapes(void **state)
 /* Host reference of one training rollout (EvoJAX semantics). */
 static double ref_episode(const mlp_cfg *cfg, const float *w, bool hard,
 			  int max_steps, unsigned seed, unsigned iter,
-			  unsigned repeat)
+			  unsigned repeat, int *steps)
 {
 	float s[4], obs[5], act[1], reward, done;
 	double total = 0.0;
 
 	cartpole_ref_reset(s, hard, seed, PH_PURPOSE_RESET, iter, 0, repeat);
+	*steps = 0;
 	for (int t = 0; t < max_steps; t++) {
+		++*steps;
 		cartpole_ref_obs(s, obs);
 		mlp_ref_forward(cfg, 5, 1, w, obs, act);
 		cartpole_ref_step(s, act[0], &reward, &done);
@@ -168,13 +170,14 @@ static double ref_episode(const mlp_cfg *cfg, const float *w, bool hard,
 	return total;
 }
 
-/* Episode returns on the device (float accumulation, device sin/cos/tanh)
- * vs the host reference: the dynamics are chaotic over long horizons, so
- * 300-step episodes are compared with 1e-3 relative + 1e-2 absolute. */
-static void check_episodes(bool hard, int lanes, float scale)
+/* Whole 1000-step episodes on the device (float accumulation, device
+ * sin/cos/tanh) vs the host reference, returns within 1e-3 relative +
+ * 1e-2 absolute.  want_full: some episodes must last all 1000 steps and
+ * others end early, so both the dynamics and the done-mask are checked. */
+static void check_episodes(bool hard, int lanes, float scale, bool want_full)
 {
 	clrt *rt = rt_open();
-	cartpole_cfg task = { .hard = hard, .max_steps = 300 };
+	cartpole_cfg task = { .hard = hard, .max_steps = 1000 };
 	mlp_cfg pol = { .hidden = { 2, { 64, 64 } }, .output = "tanh" };
 	enum { POP = 4, REP = 5 };
 	ej_err err = { 0 };
@@ -182,6 +185,7 @@ static void check_episodes(bool hard, int lanes, float scale)
 			    false, &err);
 	size_t P;
 	float *w, ret[POP * REP];
+	int full = 0, early = 0;
 
 	if (!s)
 		fail_msg("%s", err.msg);
@@ -191,22 +195,28 @@ static void check_episodes(bool hard, int lanes, float scale)
 				     false, ret, &err), 0);
 	for (int m = 0; m < POP; m++)
 		for (int r = 0; r < REP; r++) {
+			int steps;
 			double ref = ref_episode(&pol, w + (size_t)m * P, hard,
-						 300, 5, 3, (unsigned)r);
+						 1000, 5, 3, (unsigned)r, &steps);
 			float d = ret[m * REP + r];
 
+			full += steps == 1000;
+			early += steps < 1000;
 			if (fabs(d - ref) > 1e-2 + 1e-3 * fabs(ref))
 				fail_msg("member %d repeat %d: device %.6f host %.6f",
 					 m, r, d, ref);
 		}
+	if (want_full)
+		assert_true(full > 0 && early > 0);
 	free(w);
 	sim_free(s);
 	clrt_free(rt);
 }
 
-static void test_episode_easy_lanes16(void **state) { (void)state; check_episodes(false, 16, 0.5f); }
-static void test_episode_easy_lanes1(void **state) { (void)state; check_episodes(false, 1, 0.5f); }
-static void test_episode_hard_lanes4(void **state) { (void)state; check_episodes(true, 4, 0.5f); }
+static void test_episode_easy_lanes16(void **state) { (void)state; check_episodes(false, 16, 0.5f, false); }
+static void test_episode_easy_lanes1(void **state) { (void)state; check_episodes(false, 1, 0.5f, false); }
+static void test_episode_hard_lanes4(void **state) { (void)state; check_episodes(true, 4, 0.5f, false); }
+static void test_episode_full_length(void **state) { (void)state; check_episodes(false, 16, 0.03f, true); }
 
 /* Done-masking: with large weights the cart leaves the track early; the
  * device must stop counting rewards exactly where the host does.  Also
@@ -232,13 +242,15 @@ static void test_done_mask_and_crn(void **state)
 	assert_int_equal(sim_rollout(s, w, 3, 9, PH_PURPOSE_RESET, 0, 0, REP,
 				     false, ret, &err), 0);
 	for (int r = 0; r < REP; r++) {
-		double ref = ref_episode(&pol, one, true, 1000, 9, 0, (unsigned)r);
+		int steps;
+		double ref = ref_episode(&pol, one, true, 1000, 9, 0, (unsigned)r,
+					 &steps);
 
 		assert_float_equal(ret[r], ret[REP + r], 0.0);
 		assert_float_equal(ret[r], ret[2 * REP + r], 0.0);
 		if (fabs(ret[r] - ref) > 1e-2 + 1e-3 * fabs(ref))
 			fail_msg("repeat %d: device %.6f host %.6f", r, ret[r], ref);
-		short_eps += ref < 500.0;
+		short_eps += steps < 1000;
 	}
 	/* Different repeats start from different states. */
 	assert_true(ret[0] != ret[1] || ret[1] != ret[2]);
@@ -365,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_episode_easy_lanes16),
 		cmocka_unit_test(test_episode_easy_lanes1),
 		cmocka_unit_test(test_episode_hard_lanes4),
+		cmocka_unit_test(test_episode_full_length),
 		cmocka_unit_test(test_done_mask_and_crn),
 		cmocka_unit_test(test_lanes_agree),
 		cmocka_unit_test(test_obsnorm_update),

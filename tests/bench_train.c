@@ -1,0 +1,55 @@
+/* bench_train - time per training iteration of a real config and the share
+ * of it spent outside the rollout kernel (ask/tell, transfers, host work).
+ * Usage: bench_train [CONFIG [ITERATIONS]]  (default configs/cartpole_easy.yaml, 20)
+ * Nothing is written to disk; tests are pushed past the end of the run. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/cfg.h"
+#include "core/exp.h"
+#include "core/trainer.h"
+#include "opencl/clrt.h"
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "configs/cartpole_easy.yaml";
+	int iters = argc > 2 ? atoi(argv[2]) : 20;
+	char set[64];
+	ej_err err = { 0 };
+	trainer_opts o = { 0 };
+	cfg_doc *doc = cfg_load_file(path, &err);
+	exp_cfg e;
+	clrt *rt = NULL;
+	trainer *t = NULL;
+	double wall, roll, kern;
+	int rc = 1;
+
+	if (!doc)
+		goto out;
+	snprintf(set, sizeof(set), "trainer.max_iter=%d", iters);
+	if (cfg_set(doc, set, &err) < 0 ||
+	    cfg_set(doc, "trainer.test_interval=1000000000", &err) < 0 ||
+	    cfg_set(doc, "trainer.n_evaluations=1", &err) < 0 ||
+	    exp_load(doc, &e, &err) < 0)
+		goto out;
+	if (!(rt = clrt_create(e.device.spec, &err)) ||
+	    !(t = trainer_create(&e, rt, &o, &err)) || trainer_run(t, &err) < 0)
+		goto release;
+	trainer_timing(t, &wall, &roll, &kern);
+	printf("train %s: %d iterations, %.4f s/iteration (%.2f it/s), "
+	       "%.3g env steps/s overall; rollout kernel %.1f%%, outside the kernel %.1f%% "
+	       "(%.2f ms/iteration)\n",
+	       path, iters, wall / iters, iters / wall,
+	       trainer_env_steps(t) / wall, 100.0 * kern / wall,
+	       100.0 * (wall - kern) / wall, 1e3 * (wall - kern) / iters);
+	rc = 0;
+release:
+	trainer_free(t);
+	clrt_free(rt);
+	exp_release(&e);
+out:
+	if (rc)
+		fprintf(stderr, "bench_train: %s\n", err.msg);
+	cfg_free(doc);
+	return rc;
+}
