@@ -19,6 +19,9 @@ typedef struct algo_env {
 	size_t param_size;      /* P */
 	uint32_t seed;
 	const optim_cfg *optim; /* resolved 'optimizer' section */
+	int n_bd;               /* behaviour descriptor dims (0: none) */
+	const float *bd_lo;     /* (n_bd) descriptor bounds, NULL if n_bd 0 */
+	const float *bd_hi;     /* (n_bd) */
 } algo_env;
 
 #define ALGO_STATE_MAX 32 /* most npz arrays an algorithm's state may use */
@@ -49,6 +52,28 @@ typedef struct algo_ops {
 			char names[][64]);
 	int (*load)(void *state, const npz_file *f, ej_err *err);
 	void (*free)(void *state);
+
+	/* ---- optional slots (NULL when not supported) ---------------- */
+
+	/* Learning-rate-like hyperparameters a schedule may drive, by their
+	 * key in 'fields' (NULL-terminated, e.g. {"center_lr", NULL}).
+	 * set_hparam sets the value in use; the trainer passes the
+	 * configured value times the schedule's factor.  The name
+	 * "momentum" sets the optimizer's momentum / beta1 (the onecycle
+	 * profile cycles it).  Returns -1 for an unknown name. */
+	const char *const *hparams;
+	int (*set_hparam)(void *state, const char *name, double value);
+	/* tell with behaviour descriptors bd (pop_size x env->n_bd); the
+	 * trainer calls it instead of tell when the task has descriptors. */
+	int (*tell_bd)(void *state, const float *fitness, const float *bd,
+		       ej_err *err);
+	/* Extra metrics as a JSON fragment without braces
+	 * ("\"coverage\": 0.25, \"qd_score\": 12.5"), appended to each
+	 * train metrics line. */
+	void (*report)(const void *state, char *buf, size_t size);
+	/* Extra artefacts written at each test and at the end of a run into
+	 * the run directory 'dir' (MAP-Elites: archive.npz), atomically. */
+	int (*save_extra)(const void *state, const char *dir, ej_err *err);
 } algo_ops;
 
 extern const algo_ops *const algo_registry[]; /* NULL-terminated */

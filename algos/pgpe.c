@@ -411,6 +411,23 @@ out:
 	return rc;
 }
 
+static const char *const pgpe_hparams[] = { "center_lr", "stdev_lr", NULL };
+
+static int pgpe_set_hparam(void *state, const char *name, double value)
+{
+	pgpe *s = state;
+
+	if (!strcmp(name, "center_lr"))
+		s->cfg.center_lr = value;
+	else if (!strcmp(name, "stdev_lr"))
+		s->cfg.stdev_lr = value;
+	else if (!strcmp(name, "momentum"))
+		optim_set_momentum(s->opt, value);
+	else
+		return -1;
+	return 0;
+}
+
 const algo_ops pgpe_ops = {
 	/* .name        = */ "pgpe",
 	/* .summary     = */ "PGPE with antithetic sampling and per-parameter "
@@ -426,4 +443,9 @@ const algo_ops pgpe_ops = {
 	/* .state       = */ pgpe_state,
 	/* .load        = */ pgpe_load,
 	/* .free        = */ pgpe_free,
+	/* .hparams     = */ pgpe_hparams,
+	/* .set_hparam  = */ pgpe_set_hparam,
+	/* .tell_bd     = */ NULL,
+	/* .report      = */ NULL,
+	/* .save_extra  = */ NULL,
 };

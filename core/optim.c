@@ -436,3 +436,12 @@ out:
 	free(tmp[1]);
 	return rc;
 }
+
+void optim_set_momentum(optim *o, double momentum)
+{
+	momentum = momentum < 0.0 ? 0.0 : momentum > 0.999999 ? 0.999999 : momentum;
+	if (o->kind == OPTIM_ADAM)
+		o->cfg.beta1 = momentum;
+	else
+		o->cfg.momentum = momentum;
+}

@@ -69,6 +69,9 @@ void optim_free(optim *o);
 /* theta (n) moves along +grad (n); the step count goes up by one. */
 void optim_step(optim *o, float *theta, const float *grad, double lr);
 long optim_steps(const optim *o); /* steps taken so far */
+/* Momentum in use: sgd/clipup momentum, or adam's beta1 (schedules such as
+ * onecycle cycle it).  Values outside [0, 1) are clamped. */
+void optim_set_momentum(optim *o, double momentum);
 
 /* Full state (moments, step count) as npz arrays: adam prefix+"m",
  * prefix+"v" (n) f32; sgd and clipup prefix+"velocity" (n) f32; all

@@ -41,6 +41,10 @@ const task_ops cartpole_ops = {
 	/* .cl_file = */ "tasks/cartpole.cl",
 	/* .dims = */ cartpole_dims,
 	/* .defines = */ cartpole_defines,
+	/* .kind = */ TASK_EPISODIC,
+	/* .direct_dim = */ NULL,
+	/* .n_bd = */ 0,
+	/* .bd_bounds = */ NULL,
 };
 
 /* ---- host reference (mirrors tasks/cartpole.cl) ---------------------- */

@@ -19,6 +19,12 @@ typedef struct task_dims {
 	int max_steps;
 } task_dims;
 
+enum task_kind {
+	TASK_EPISODIC, /* episodes of a policy: task .cl per the cartpole contract */
+	TASK_DIRECT,   /* fitness is a function of the parameter vector itself;
+			  no policy ('policy' section not used) */
+};
+
 typedef struct task_ops {
 	const char *name;
 	const char *summary;
@@ -29,6 +35,18 @@ typedef struct task_ops {
 	void (*dims)(const void *cfg, task_dims *out);
 	/* Extra "#define X v\n" lines for the device code. */
 	void (*defines)(const void *cfg, char *buf, size_t size);
+
+	enum task_kind kind;
+	/* TASK_DIRECT only: the parameter count (the problem dimension).
+	 * Device code (cl_file) defines
+	 *   float task_direct(const __global float *x, uint n, float *bd)
+	 * returning the fitness (maximized) of one parameter vector and
+	 * writing TASK_N_BD behaviour descriptors to bd. */
+	size_t (*direct_dim)(const void *cfg);
+	/* Behaviour descriptors (MAP-Elites): count and bounds; n_bd 0 and
+	 * NULL when the task has none. */
+	int n_bd;
+	void (*bd_bounds)(const void *cfg, float *lo, float *hi);
 } task_ops;
 
 extern const task_ops *const task_registry[]; /* NULL-terminated */
