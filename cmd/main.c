@@ -14,6 +14,7 @@
 
 #include "algos/algo.h"
 #include "core/cfg.h"
+#include "core/compat.h"
 #include "core/exp.h"
 #include "core/npz.h"
 #include "core/optim.h"
@@ -42,6 +43,7 @@ typedef struct cli {
 	int n_sets;
 	const char *seed, *out, *device, *params, *resume;
 	char resume_config[4200];
+	char note[512]; /* set when CONFIG was translated from EvoJAX's format */
 	bool smoke, quiet, help;
 } cli;
 
@@ -136,14 +138,18 @@ static int parse_cli(const char *cmd, int argc, char **argv, const char *allowed
 	return 0;
 }
 
-/* Load CONFIG, apply --smoke, --set, --seed, --device (in that order), validate. */
-static cfg_doc *load_experiment(const cli *c, exp_cfg *e, ej_err *err)
+/* Load CONFIG (translating EvoJAX's benchmark format), apply --smoke,
+ * --set, --seed, --device (in that order), validate. */
+static cfg_doc *load_experiment(cli *c, exp_cfg *e, ej_err *err)
 {
 	cfg_doc *doc = cfg_load_file(c->config, err);
 	char buf[CFG_STR_MAX + 32];
 
 	if (!doc)
 		return NULL;
+	if (compat_is_evojax(doc) &&
+	    compat_translate(doc, c->note, sizeof(c->note), err) < 0)
+		goto fail;
 	/* Smoke values first, so explicit --set overrides win. */
 	if (c->smoke && exp_apply_smoke(doc, err) < 0)
 		goto fail;
@@ -257,7 +263,9 @@ static int cmd_train(int argc, char **argv)
 static const char validate_help[] =
 	"usage: evojax validate CONFIG [--set key.path=value]... [--seed N] [--device SPEC] [--smoke]\n\n"
 	"Check CONFIG without running it and print the resolved configuration\n"
-	"(defaults filled in, overrides applied) as YAML on stdout.\n";
+	"(defaults filled in, overrides applied) as YAML on stdout.  EvoJAX\n"
+	"benchmark configs (es_name, problem_type, es_config, ...) are accepted\n"
+	"by every command and shown here as their native translation.\n";
 
 static int cmd_validate(int argc, char **argv)
 {
@@ -276,6 +284,8 @@ static int cmd_validate(int argc, char **argv)
 	}
 	if (!(doc = load_experiment(&c, &e, &err)))
 		return die(&err);
+	if (c.note[0])
+		printf("# %s\n", c.note);
 	exp_emit(stdout, &e);
 	exp_release(&e);
 	cfg_free(doc);

@@ -793,6 +793,111 @@ int cfg_set(cfg_doc *doc, const char *assign, ej_err *err)
 	return 0;
 }
 
+/* ---- moving nodes (translation of foreign formats) -------------------- */
+
+/* Detach the node at 'path' from its parent map; NULL if absent. */
+static cfg_node *detach(cfg_doc *doc, const char *path)
+{
+	cfg_node *map = doc->root, **link;
+	const char *seg = path, *dot;
+
+	while ((dot = strchr(seg, '.')) != NULL) {
+		map = map_find(map, seg, (size_t)(dot - seg));
+		if (!map)
+			return NULL;
+		seg = dot + 1;
+	}
+	if (!map || map->kind != CFG_MAP)
+		return NULL;
+	for (link = &map->child; *link; link = &(*link)->next) {
+		if (!strcmp((*link)->key, seg)) {
+			cfg_node *n = *link;
+
+			*link = n->next;
+			n->next = NULL;
+			return n;
+		}
+	}
+	return NULL;
+}
+
+int cfg_remove(cfg_doc *doc, const char *path)
+{
+	return detach(doc, path) ? 1 : 0;
+}
+
+int cfg_move(cfg_doc *doc, const char *from, const char *to, ej_err *err)
+{
+	const char *seg = to, *dot, *origin;
+	cfg_node *node = detach(doc, from), *map = doc->root, *c;
+
+	if (!node)
+		return 0;
+	origin = node->origin;
+	while ((dot = strchr(seg, '.')) != NULL) {
+		c = map_find(map, seg, (size_t)(dot - seg));
+		if (!c) {
+			c = arena_alloc(doc, sizeof(*c));
+			if (!c || !(c->key = arena_strndup(doc, seg,
+							   (size_t)(dot - seg))))
+				return fail_oom(err);
+			c->kind = CFG_MAP;
+			c->origin = origin;
+			c->line = c->key_line = node->key_line;
+			c->col = c->key_col = node->key_col;
+			map_append(map, c);
+		} else if (c->kind != CFG_MAP) {
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "cannot move '%s' to '%s': '%.*s' is not a mapping",
+				       from, to, (int)(dot - to), to);
+		}
+		map = c;
+		seg = dot + 1;
+	}
+	detach(doc, to);
+	if (!(node->key = arena_strndup(doc, seg, strlen(seg))))
+		return fail_oom(err);
+	map_append(map, node);
+	return 1;
+}
+
+static void mark_like(cfg_node *n, const cfg_node *like)
+{
+	for (; n; n = n->next) {
+		n->origin = like->origin;
+		n->line = like->line;
+		n->col = like->col;
+		n->key_line = like->key_line;
+		n->key_col = like->key_col;
+		mark_like(n->child, like);
+	}
+}
+
+int cfg_set_like(cfg_doc *doc, const char *assign, const cfg_node *like,
+		 ej_err *err)
+{
+	char path[512];
+	const char *eq = strchr(assign, '=');
+	cfg_node *n;
+
+	if (cfg_set(doc, assign, err) < 0)
+		return -1;
+	if (!like || !eq || (size_t)(eq - assign) >= sizeof(path))
+		return 0;
+	memcpy(path, assign, (size_t)(eq - assign));
+	path[eq - assign] = '\0';
+	n = (cfg_node *)cfg_path(doc->root, path);
+	if (n) {
+		n->origin = like->origin;
+		n->line = like->line;
+		n->col = like->col;
+		n->key_line = like->key_line;
+		n->key_col = like->key_col;
+		mark_like(n->child, like);
+	}
+	return 0;
+}
+
 /* ---- did you mean ----------------------------------------------------- */
 
 /* Levenshtein distance; SIZE_MAX when a word is too long to compare. */

@@ -68,6 +68,19 @@ int cfg_set(cfg_doc *doc, const char *assignment, ej_err *err);
  * "NULL" ("k:" with nothing): schema fields then keep their default. */
 bool cfg_is_null(const cfg_node *node);
 
+/* Move the node at dotted path 'from' to dotted path 'to' (intermediate
+ * maps created, an existing node at 'to' replaced), keeping its origin and
+ * line:col so messages still point into the file it came from.  Used to
+ * translate foreign config formats.  Returns 1 if moved, 0 if 'from' is
+ * absent, -1 on error (a path through a non-map). */
+int cfg_move(cfg_doc *doc, const char *from, const char *to, ej_err *err);
+/* Remove the node at dotted path 'path'; 1 if removed, 0 if absent. */
+int cfg_remove(cfg_doc *doc, const char *path);
+/* cfg_set, then give the new node (and its items) the origin and
+ * line:col of 'like', for values synthesized from another node. */
+int cfg_set_like(cfg_doc *doc, const char *assignment, const cfg_node *like,
+		 ej_err *err);
+
 /* Map lookup; NULL if absent or 'map' is not a map. */
 const cfg_node *cfg_get(const cfg_node *map, const char *key);
 /* Dotted lookup from a map: cfg_path(root, "algo.pop_size"). */

@@ -149,11 +149,23 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 		EXP_NAMES(task_registry, names);
 		return exp_unknown(tname, "task", names, err);
 	}
-	if (!(pname = exp_component_name(root, "policy", err)))
-		return -1;
-	if (!(e->policy = policy_find(pname->value))) {
-		EXP_NAMES(policy_registry, names);
-		return exp_unknown(pname, "policy", names, err);
+	if (e->task->kind == TASK_DIRECT) {
+		const cfg_node *pol = cfg_get(root, "policy");
+		char where[512];
+
+		if (pol) {
+			cfg_where(pol, where, sizeof(where));
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: task '%s' evaluates the parameters directly and takes no 'policy' section",
+				       where, e->task->name);
+		}
+	} else {
+		if (!(pname = exp_component_name(root, "policy", err)))
+			return -1;
+		if (!(e->policy = policy_find(pname->value))) {
+			EXP_NAMES(policy_registry, names);
+			return exp_unknown(pname, "policy", names, err);
+		}
 	}
 	if (!(aname = exp_component_name(root, "algo", err)))
 		return -1;
@@ -164,9 +176,10 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 	if (exp_component(root, "task", e->task->fields,
 			  e->task->n_fields, e->task->cfg_size, &e->task_cfg,
 			  err) < 0 ||
-	    exp_component(root, "policy", e->policy->fields,
-			  e->policy->n_fields, e->policy->cfg_size,
-			  &e->policy_cfg, err) < 0 ||
+	    (e->policy &&
+	     exp_component(root, "policy", e->policy->fields,
+			   e->policy->n_fields, e->policy->cfg_size,
+			   &e->policy_cfg, err) < 0) ||
 	    exp_component(root, "algo", e->algo->fields,
 			  e->algo->n_fields, e->algo->cfg_size, &e->algo_cfg,
 			  err) < 0 ||
@@ -239,8 +252,10 @@ void exp_emit(FILE *out, const exp_cfg *e)
 	fprintf(out, "seed: %d\n", e->seed);
 	exp_emit_component(out, "task", e->task->name, e->task->fields,
 			   e->task->n_fields, e->task_cfg);
-	exp_emit_component(out, "policy", e->policy->name, e->policy->fields,
-			   e->policy->n_fields, e->policy_cfg);
+	if (e->policy)
+		exp_emit_component(out, "policy", e->policy->name,
+				   e->policy->fields, e->policy->n_fields,
+				   e->policy_cfg);
 	exp_emit_component(out, "algo", e->algo->name, e->algo->fields,
 			   e->algo->n_fields, e->algo_cfg);
 	optim_emit(out, &e->optim);

@@ -8,15 +8,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/direct.h"
 #include "core/fileio.h"
 #include "core/npz.h"
 #include "opencl/philox.h"
+
+#define TR_MAX_BD 16 /* most behaviour descriptor dimensions */
 
 struct trainer {
 	const exp_cfg *e;          /* borrowed */
 	clrt *rt;                  /* borrowed */
 	trainer_opts o;
-	sim *sim;
+	sim *sim;                  /* episodic tasks */
+	direct *direct;            /* direct tasks (exactly one of the two) */
+	float *bd;                 /* (pop, n_bd) behaviour descriptors */
 	void *algo;                /* e->algo state */
 	size_t pop, P;
 	float *params;             /* (pop, P) */
@@ -30,6 +35,11 @@ struct trainer {
 	long best_iter;
 	bool has_best;
 };
+
+static size_t tr_obs_size(const trainer *t)
+{
+	return t->sim ? sim_obs_params_size(t->sim) : 0;
+}
 
 static double tr_now(void)
 {
@@ -172,7 +182,7 @@ static int tr_scalar(const npz_file *f, const char *name, enum npz_dtype dt,
 /* Load checkpoint.npz into the algorithm, the trainer and the normalizer. */
 static int tr_load_checkpoint(trainer *t, ej_err *err)
 {
-	size_t no = sim_obs_params_size(t->sim);
+	size_t no = tr_obs_size(t);
 	const npz_array *obs;
 	int64_t iter, best_iter;
 	double best;
@@ -196,7 +206,8 @@ static int tr_load_checkpoint(trainer *t, ej_err *err)
 	}
 	if (t->e->algo->load(t->algo, f, err) < 0)
 		goto out;
-	sim_set_obs_params(t->sim, obs->data);
+	if (t->sim)
+		sim_set_obs_params(t->sim, obs->data);
 	t->iter_done = (long)iter;
 	t->best_iter = (long)best_iter;
 	t->best_score = best;
@@ -213,6 +224,7 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 			ej_err *err)
 {
 	trainer *t = calloc(1, sizeof(*t));
+	float bd_lo[TR_MAX_BD], bd_hi[TR_MAX_BD];
 	algo_env env;
 	size_t n_ret;
 
@@ -226,11 +238,25 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	t->best_score = -INFINITY;
 	if (o->out_dir)
 		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
-	t->sim = sim_create(rt, e->task, e->task_cfg, e->policy, e->policy_cfg,
-			    e->device.lanes, e->trainer.normalize_obs, err);
-	if (!t->sim)
-		goto fail;
-	t->P = sim_param_count(t->sim);
+	memset(&env, 0, sizeof(env));
+	if (e->task->kind == TASK_DIRECT) {
+		if (!(t->direct = direct_create(rt, e->task, e->task_cfg, err)))
+			goto fail;
+		t->P = direct_param_count(t->direct);
+		env.n_bd = e->task->n_bd;
+		if (env.n_bd > 0) {
+			e->task->bd_bounds(e->task_cfg, bd_lo, bd_hi);
+			env.bd_lo = bd_lo;
+			env.bd_hi = bd_hi;
+		}
+	} else {
+		t->sim = sim_create(rt, e->task, e->task_cfg, e->policy,
+				    e->policy_cfg, e->device.lanes,
+				    e->trainer.normalize_obs, err);
+		if (!t->sim)
+			goto fail;
+		t->P = sim_param_count(t->sim);
+	}
 	env.param_size = t->P;
 	env.seed = (uint32_t)e->seed;
 	env.optim = &e->optim;
@@ -244,6 +270,16 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	n_ret = t->pop * (size_t)e->trainer.n_repeats;
 	if (n_ret < (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats)
 		n_ret = (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats;
+	if (e->task->n_bd > TR_MAX_BD) {
+		ej_fail(err, EJ_EXIT_USAGE, "task '%s' has %d behaviour descriptors, at most %d are supported",
+			e->task->name, e->task->n_bd, TR_MAX_BD);
+		goto fail;
+	}
+	if (e->task->n_bd > 0 &&
+	    !(t->bd = malloc(t->pop * (size_t)e->task->n_bd * sizeof(float)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
 	t->params = malloc(t->pop * t->P * sizeof(float));
 	t->returns = malloc(n_ret * sizeof(float));
 	t->fitness = malloc(t->pop * sizeof(float));
@@ -267,6 +303,8 @@ void trainer_free(trainer *t)
 	if (t->algo)
 		t->e->algo->free(t->algo);
 	sim_free(t->sim);
+	direct_free(t->direct);
+	free(t->bd);
 	if (t->log_txt)
 		fclose(t->log_txt);
 	if (t->metrics)
@@ -287,7 +325,7 @@ void trainer_timing(const trainer *t, double *wall, double *rollout,
 	*rollout = t->rollout_s;
 	*kernel = t->kernel_s;
 }
-size_t trainer_obs_params_size(const trainer *t) { return sim_obs_params_size(t->sim); }
+size_t trainer_obs_params_size(const trainer *t) { return tr_obs_size(t); }
 double trainer_final_score(const trainer *t) { return t->final_score; }
 double trainer_best_score(const trainer *t) { return t->best_score; }
 const char *trainer_out_dir(const trainer *t) { return t->dir; }
@@ -298,6 +336,13 @@ int trainer_test(trainer *t, const float *params, const double *obs_params,
 	const trainer_cfg *c = &t->e->trainer;
 	size_t n_eval = (size_t)c->n_evaluations, rep = (size_t)c->test_n_repeats;
 
+	if (t->direct) {
+		/* Deterministic: one evaluation is the test. */
+		if (direct_eval(t->direct, params, 1, t->returns, NULL, err) < 0)
+			return -1;
+		tr_stats(t->returns, 1, out);
+		return 0;
+	}
 	if (obs_params)
 		sim_set_obs_params(t->sim, obs_params);
 	if (sim_rollout(t->sim, params, 1, (uint32_t)t->e->seed,
@@ -320,7 +365,7 @@ int trainer_test(trainer *t, const float *params, const double *obs_params,
 static int tr_save_params(trainer *t, const char *name, const float *params,
 			  ej_err *err)
 {
-	size_t no = sim_obs_params_size(t->sim);
+	size_t no = tr_obs_size(t);
 	float obs[1 + 2 * 256];
 	char p[4200];
 	npz_array a[2] = {
@@ -334,6 +379,8 @@ static int tr_save_params(trainer *t, const char *name, const float *params,
 		return ej_fail(err, EJ_EXIT_RUN, "observation too large to save");
 	for (size_t i = 0; i < no; i++)
 		obs[i] = (float)sim_obs_params(t->sim)[i];
+	if (no == 0)
+		obs[0] = 0.0f; /* direct tasks: an empty obs_params array */
 	tr_path(t, p, sizeof(p), name);
 	return npz_write(p, a, 2, err);
 }
@@ -359,7 +406,7 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
 		     &best);
 	npz_describe(&a[n++], tnames[3], "", "trainer_obs_params", NPZ_F64,
-		     sim_obs_params_size(t->sim), sim_obs_params(t->sim));
+		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : NULL);
 	tr_path(t, p, sizeof(p), "checkpoint.npz");
 	return npz_write(p, a, n, err);
 }
@@ -411,6 +458,9 @@ static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
 		 iter);
 	if (tr_save_params(t, name, best, err) < 0)
 		return -1;
+	if (t->e->algo->save_extra &&
+	    t->e->algo->save_extra(t->algo, t->dir, err) < 0)
+		return -1;
 	if (!t->has_best || s.avg > t->best_score) {
 		if (tr_save_params(t, "best.npz", best, err) < 0)
 			return -1;
@@ -434,13 +484,21 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 	if (t->e->algo->ask(t->algo, t->params, err) < 0)
 		return -1;
 	t0 = tr_now();
-	if (sim_rollout(t->sim, t->params, t->pop, (uint32_t)t->e->seed,
-			PH_PURPOSE_RESET, (uint32_t)iter, 0, rep,
-			c->normalize_obs, t->returns, err) < 0)
-		return -1;
+	if (t->direct) {
+		rep = 1;
+		if (direct_eval(t->direct, t->params, t->pop, t->returns, t->bd,
+				err) < 0)
+			return -1;
+		t->kernel_s += tr_now() - t0;
+	} else {
+		if (sim_rollout(t->sim, t->params, t->pop, (uint32_t)t->e->seed,
+				PH_PURPOSE_RESET, (uint32_t)iter, 0, rep,
+				c->normalize_obs, t->returns, err) < 0)
+			return -1;
+		t->kernel_s += sim_last_kernel_seconds(t->sim);
+		t->env_steps += sim_last_env_steps(t->sim);
+	}
 	t->rollout_s += tr_now() - t0;
-	t->kernel_s += sim_last_kernel_seconds(t->sim);
-	t->env_steps += sim_last_env_steps(t->sim);
 	for (size_t m = 0; m < t->pop; m++) {
 		double sum = 0.0;
 
@@ -453,19 +511,25 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 				       m, isnan(t->fitness[m]) ? "nan" : "inf",
 				       iter, t->o.out_dir ? t->dir : "(no output directory)");
 	}
-	if (t->e->algo->tell(t->algo, t->fitness, err) < 0)
+	if ((t->bd && t->e->algo->tell_bd ? t->e->algo->tell_bd(t->algo, t->fitness, t->bd, err)
+		   : t->e->algo->tell(t->algo, t->fitness, err)) < 0)
 		return -1;
 	t->iter_done = iter + 1;
 	tr_stats(t->fitness, t->pop, &s);
 	if (iter % c->log_interval == 0 || iter + 1 == c->max_iter) {
-		char json[512];
+		char json[1100];
 
 		tr_log(t, "Iter=%ld, size=%zu, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
 		       iter, t->pop, s.max, s.avg, s.min, s.std);
+		char extra[512] = "";
+
+		if (t->e->algo->report)
+			t->e->algo->report(t->algo, extra, sizeof(extra));
 		snprintf(json, sizeof(json),
 			 "{\"kind\": \"train\", \"iter\": %ld, \"size\": %zu, "
-			 "\"max\": %.9g, \"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}",
-			 iter, t->pop, s.max, s.avg, s.min, s.std);
+			 "\"max\": %.9g, \"avg\": %.9g, \"min\": %.9g, \"std\": %.9g%s%s}",
+			 iter, t->pop, s.max, s.avg, s.min, s.std,
+			 extra[0] ? ", " : "", extra);
 		tr_metric(t, json);
 	}
 	if (iter > 0 && iter % c->test_interval == 0) {
@@ -494,14 +558,15 @@ static int tr_summary(trainer *t, double wall, ej_err *err)
 		     "  \"episodes_per_s\": %.2f,\n  \"env_steps\": %.0f,\n"
 		     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
 		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
-		     t->e->policy->name, t->e->algo->name, t->e->seed,
+		     t->e->policy ? t->e->policy->name : "none",
+		     t->e->algo->name, t->e->seed,
 		     t->iter_done, t->pop, t->P, t->final_score, t->best_score,
 		     t->best_iter, wall, t->rollout_s,
 		     (double)t->iter_done / (wall > 0 ? wall : 1e-9),
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     t->env_steps,
 		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     clrt_device_name(t->rt), sim_lanes(t->sim));
+		     clrt_device_name(t->rt), t->sim ? sim_lanes(t->sim) : 0);
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);
 }
@@ -512,9 +577,14 @@ int trainer_run(trainer *t, ej_err *err)
 	double wall;
 
 	t->t_start = tr_now();
-	tr_log(t, "evojax: task %s, policy %s (%zu parameters), algo %s (population %zu), %d repeats, lanes %d",
-	       t->e->task->name, t->e->policy->name, t->P, t->e->algo->name,
-	       t->pop, c->n_repeats, sim_lanes(t->sim));
+	if (t->sim)
+		tr_log(t, "evojax: task %s, policy %s (%zu parameters), algo %s (population %zu), %d repeats, lanes %d",
+		       t->e->task->name, t->e->policy->name, t->P,
+		       t->e->algo->name, t->pop, c->n_repeats,
+		       sim_lanes(t->sim));
+	else
+		tr_log(t, "evojax: task %s (%zu parameters, evaluated directly), algo %s (population %zu)",
+		       t->e->task->name, t->P, t->e->algo->name, t->pop);
 	for (long iter = t->iter_done; iter < c->max_iter; iter++) {
 		if (t->o.interrupted && *t->o.interrupted) {
 			if (tr_checkpoint(t, err) < 0)
