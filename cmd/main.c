@@ -18,6 +18,7 @@
 #include "core/exp.h"
 #include "core/npz.h"
 #include "core/optim.h"
+#include "core/sched.h"
 #include "core/trainer.h"
 #include "opencl/clrt.h"
 #include "policies/policy.h"
@@ -409,6 +410,8 @@ static int cmd_list(int argc, char **argv)
 		printf("  %s - %s\n", o->name, o->summary);
 		cfg_print_schema(stdout, 4, o->fields, o->n_fields);
 	}
+	puts("\nschedules (section 'schedule', per hyperparameter, e.g. schedule: {center_lr: {profile: rex}}):");
+	sched_print_help(stdout);
 	puts("\ntrainer (section 'trainer'):");
 	cfg_print_schema(stdout, 4, exp_trainer_fields, exp_n_trainer_fields);
 	puts("\ndevice (section 'device'):");

@@ -53,8 +53,8 @@ static const cfg_field exp_root_fields[] = {
 };
 
 static const char *const exp_sections[] = { "task", "policy", "algo",
-					    "optimizer", "trainer", "device",
-					    NULL };
+					    "optimizer", "schedule", "trainer",
+					    "device", NULL };
 
 /* Look up the component named by section 'name' (required key). */
 static const cfg_node *exp_component_name(const cfg_node *root,
@@ -129,6 +129,69 @@ static int exp_component(const cfg_node *root, const char *section,
 		(arr)[i_] = NULL;                                            \
 	} while (0)
 
+/* The configured (base) value of algo key 'key', a float field. */
+static int exp_base_value(const exp_cfg *e, const char *key, double *out)
+{
+	for (size_t i = 0; i < e->algo->n_fields; i++) {
+		const cfg_field *f = &e->algo->fields[i];
+
+		if (!strcmp(f->key, key) && f->type == CFG_FLOAT) {
+			memcpy(out, (const char *)e->algo_cfg + f->offset,
+			       sizeof(*out));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* schedule: {hparam: spec, ...}; each hparam must be one the algorithm
+ * lets a schedule drive. */
+static int exp_schedules(const cfg_node *sec, exp_cfg *e, ej_err *err)
+{
+	const char *const *hp = e->algo->hparams;
+	const char *none[] = { NULL };
+	char where[512], known[512] = "";
+
+	if (!sec || cfg_is_null(sec))
+		return 0;
+	cfg_where(sec, where, sizeof(where));
+	if (sec->kind != CFG_MAP)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: 'schedule' must be a mapping", where);
+	for (const char *const *p = hp ? hp : none; *p; p++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", p == hp ? "" : ", ", *p);
+	for (const cfg_node *c = sec->child; c; c = c->next) {
+		exp_sched *s = &e->sched[e->n_sched];
+		const char *hint = cfg_did_you_mean(c->key, hp ? hp : none);
+		bool ok = false;
+
+		for (const char *const *p = hp ? hp : none; *p; p++)
+			ok |= !strcmp(*p, c->key);
+		cfg_where(c, where, sizeof(where));
+		if (!ok)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: algorithm '%s' has no schedulable '%s'%s%s%s; schedulable: %s",
+				       where, e->algo->name, c->key,
+				       hint ? " (did you mean '" : "",
+				       hint ? hint : "", hint ? "'?)" : "",
+				       known[0] ? known : "none");
+		if (e->n_sched == EXP_MAX_SCHED)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: at most %d schedules", where,
+				       EXP_MAX_SCHED);
+		snprintf(s->hparam, sizeof(s->hparam), "%s", c->key);
+		if (exp_base_value(e, c->key, &s->base) < 0)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: '%s' is not a number of the 'algo' section",
+				       where, c->key);
+		if (sched_parse(c, c->key, &s->cfg, err) < 0)
+			return -1;
+		e->n_sched++;
+	}
+	return 0;
+}
+
 int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 {
 	cfg_node *root = cfg_root((cfg_doc *)doc);
@@ -189,7 +252,8 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 			      &e->trainer, NULL, err) < 0 ||
 	    cfg_parse_section(cfg_get(root, "device"), "device",
 			      exp_device_fields, exp_n_device_fields,
-			      &e->device, NULL, err) < 0) {
+			      &e->device, NULL, err) < 0 ||
+	    exp_schedules(cfg_get(root, "schedule"), e, err) < 0) {
 		exp_release(e);
 		return -1;
 	}
@@ -259,6 +323,12 @@ void exp_emit(FILE *out, const exp_cfg *e)
 	exp_emit_component(out, "algo", e->algo->name, e->algo->fields,
 			   e->algo->n_fields, e->algo_cfg);
 	optim_emit(out, &e->optim);
+	if (e->n_sched > 0)
+		fprintf(out, "schedule:\n");
+	for (int i = 0; i < e->n_sched; i++) {
+		fprintf(out, "  %s:\n", e->sched[i].hparam);
+		sched_emit(out, 4, &e->sched[i].cfg);
+	}
 	fprintf(out, "trainer:\n");
 	cfg_emit_section(out, 2, exp_trainer_fields, exp_n_trainer_fields,
 			 &e->trainer);

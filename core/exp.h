@@ -13,6 +13,7 @@
 #include "algos/algo.h"
 #include "core/cfg.h"
 #include "core/optim.h"
+#include "core/sched.h"
 #include "policies/policy.h"
 #include "tasks/task.h"
 
@@ -31,6 +32,14 @@ typedef struct device_cfg {
 	int lanes;              /* 0 = auto */
 } device_cfg;
 
+#define EXP_MAX_SCHED 8 /* scheduled hyperparameters per experiment */
+
+typedef struct exp_sched {
+	char hparam[64];    /* key of the algo section it drives */
+	double base;        /* the configured value of that key */
+	sched_cfg cfg;
+} exp_sched;
+
 typedef struct exp_cfg {
 	int seed;
 	const task_ops *task;
@@ -42,6 +51,8 @@ typedef struct exp_cfg {
 	optim_cfg optim;
 	trainer_cfg trainer;
 	device_cfg device;
+	int n_sched;
+	exp_sched sched[EXP_MAX_SCHED]; /* 'schedule' section */
 } exp_cfg;
 
 extern const cfg_field exp_trainer_fields[];

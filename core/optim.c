@@ -1,8 +1,37 @@
-/* optim.c - sgd (momentum, nesterov), adam and clipup; see optim.h.
+/* optim.c - sgd (momentum, nesterov), adam, adamw, radam and clipup; see
+ * optim.h.
  *
  * Moments and velocities are kept as float (that is what a checkpoint
  * holds, so a resumed run continues bit-exactly); each step is computed in
  * double and rounded once when stored.
+ *
+ * RAdam (Liu et al. 2020, "On the variance of the adaptive learning rate
+ * and beyond", Algorithm 2), ascent form, t = 1, 2, ...:
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2   (the paper's "1/beta2 v"
+ *                                                  is a typesetting slip)
+ *   mhat     = m / (1 - b1^t)
+ *   rho_inf  = 2/(1-b2) - 1
+ *   rho_t    = rho_inf - 2 t b2^t / (1 - b2^t)
+ *   if rho_t > threshold:
+ *     r_t    = sqrt(((rho_t-4)(rho_t-2) rho_inf) /
+ *                   ((rho_inf-4)(rho_inf-2) rho_t))
+ *     theta += lr r_t mhat / (sqrt(v/(1-b2^t)) + eps)
+ *   else:
+ *     theta += lr mhat                      (un-adapted momentum step)
+ * eps: the paper's l_t = sqrt((1-b2^t)/v_t) has none; we use
+ * 1/(sqrt(vhat) + eps) for l_t, eps added exactly where adam adds it (a
+ * zero second moment then gives a finite step).  torch.optim.RAdam adds
+ * eps to sqrt(v) before the bias correction instead; the two differ only
+ * while eps is not negligible against sqrt(v).
+ * Threshold: default 4, Algorithm 2's "rho_t > 4" -- the exact condition
+ * under which r_t is real (for rho_t <= 4 the variance of the adaptive
+ * rate is infinite).  With b2 = 0.999, rho_t = 1, 1.9995, 2.9987, 3.9975,
+ * 4.9960, 5.9942, 6.9920, 7.9895 for t = 1..8, so the first adaptive step
+ * is t = 5 (r_5 = 0.0173, a small, safe step).  The authors' code
+ * (N_sma >= 5) and torch.optim.RAdam (rho_t > 5) switch at t = 6; set
+ * 'threshold: 5' to reproduce them.  The key must be >= 4 so that r_t
+ * stays real.  If b2 <= 0.6, rho_inf <= 4 and every step is the momentum
+ * step, as the paper notes.
  */
 #include "core/optim.h"
 
@@ -17,6 +46,24 @@
 
 #define OPT_OFF(m) offsetof(optim_cfg, m)
 
+#define OPT_L2_FIELD                                                          \
+	{ .key = "weight_decay", .type = CFG_FLOAT,                           \
+	  .offset = OPT_OFF(weight_decay), .def = "0", .min = 0,              \
+	  .max = INFINITY,                                                    \
+	  .help = "L2 penalty: the step uses g - weight_decay theta" }
+
+#define OPT_ADAM_FIELDS                                                       \
+	{ .key = "beta1", .type = CFG_FLOAT, .offset = OPT_OFF(beta1),        \
+	  .def = "0.9", .min = 0, .max = 1,                                   \
+	  .help = "decay of the first moment, < 1" },                         \
+	{ .key = "beta2", .type = CFG_FLOAT, .offset = OPT_OFF(beta2),        \
+	  .def = "0.999", .min = 0, .max = 1,                                 \
+	  .help = "decay of the second moment, < 1" },                        \
+	{ .key = "eps", .type = CFG_FLOAT, .offset = OPT_OFF(eps),            \
+	  .def = "1e-08", .min = 0, .max = INFINITY,                          \
+	  .flags = CFG_F_MIN_OPEN,                                            \
+	  .help = "added to sqrt(vhat) in the denominator" }
+
 static const cfg_field optim_sgd_fields[] = {
 	{ .key = "momentum", .type = CFG_FLOAT, .offset = OPT_OFF(momentum),
 	  .def = "0", .min = 0, .max = 1,
@@ -24,18 +71,28 @@ static const cfg_field optim_sgd_fields[] = {
 	{ .key = "nesterov", .type = CFG_BOOL, .offset = OPT_OFF(nesterov),
 	  .def = "false",
 	  .help = "nesterov momentum: step along g + mu v" },
+	OPT_L2_FIELD,
 };
 
 static const cfg_field optim_adam_fields[] = {
-	{ .key = "beta1", .type = CFG_FLOAT, .offset = OPT_OFF(beta1),
-	  .def = "0.9", .min = 0, .max = 1,
-	  .help = "decay of the first moment, < 1" },
-	{ .key = "beta2", .type = CFG_FLOAT, .offset = OPT_OFF(beta2),
-	  .def = "0.999", .min = 0, .max = 1,
-	  .help = "decay of the second moment, < 1" },
-	{ .key = "eps", .type = CFG_FLOAT, .offset = OPT_OFF(eps),
-	  .def = "1e-08", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
-	  .help = "added to sqrt(vhat) in the denominator" },
+	OPT_ADAM_FIELDS,
+	OPT_L2_FIELD,
+};
+
+static const cfg_field optim_adamw_fields[] = {
+	OPT_ADAM_FIELDS,
+	{ .key = "weight_decay", .type = CFG_FLOAT,
+	  .offset = OPT_OFF(weight_decay), .def = "0.01", .min = 0,
+	  .max = INFINITY,
+	  .help = "decoupled decay: theta -= lr weight_decay theta per step" },
+};
+
+static const cfg_field optim_radam_fields[] = {
+	OPT_ADAM_FIELDS,
+	OPT_L2_FIELD,
+	{ .key = "threshold", .type = CFG_FLOAT, .offset = OPT_OFF(threshold),
+	  .def = "4", .min = 4, .max = INFINITY,
+	  .help = "adaptive step once rho_t > this (paper 4; torch uses 5)" },
 };
 
 static const cfg_field optim_clipup_fields[] = {
@@ -49,8 +106,9 @@ static const cfg_field optim_clipup_fields[] = {
 
 #define OPT_N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* To add an optimizer: a schema above, a line here, an enum value below and
- * a case in optim_step / optim_state / optim_load. */
+/* To add an optimizer: a schema above, a line here, an enum value and a
+ * name in optim_kind_of below, a case in optim_step (and in
+ * optim_has_moments if it keeps adam's m and v, else see optim_state). */
 const optim_info optim_table[] = {
 	{ "sgd", "stochastic gradient ascent with optional (nesterov) momentum",
 	  optim_sgd_fields, OPT_N(optim_sgd_fields) },
@@ -58,12 +116,41 @@ const optim_info optim_table[] = {
 	  optim_adam_fields, OPT_N(optim_adam_fields) },
 	{ "clipup", "clipup (Toklu et al. 2020): normalised gradient, clipped "
 	  "velocity", optim_clipup_fields, OPT_N(optim_clipup_fields) },
+	{ "adamw", "adam with decoupled weight decay (Loshchilov & Hutter "
+	  "2019)", optim_adamw_fields, OPT_N(optim_adamw_fields) },
+	{ "radam", "rectified adam (Liu et al. 2020, Algorithm 2)",
+	  optim_radam_fields, OPT_N(optim_radam_fields) },
 	{ NULL, NULL, NULL, 0 },
 };
 
-enum optim_kind { OPTIM_SGD, OPTIM_ADAM, OPTIM_CLIPUP };
+enum optim_kind { OPTIM_SGD, OPTIM_ADAM, OPTIM_CLIPUP, OPTIM_ADAMW,
+		  OPTIM_RADAM };
 
 #define OPTIM_NAMES_MAX 8
+
+static int optim_kind_of(const char *name, enum optim_kind *kind)
+{
+	if (!strcmp(name, "sgd"))
+		*kind = OPTIM_SGD;
+	else if (!strcmp(name, "adam"))
+		*kind = OPTIM_ADAM;
+	else if (!strcmp(name, "clipup"))
+		*kind = OPTIM_CLIPUP;
+	else if (!strcmp(name, "adamw"))
+		*kind = OPTIM_ADAMW;
+	else if (!strcmp(name, "radam"))
+		*kind = OPTIM_RADAM;
+	else
+		return -1;
+	return 0;
+}
+
+/* adam, adamw and radam share the moments m, v and their state arrays. */
+static bool optim_has_moments(enum optim_kind kind)
+{
+	return kind == OPTIM_ADAM || kind == OPTIM_ADAMW ||
+	       kind == OPTIM_RADAM;
+}
 
 const optim_info *optim_find(const char *name)
 {
@@ -133,6 +220,7 @@ int optim_parse(const cfg_node *section, optim_cfg *out, ej_err *err)
 	const cfg_node *name_node = cfg_get(section, "name");
 	const char *name = "adam";
 	const optim_info *info;
+	enum optim_kind kind;
 	optim_cfg cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -157,7 +245,7 @@ int optim_parse(const cfg_node *section, optim_cfg *out, ej_err *err)
 	if (cfg_parse_section(section, "optimizer", info->fields,
 			      info->n_fields, &cfg, skip, err) < 0)
 		return -1;
-	if (!strcmp(info->name, "adam") &&
+	if (optim_kind_of(info->name, &kind) == 0 && optim_has_moments(kind) &&
 	    (optim_check_beta(section, "beta1", cfg.beta1, err) < 0 ||
 	     optim_check_beta(section, "beta2", cfg.beta2, err) < 0))
 		return -1;
@@ -181,24 +269,11 @@ struct optim {
 	optim_cfg cfg;
 	enum optim_kind kind;
 	size_t n;
-	float *m;        /* (n) adam first moment; NULL otherwise */
-	float *v;        /* (n) adam second moment / sgd, clipup velocity */
+	float *m;        /* (n) adam/adamw/radam first moment; else NULL */
+	float *v;        /* (n) second moment / sgd, clipup velocity */
 	double *scratch; /* (n) clipup: the new velocity before clipping */
 	int64_t t;       /* steps taken */
 };
-
-static int optim_kind_of(const char *name, enum optim_kind *kind)
-{
-	if (!strcmp(name, "sgd"))
-		*kind = OPTIM_SGD;
-	else if (!strcmp(name, "adam"))
-		*kind = OPTIM_ADAM;
-	else if (!strcmp(name, "clipup"))
-		*kind = OPTIM_CLIPUP;
-	else
-		return -1;
-	return 0;
-}
 
 optim *optim_create(const optim_cfg *cfg, size_t n, ej_err *err)
 {
@@ -225,7 +300,7 @@ optim *optim_create(const optim_cfg *cfg, size_t n, ej_err *err)
 	o->v = calloc(n, sizeof(*o->v));
 	if (!o->v)
 		goto oom;
-	if (kind == OPTIM_ADAM && !(o->m = calloc(n, sizeof(*o->m))))
+	if (optim_has_moments(kind) && !(o->m = calloc(n, sizeof(*o->m))))
 		goto oom;
 	if (kind == OPTIM_CLIPUP &&
 	    !(o->scratch = calloc(n, sizeof(*o->scratch))))
@@ -261,7 +336,7 @@ static void optim_step_sgd(optim *o, float *theta, const float *grad,
 	const double mu = o->cfg.momentum;
 
 	for (size_t i = 0; i < o->n; i++) {
-		double g = grad[i];
+		double g = grad[i] - o->cfg.weight_decay * theta[i];
 		double v = mu * o->v[i] + g;
 		double step = o->cfg.nesterov ? g + mu * v : v;
 
@@ -270,23 +345,49 @@ static void optim_step_sgd(optim *o, float *theta, const float *grad,
 	}
 }
 
+/* RAdam's rectification (see the top of this file): 1 and r_t in *r once
+ * the adaptive step is on (rho_t > threshold), else 0. */
+static int optim_radam_rect(const optim *o, double *r)
+{
+	const double b2 = o->cfg.beta2, t = (double)o->t;
+	const double b2t = pow(b2, t);
+	const double rho_inf = 2.0 / (1.0 - b2) - 1.0;
+	const double rho_t = rho_inf - 2.0 * t * b2t / (1.0 - b2t);
+
+	if (!(rho_t > o->cfg.threshold))
+		return 0;
+	/* rho_inf > rho_t > 4: every factor is positive */
+	*r = sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
+		  ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t));
+	return 1;
+}
+
+/* adam, adamw (decoupled decay) and radam (rectified) in one loop. */
 static void optim_step_adam(optim *o, float *theta, const float *grad,
 			    double lr)
 {
 	const double b1 = o->cfg.beta1, b2 = o->cfg.beta2;
 	const double bc1 = 1.0 - pow(b1, (double)o->t);
 	const double bc2 = 1.0 - pow(b2, (double)o->t);
+	const bool decoupled = o->kind == OPTIM_ADAMW;
+	const double l2 = decoupled ? 0.0 : o->cfg.weight_decay;
+	const double decay = decoupled ? lr * o->cfg.weight_decay : 0.0;
+	double r = 1.0;
+	int adaptive = o->kind == OPTIM_RADAM ? optim_radam_rect(o, &r) : 1;
 
 	for (size_t i = 0; i < o->n; i++) {
-		double g = grad[i];
+		double g = grad[i] - l2 * theta[i];
 		double m = b1 * o->m[i] + (1.0 - b1) * g;
 		double v = b2 * o->v[i] + (1.0 - b2) * g * g;
 		double mhat = m / bc1, vhat = v / bc2;
+		/* (lr r mhat)/(...) with r = 1 rounds exactly like plain adam */
+		double delta = adaptive ? lr * r * mhat / (sqrt(vhat) +
+							  o->cfg.eps)
+					: lr * mhat;
 
 		o->m[i] = (float)m;
 		o->v[i] = (float)v;
-		theta[i] = (float)(theta[i] +
-				   lr * mhat / (sqrt(vhat) + o->cfg.eps));
+		theta[i] = (float)(theta[i] + delta - decay * theta[i]);
 	}
 }
 
@@ -329,6 +430,8 @@ void optim_step(optim *o, float *theta, const float *grad, double lr)
 		optim_step_sgd(o, theta, grad, lr);
 		break;
 	case OPTIM_ADAM:
+	case OPTIM_ADAMW:
+	case OPTIM_RADAM:
 		optim_step_adam(o, theta, grad, lr);
 		break;
 	case OPTIM_CLIPUP:
@@ -342,7 +445,7 @@ void optim_step(optim *o, float *theta, const float *grad, double lr)
 /* Names of the float arrays of each kind: adam m, v; sgd/clipup velocity. */
 static const char *optim_vec_key(const optim *o, int which)
 {
-	if (o->kind == OPTIM_ADAM)
+	if (optim_has_moments(o->kind))
 		return which == 0 ? "m" : "v";
 	return which == 0 ? "velocity" : NULL;
 }
@@ -350,11 +453,11 @@ static const char *optim_vec_key(const optim *o, int which)
 size_t optim_state(const optim *o, const char *prefix, npz_array *out,
 		   size_t max, char names[][64])
 {
-	size_t k = 0, need = o->kind == OPTIM_ADAM ? 3 : 2;
+	size_t k = 0, need = optim_has_moments(o->kind) ? 3 : 2;
 
 	if (max < need)
 		return 0;
-	if (o->kind == OPTIM_ADAM) {
+	if (optim_has_moments(o->kind)) {
 		npz_describe(&out[k], names[k], prefix, "m", NPZ_F32, o->n, o->m);
 		k++;
 		npz_describe(&out[k], names[k], prefix, "v", NPZ_F32, o->n, o->v);
@@ -423,7 +526,7 @@ int optim_load(optim *o, const char *prefix, const npz_file *f, ej_err *err)
 	}
 	if (optim_load_t(prefix, f, &t, err) < 0)
 		goto out;
-	if (o->kind == OPTIM_ADAM) {
+	if (optim_has_moments(o->kind)) {
 		memcpy(o->m, tmp[0], o->n * sizeof(float));
 		memcpy(o->v, tmp[1], o->n * sizeof(float));
 	} else {
@@ -440,7 +543,7 @@ out:
 void optim_set_momentum(optim *o, double momentum)
 {
 	momentum = momentum < 0.0 ? 0.0 : momentum > 0.999999 ? 0.999999 : momentum;
-	if (o->kind == OPTIM_ADAM)
+	if (optim_has_moments(o->kind))
 		o->cfg.beta1 = momentum;
 	else
 		o->cfg.momentum = momentum;

@@ -34,6 +34,7 @@ struct trainer {
 	double best_score, final_score;
 	long best_iter;
 	bool has_best;
+	sched sched[EXP_MAX_SCHED]; /* one per e->sched[] */
 };
 
 static size_t tr_obs_size(const trainer *t)
@@ -206,6 +207,13 @@ static int tr_load_checkpoint(trainer *t, ej_err *err)
 	}
 	if (t->e->algo->load(t->algo, f, err) < 0)
 		goto out;
+	for (int i = 0; i < t->e->n_sched; i++) {
+		char prefix[96];
+
+		snprintf(prefix, sizeof(prefix), "sched_%s_", t->e->sched[i].hparam);
+		if (sched_load(&t->sched[i], prefix, f, err) < 0)
+			goto out;
+	}
 	if (t->sim)
 		sim_set_obs_params(t->sim, obs->data);
 	t->iter_done = (long)iter;
@@ -262,6 +270,8 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	env.optim = &e->optim;
 	if (e->algo->create(&t->algo, e->algo_cfg, &env, err) < 0)
 		goto fail;
+	for (int i = 0; i < e->n_sched; i++)
+		sched_init(&t->sched[i], &e->sched[i].cfg, e->trainer.max_iter);
 	if (o->resume && tr_load_checkpoint(t, err) < 0)
 		goto fail;
 	if (o->out_dir && tr_open_dir(t, err) < 0)
@@ -388,16 +398,17 @@ static int tr_save_params(trainer *t, const char *name, const float *params,
 /* checkpoint.npz: everything needed to resume bit-exactly. */
 static int tr_checkpoint(trainer *t, ej_err *err)
 {
-	npz_array a[ALGO_STATE_MAX + 4];
-	char names[ALGO_STATE_MAX][64], tnames[4][64];
+	npz_array a[ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED];
+	char names[ALGO_STATE_MAX + 3 * EXP_MAX_SCHED][64], tnames[4][64];
+	char prefix[96];
 	char p[4200];
 	int64_t iter = t->iter_done, best_iter = t->best_iter;
 	double best = t->best_score;
-	size_t n;
+	size_t n, n_algo;
 
 	if (!t->o.out_dir)
 		return 0;
-	n = t->e->algo->state(t->algo, a, ALGO_STATE_MAX, names);
+	n = n_algo = t->e->algo->state(t->algo, a, ALGO_STATE_MAX, names);
 	if (n == 0)
 		return ej_fail(err, EJ_EXIT_RUN, "algorithm state too large to save");
 	npz_describe(&a[n++], tnames[0], "", "trainer_iter", NPZ_I64, 0, &iter);
@@ -407,6 +418,14 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 		     &best);
 	npz_describe(&a[n++], tnames[3], "", "trainer_obs_params", NPZ_F64,
 		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : NULL);
+	for (int i = 0; i < t->e->n_sched; i++) {
+		size_t k = n_algo + 3 * (size_t)i; /* names[] after the algo's */
+
+		snprintf(prefix, sizeof(prefix), "sched_%s_", t->e->sched[i].hparam);
+		n += sched_state(&t->sched[i], prefix, a + n,
+				 ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED - n,
+				 names + k);
+	}
 	tr_path(t, p, sizeof(p), "checkpoint.npz");
 	return npz_write(p, a, n, err);
 }
@@ -452,6 +471,10 @@ static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
 	tr_metric(t, json);
 	if (final)
 		t->final_score = s.avg;
+	/* The final test ends the run: it feeds no schedule, so a run that
+	 * is later resumed with a larger max_iter continues exactly. */
+	for (int i = 0; i < t->e->n_sched && !final; i++)
+		sched_observe(&t->sched[i], iter, s.avg);
 	if (!t->o.out_dir)
 		goto out;
 	snprintf(name, sizeof(name), final ? "final.npz" : "iter_%ld.npz",
@@ -472,6 +495,20 @@ out:
 		t->has_best = true;
 	}
 	return 0;
+}
+
+/* Scheduled hyperparameters for the update of iteration 'iter'. */
+static void tr_apply_schedules(trainer *t, long iter)
+{
+	for (int i = 0; i < t->e->n_sched; i++) {
+		const exp_sched *es = &t->e->sched[i];
+		double m = sched_momentum(&t->sched[i], iter);
+
+		t->e->algo->set_hparam(t->algo, es->hparam,
+				       es->base * sched_factor(&t->sched[i], iter));
+		if (!isnan(m))
+			t->e->algo->set_hparam(t->algo, "momentum", m);
+	}
 }
 
 static int tr_iteration(trainer *t, long iter, ej_err *err)
@@ -511,6 +548,7 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 				       m, isnan(t->fitness[m]) ? "nan" : "inf",
 				       iter, t->o.out_dir ? t->dir : "(no output directory)");
 	}
+	tr_apply_schedules(t, iter);
 	if ((t->bd && t->e->algo->tell_bd ? t->e->algo->tell_bd(t->algo, t->fitness, t->bd, err)
 		   : t->e->algo->tell(t->algo, t->fitness, err)) < 0)
 		return -1;
