@@ -404,6 +404,7 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	char p[4200];
 	int64_t iter = t->iter_done, best_iter = t->best_iter;
 	double best = t->best_score;
+	static const double no_obs = 0.0; /* direct tasks: an empty array */
 	size_t n, n_algo;
 
 	if (!t->o.out_dir)
@@ -417,7 +418,7 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
 		     &best);
 	npz_describe(&a[n++], tnames[3], "", "trainer_obs_params", NPZ_F64,
-		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : NULL);
+		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : &no_obs);
 	for (int i = 0; i < t->e->n_sched; i++) {
 		size_t k = n_algo + 3 * (size_t)i; /* names[] after the algo's */
 

@@ -3,10 +3,14 @@
  * line below.  tests/test_registry.c checks names are unique. */
 #include <string.h>
 
+#include "tasks/arm.h"
 #include "tasks/cartpole.h"
+#include "tasks/function.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
+	&function_ops,
+	&arm_ops,
 	NULL,
 };
 
