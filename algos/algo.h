@@ -81,5 +81,11 @@ const algo_ops *algo_find(const char *name);    /* NULL if unknown */
 
 /* The algorithms (one per file in algos/, listed in algos/registry.c). */
 extern const algo_ops pgpe_ops;
+extern const algo_ops open_es_ops;
+extern const algo_ops ars_ops;
+extern const algo_ops snes_ops;
+extern const algo_ops simple_ga_ops;
+extern const algo_ops cr_fm_nes_ops;
+extern const algo_ops map_elites_ops;
 
 #endif

@@ -13,6 +13,12 @@
 
 const algo_ops *const algo_registry[] = {
 	&pgpe_ops,
+	&open_es_ops,
+	&ars_ops,
+	&snes_ops,
+	&simple_ga_ops,
+	&cr_fm_nes_ops,
+	&map_elites_ops,
 	NULL,
 };
 

@@ -192,6 +192,25 @@ static int exp_schedules(const cfg_node *sec, exp_cfg *e, ej_err *err)
 	return 0;
 }
 
+/* Rules that span sections. */
+static int exp_cross_checks(const cfg_node *root, const exp_cfg *e,
+			    ej_err *err)
+{
+	const cfg_node *v = cfg_path(root, "algo.version");
+	char where[512];
+
+	/* ARS V2 is V1 with observation normalization (Mania et al. 2018),
+	 * which the trainer provides. */
+	if (!strcmp(e->algo->name, "ars") && v && v->value &&
+	    !strcmp(v->value, "v2") && !e->trainer.normalize_obs) {
+		cfg_where(v, where, sizeof(where));
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: 'version: v2' of 'ars' needs 'trainer.normalize_obs: true'",
+			       where);
+	}
+	return 0;
+}
+
 int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 {
 	cfg_node *root = cfg_root((cfg_doc *)doc);
@@ -253,7 +272,8 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 	    cfg_parse_section(cfg_get(root, "device"), "device",
 			      exp_device_fields, exp_n_device_fields,
 			      &e->device, NULL, err) < 0 ||
-	    exp_schedules(cfg_get(root, "schedule"), e, err) < 0) {
+	    exp_schedules(cfg_get(root, "schedule"), e, err) < 0 ||
+	    exp_cross_checks(root, e, err) < 0) {
 		exp_release(e);
 		return -1;
 	}

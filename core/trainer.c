@@ -417,8 +417,10 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 		     &best_iter);
 	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
 		     &best);
-	npz_describe(&a[n++], tnames[3], "", "trainer_obs_params", NPZ_F64,
+	npz_describe(&a[n], tnames[3], "", "trainer_obs_params", NPZ_F64,
 		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : &no_obs);
+	a[n].ndim = 1; /* (0,) for direct tasks, not a scalar */
+	n++;
 	for (int i = 0; i < t->e->n_sched; i++) {
 		size_t k = n_algo + 3 * (size_t)i; /* names[] after the algo's */
 
@@ -555,7 +557,7 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 		return -1;
 	t->iter_done = iter + 1;
 	tr_stats(t->fitness, t->pop, &s);
-	if (iter % c->log_interval == 0 || iter + 1 == c->max_iter) {
+	if (iter % c->log_interval == 0) {
 		char json[1100];
 
 		tr_log(t, "Iter=%ld, size=%zu, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",

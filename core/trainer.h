@@ -3,11 +3,15 @@
  * device (population-based training).
  *
  * Per iteration: params = ask(); fitness = mean over n_repeats episode
- * returns; tell(fitness).  Every log_interval (and the first and last
- * iteration) a metrics line; every test_interval the algorithm's best
+ * returns; tell(fitness).  At iterations 0, log_interval, 2 log_interval,
+ * ... a metrics line; every test_interval the algorithm's best
  * parameters are tested on n_evaluations episodes with their own seeds,
  * iter_N.npz / best.npz and checkpoint.npz are written.  At the end a final
- * test, final.npz and summary.json.
+ * test, final.npz and summary.json.  Direct tasks (task_ops.kind
+ * TASK_DIRECT) are evaluated by core/direct.h instead of rollouts; their
+ * test is one evaluation of the best parameters.  Behaviour descriptors go
+ * to the algorithm's tell_bd, its report() joins the metrics lines and its
+ * save_extra() writes artefacts (MAP-Elites: archive.npz) at each test.
  *
  * Run directory: config.yaml, log.txt, metrics.jsonl, best.npz, final.npz,
  * iter_<N>.npz, checkpoint.npz, summary.json.

@@ -1,0 +1,444 @@
+/* ars.c - Augmented Random Search (Mania, Guy & Recht 2018, "Simple random
+ * search provides a competitive approach to reinforcement learning",
+ * arXiv:1803.07055), Algorithm 2: V1, V1-t, V2, V2-t.
+ *
+ * pop_size = 2N (even), N directions, b = top_k (0: b = N), P parameters.
+ * In iteration it (0, 1, ...):
+ *   delta_k[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = k, repeat = 0,
+ *                         index = j/4) gives 4 words; ph_normal2 on words
+ *                         (0,1) and (2,3) gives 4 normals; j%4 picks one
+ *                         (the PGPE layout)
+ *   rows 2k = theta + nu delta_k,  2k+1 = theta - nu delta_k   (float)
+ *   (nu = noise_std; r+_k = fitness[2k], r-_k = fitness[2k+1])
+ * tell:
+ *   order directions by max(r+_k, r-_k), largest first (ties: lower k
+ *   first), keep the first b
+ *   sigma_R = population standard deviation (ddof 0, as np.std) of the 2b
+ *             returns r+, r- of the kept directions
+ *   theta  += step_size / (b sigma_R) sum_{kept k} (r+_k - r-_k) delta_k
+ *             (in double, stored as float; delta is the unit-variance
+ *             direction, not nu delta, as in the paper and the authors'
+ *             code)
+ *   sigma_R == 0 means the 2b returns are all equal, so every r+ - r- is 0:
+ *   the step is then 0 (theta unchanged) instead of 0/0.
+ *   it += 1
+ * The step is the paper's plain one: ARS uses no optimizer, so the
+ * 'optimizer' section does not apply and set_hparam("momentum") returns -1.
+ * ask does not advance anything.  tell refuses non-finite fitness ("fitness
+ * of member 3 is nan", EJ_EXIT_RUN) before touching any state.  best_params
+ * is theta (the mean, as EvoJAX returns it).
+ *
+ * version: v1 = Algorithm 2 without state normalisation, v2 = with it.
+ * The ARS update is the same code for both; V2's difference is that the
+ * policy sees observations normalised by the running mean and standard
+ * deviation of all states seen in training, which in evojax is the
+ * trainer's running observation normaliser (trainer.normalize_obs, Welford
+ * statistics updated from training rollouts only, EvoJAX semantics).  So
+ * 'version: v2' REQUIRES trainer.normalize_obs: true (config validation
+ * enforces it, core/exp.c) and 'v1' works either way.  Remaining
+ * differences from the authors' filter are the normaliser's: it clips
+ * normalised observations to [-5, 5] and bounds the variance to
+ * [1e-6, 1e6] (core/obsnorm.h).  The authors' per-step reward shift (for
+ * survival bonuses) is a task matter and not done here.
+ *
+ * Defaults and their sources (the authors' code/ars.py argparse defaults,
+ * github.com/modestyachts/ARS):
+ *   pop_size 16      n_directions 8 (2 rollouts each)
+ *   top_k 0 (= all)  deltas_used 8 = n_directions
+ *   step_size 0.02   step_size
+ *   noise_std 0.03   delta_std
+ *   version v1       EvoJAX's ARS_native default version=1 (the authors'
+ *                    default filter MeanStdFilter is V2, which needs
+ *                    trainer.normalize_obs)
+ *   init_mean 0      M_0 = 0 in the paper
+ * Differences from EvoJAX: its ARS wrappers (evosax's ARS and EvoJAX's
+ * ARS_native) add 1e-5 to sigma_R, decay nu (0.999 down to 0.01) and feed
+ * the step to an optimizer (clipup, sgd or adam); here it is the paper's
+ * algorithm with a plain step.  The
+ * authors' code keeps every direction whose max reward reaches the
+ * (1 - b/N) percentile, which may keep more than b on ties; here exactly b
+ * are kept.
+ *
+ * State: theta (P) f32, iteration () i64 (the noise is a pure function of
+ * seed and iteration).  load is all-or-nothing.
+ */
+#include "algos/algo.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opencl/philox.h"
+
+typedef struct ars_cfg {
+	int pop_size;
+	int top_k;
+	double step_size;
+	double noise_std;
+	char version[CFG_STR_MAX];
+	double init_mean;
+} ars_cfg;
+
+#define ARS_OFF(m) offsetof(ars_cfg, m)
+
+static const cfg_field ars_fields[] = {
+	{ .key = "pop_size", .type = CFG_INT, .offset = ARS_OFF(pop_size),
+	  .def = "16", .min = 2, .max = INFINITY, .flags = CFG_F_EVEN,
+	  .help = "population size 2N: N directions, each evaluated +/-" },
+	{ .key = "top_k", .type = CFG_INT, .offset = ARS_OFF(top_k),
+	  .def = "0", .min = 0, .max = INFINITY,
+	  .help = "b: directions used per update, best by max(r+, r-) "
+		  "(0: all N; at most pop_size/2)" },
+	{ .key = "step_size", .type = CFG_FLOAT, .offset = ARS_OFF(step_size),
+	  .def = "0.02", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
+	  .help = "alpha: theta += alpha/(b sigma_R) sum (r+ - r-) delta" },
+	{ .key = "noise_std", .type = CFG_FLOAT, .offset = ARS_OFF(noise_std),
+	  .def = "0.03", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
+	  .help = "nu: rows are theta +/- nu delta" },
+	{ .key = "version", .type = CFG_ENUM, .offset = ARS_OFF(version),
+	  .def = "v1", .choices = "v1|v2",
+	  .help = "v2 = v1 + observation normalisation "
+		  "(needs trainer.normalize_obs: true)" },
+	{ .key = "init_mean", .type = CFG_FLOAT, .offset = ARS_OFF(init_mean),
+	  .def = "0", .min = -INFINITY, .max = INFINITY,
+	  .help = "initial value of every parameter (paper: 0)" },
+};
+
+typedef struct ars_dir {
+	float score; /* max(r+, r-) */
+	size_t k;
+} ars_dir;
+
+typedef struct ars {
+	ars_cfg cfg;
+	size_t P, N, K, b;  /* N members, K = N/2 directions, b used */
+	uint32_t seed;
+	int64_t iteration;  /* tells done so far; names the noise */
+	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	float *theta;       /* (P) */
+	float *noise;       /* (K, P) delta_k */
+	double *acc;        /* (P) sum (r+ - r-) delta */
+	ars_dir *order;     /* (K) sort scratch */
+} ars;
+
+static void ars_free(void *state)
+{
+	ars *s = state;
+
+	if (!s)
+		return;
+	free(s->theta);
+	free(s->noise);
+	free(s->acc);
+	free(s->order);
+	free(s);
+}
+
+/* The schema checks most of this; top_k <= pop_size/2 spans two keys. */
+static int ars_check_cfg(const ars_cfg *c, ej_err *err)
+{
+	if (c->pop_size < 2 || c->pop_size % 2)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'pop_size' must be an even integer >= 2, got "
+			       "'%d'", c->pop_size);
+	if (c->top_k < 0 || c->top_k > c->pop_size / 2)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'top_k' must be in [0, pop_size/2 = %d], got "
+			       "'%d'", c->pop_size / 2, c->top_k);
+	if (!(c->step_size > 0) || !isfinite(c->step_size))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'step_size' must be > 0, got '%g'",
+			       c->step_size);
+	if (!(c->noise_std > 0) || !isfinite(c->noise_std))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'noise_std' must be > 0, got '%g'",
+			       c->noise_std);
+	if (strcmp(c->version, "v1") && strcmp(c->version, "v2"))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'version' must be one of v1, v2, got '%s'",
+			       c->version);
+	if (!isfinite(c->init_mean))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'init_mean' must be finite");
+	return 0;
+}
+
+static ars *ars_alloc(size_t P, size_t N)
+{
+	ars *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->P = P;
+	s->N = N;
+	s->K = N / 2;
+	s->theta = malloc(P * sizeof(*s->theta));
+	s->acc = malloc(P * sizeof(*s->acc));
+	s->order = malloc(s->K * sizeof(*s->order));
+	if (s->K <= SIZE_MAX / sizeof(float) / P)
+		s->noise = malloc(s->K * P * sizeof(*s->noise));
+	if (!s->theta || !s->acc || !s->order || !s->noise) {
+		ars_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int ars_create(void **state, const void *cfgp, const algo_env *env,
+		      ej_err *err)
+{
+	const ars_cfg *cfg = cfgp;
+	ars *s;
+
+	*state = NULL;
+	if (ars_check_cfg(cfg, err) < 0)
+		return -1;
+	if (env->param_size == 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'ars' needs at least one parameter");
+	s = ars_alloc(env->param_size, (size_t)cfg->pop_size);
+	if (!s)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory for 'ars' "
+			       "(pop_size %d, %zu parameters)", cfg->pop_size,
+			       env->param_size);
+	s->cfg = *cfg;
+	s->b = cfg->top_k ? (size_t)cfg->top_k : s->K;
+	s->seed = env->seed;
+	s->noise_iter = -1;
+	for (size_t j = 0; j < s->P; j++)
+		s->theta[j] = (float)cfg->init_mean;
+	*state = s;
+	return 0;
+}
+
+static size_t ars_pop_size(const void *state)
+{
+	return ((const ars *)state)->N;
+}
+
+/* delta for the current iteration, drawn once per iteration. */
+static void ars_draw_noise(ars *s)
+{
+	const uint32_t it = (uint32_t)s->iteration;
+
+	if (s->noise_iter == s->iteration)
+		return;
+	for (size_t k = 0; k < s->K; k++) {
+		float *d = s->noise + k * s->P;
+
+		for (size_t j = 0; j < s->P; j += 4) {
+			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
+					   (uint32_t)k, 0, (uint32_t)(j / 4));
+			float z[4];
+
+			ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
+			ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
+			for (size_t q = 0; q < 4 && j + q < s->P; q++)
+				d[j + q] = z[q];
+		}
+	}
+	s->noise_iter = s->iteration;
+}
+
+static int ars_ask(void *state, float *params, ej_err *err)
+{
+	ars *s = state;
+	const float nu = (float)s->cfg.noise_std;
+
+	(void)err;
+	ars_draw_noise(s);
+	for (size_t k = 0; k < s->K; k++) {
+		const float *d = s->noise + k * s->P;
+		float *plus = params + 2 * k * s->P, *minus = plus + s->P;
+
+		for (size_t j = 0; j < s->P; j++) {
+			float x = nu * d[j];
+
+			plus[j] = s->theta[j] + x;
+			minus[j] = s->theta[j] - x;
+		}
+	}
+	return 0;
+}
+
+/* Largest score first; ties: lower direction index first. */
+static int ars_dir_cmp(const void *a, const void *b)
+{
+	const ars_dir *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+/* s->order[0..b) = the kept directions; returns sigma_R. */
+static double ars_select(ars *s, const float *fitness)
+{
+	double mean = 0, var = 0;
+
+	for (size_t k = 0; k < s->K; k++) {
+		float rp = fitness[2 * k], rm = fitness[2 * k + 1];
+
+		s->order[k].score = rp > rm ? rp : rm;
+		s->order[k].k = k;
+	}
+	qsort(s->order, s->K, sizeof(*s->order), ars_dir_cmp);
+	for (size_t r = 0; r < s->b; r++) {
+		size_t k = s->order[r].k;
+
+		mean += (double)fitness[2 * k] + (double)fitness[2 * k + 1];
+	}
+	mean /= (double)(2 * s->b);
+	for (size_t r = 0; r < s->b; r++) {
+		size_t k = s->order[r].k;
+		double dp = fitness[2 * k] - mean;
+		double dm = fitness[2 * k + 1] - mean;
+
+		var += dp * dp + dm * dm;
+	}
+	return sqrt(var / (double)(2 * s->b));
+}
+
+static int ars_check_fitness(const float *fitness, size_t n, ej_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(fitness[i]))
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "fitness of member %zu is %s", i,
+				       isnan(fitness[i]) ? "nan" :
+				       fitness[i] > 0 ? "inf" : "-inf");
+	return 0;
+}
+
+static int ars_tell(void *state, const float *fitness, ej_err *err)
+{
+	ars *s = state;
+	double sigma_r;
+
+	if (ars_check_fitness(fitness, s->N, err) < 0)
+		return -1;
+	ars_draw_noise(s);
+	sigma_r = ars_select(s, fitness);
+	if (sigma_r > 0) {
+		const double scale = s->cfg.step_size /
+				     ((double)s->b * sigma_r);
+
+		memset(s->acc, 0, s->P * sizeof(*s->acc));
+		for (size_t r = 0; r < s->b; r++) {
+			size_t k = s->order[r].k;
+			double w = (double)fitness[2 * k] - fitness[2 * k + 1];
+			const float *d = s->noise + k * s->P;
+
+			for (size_t j = 0; j < s->P; j++)
+				s->acc[j] += w * d[j];
+		}
+		for (size_t j = 0; j < s->P; j++)
+			s->theta[j] = (float)(s->theta[j] + scale * s->acc[j]);
+	}
+	s->iteration++;
+	return 0;
+}
+
+static const float *ars_best_params(const void *state)
+{
+	return ((const ars *)state)->theta;
+}
+
+/* theta (P) f32, iteration () i64. */
+static size_t ars_state(const void *state, npz_array *out, size_t max,
+			char names[][64])
+{
+	const ars *s = state;
+
+	if (max < 2)
+		return 0;
+	npz_describe(&out[0], names[0], "", "theta", NPZ_F32, s->P, s->theta);
+	npz_describe(&out[1], names[1], "", "iteration", NPZ_I64, 0,
+		     &s->iteration);
+	return 2;
+}
+
+static int ars_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
+{
+	const npz_array *a = npz_find(f, "iteration");
+
+	if (!a)
+		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
+	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "array 'iteration' must be one int64");
+	memcpy(it, a->data, sizeof(*it));
+	if (*it < 0 || *it > UINT32_MAX)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "array 'iteration' out of range, got %lld",
+			       (long long)*it);
+	return 0;
+}
+
+/* All-or-nothing: on error the state is unchanged. */
+static int ars_load(void *state, const npz_file *f, ej_err *err)
+{
+	ars *s = state;
+	float *theta = malloc(s->P * sizeof(float));
+	int64_t it = 0;
+	int rc = -1;
+
+	if (!theta) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory loading 'ars' state");
+		goto out;
+	}
+	if (npz_get_f32(f, "theta", theta, s->P, err) < 0 ||
+	    ars_load_iteration(f, &it, err) < 0)
+		goto out;
+	for (size_t j = 0; j < s->P; j++)
+		if (!isfinite(theta[j])) {
+			ej_fail(err, EJ_EXIT_RUN,
+				"array 'theta' has a bad value at %zu", j);
+			goto out;
+		}
+	memcpy(s->theta, theta, s->P * sizeof(float));
+	s->iteration = it;
+	s->noise_iter = -1;
+	rc = 0;
+out:
+	free(theta);
+	return rc;
+}
+
+static const char *const ars_hparams[] = { "step_size", NULL };
+
+/* No optimizer: "momentum" is unknown here (-1). */
+static int ars_set_hparam(void *state, const char *name, double value)
+{
+	ars *s = state;
+
+	if (strcmp(name, "step_size"))
+		return -1;
+	s->cfg.step_size = value;
+	return 0;
+}
+
+const algo_ops ars_ops = {
+	/* .name        = */ "ars",
+	/* .summary     = */ "Augmented Random Search (Mania et al. 2018): "
+	                     "top-b antithetic directions, reward-std step",
+	/* .fields      = */ ars_fields,
+	/* .n_fields    = */ sizeof(ars_fields) / sizeof(ars_fields[0]),
+	/* .cfg_size    = */ sizeof(ars_cfg),
+	/* .create      = */ ars_create,
+	/* .pop_size    = */ ars_pop_size,
+	/* .ask         = */ ars_ask,
+	/* .tell        = */ ars_tell,
+	/* .best_params = */ ars_best_params,
+	/* .state       = */ ars_state,
+	/* .load        = */ ars_load,
+	/* .free        = */ ars_free,
+	/* .hparams     = */ ars_hparams,
+	/* .set_hparam  = */ ars_set_hparam,
+	/* .tell_bd     = */ NULL,
+	/* .report      = */ NULL,
+	/* .save_extra  = */ NULL,
+};

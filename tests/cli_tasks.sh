@@ -1,0 +1,103 @@
+#!/bin/sh
+# Direct tasks (benchmark functions, planar arm) and MAP-Elites through the
+# binary; EvoJAX benchmark configs run unchanged.
+. tests/cli_lib.sh
+
+cat >"$T/fn.yaml" <<'YAML'
+seed: 3
+task:
+  name: function
+  fn: sphere
+  dim: 10
+  shift: 0.5
+algo:
+  name: snes
+  sigma_init: 1
+trainer:
+  max_iter: 300
+  log_interval: 50
+  test_interval: 100
+YAML
+expect "function task trains" 0 "" -- $EVOJAX train "$T/fn.yaml" --quiet --out "$T/fn"
+# SNES on the 10-D sphere from 0 (optimum at 0.5): f < 1e-6 in 300 iterations.
+if grep -q '"final": true' "$T/fn/metrics.jsonl" &&
+	awk -F'"avg": ' '/"final": true/ { split($2, a, ","); exit !(a[1] + 0 > -1e-6) }' "$T/fn/metrics.jsonl"; then
+	pass "snes solves the shifted sphere (f < 1e-6)"
+else
+	fail "snes solves the shifted sphere (f < 1e-6)" "$(tail -1 "$T/fn/metrics.jsonl")"
+fi
+expect "direct task refuses a policy" 2 "task 'function' evaluates the parameters directly and takes no 'policy' section" -- \
+	$EVOJAX validate configs/cartpole_easy.yaml --set task.name=function --set task.hard= --set task.max_steps=
+
+cat >"$T/arm.yaml" <<'YAML'
+seed: 1
+task:
+  name: arm
+  joints: 8
+algo:
+  name: map_elites
+  pop_size: 64
+  bins: [16, 16]
+trainer:
+  max_iter: 40
+  log_interval: 10
+  test_interval: 20
+YAML
+expect "map_elites on the arm" 0 "" -- $EVOJAX train "$T/arm.yaml" --quiet --out "$T/arm"
+if grep -q '"coverage": ' "$T/arm/metrics.jsonl" && grep -q '"qd_score": ' "$T/arm/metrics.jsonl" &&
+	[ -s "$T/arm/archive.npz" ]; then
+	pass "map_elites reports coverage and qd_score and saves archive.npz"
+else
+	fail "map_elites reports coverage and qd_score and saves archive.npz" "$(tail -2 "$T/arm/metrics.jsonl")"
+fi
+grep -v 'sigma_init' "$T/fn.yaml" >"$T/fn2.yaml"
+expect "map_elites needs descriptors" 2 "map_elites needs a task with behaviour descriptors" -- \
+	$EVOJAX train "$T/fn2.yaml" --quiet --set algo.name=map_elites --out "$T/x"
+# Resume of a direct task with an archive is bit-exact.
+$EVOJAX train "$T/arm.yaml" --quiet --set trainer.max_iter=25 --out "$T/a1" >/dev/null 2>&1
+$EVOJAX train --resume "$T/a1" --quiet --set trainer.max_iter=40 >/dev/null 2>&1
+if cmp -s "$T/a1/metrics.jsonl" "$T/arm/metrics.jsonl" && cmp -s "$T/a1/archive.npz" "$T/arm/archive.npz"; then
+	pass "map_elites resume is bit-exact"
+else
+	fail "map_elites resume is bit-exact"
+fi
+
+# EvoJAX benchmark configs run unchanged (scripts/benchmarks/configs/PGPE/cartpole_easy.yaml).
+cat >"$T/ej.yaml" <<'YAML'
+es_name: "PGPE"
+problem_type: "cartpole_easy"
+normalize: false
+es_config:
+  pop_size: 64
+  center_learning_rate: 0.05
+  stdev_learning_rate: 0.1
+  init_stdev: 0.1
+  optimizer: "adam"
+hidden_size: 64
+num_tests: 100
+n_repeats: 16
+max_iter: 1000
+test_interval: 100
+log_interval: 20
+seed: 42
+gpu_id: [0, 1, 2, 3]
+debug: false
+YAML
+$EVOJAX validate "$T/ej.yaml" >"$T/ej.out" 2>&1
+$EVOJAX validate configs/cartpole_easy.yaml >"$T/native.out" 2>&1
+if head -1 "$T/ej.out" | grep -q "^# translated from an EvoJAX benchmark config (es_name 'PGPE'" &&
+	tail -n +2 "$T/ej.out" | cmp -s - "$T/native.out"; then
+	pass "EvoJAX PGPE config translates to configs/cartpole_easy.yaml"
+else
+	fail "EvoJAX PGPE config translates to configs/cartpole_easy.yaml" "$(diff "$T/ej.out" "$T/native.out" | head -5)"
+fi
+expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke --quiet --out "$T/ej"
+sed 's/"PGPE"/"iAMaLGaM"/' "$T/ej.yaml" >"$T/ej1.yaml"
+expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE" -- \
+	$EVOJAX validate "$T/ej1.yaml"
+sed 's/"cartpole_easy"/"mnist"/' "$T/ej.yaml" >"$T/ej2.yaml"
+expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'mnist' is not supported; supported: cartpole_easy, cartpole_hard" -- \
+	$EVOJAX validate "$T/ej2.yaml"
+sed 's/  pop_size: 64/  pop_size: 63/' "$T/ej.yaml" >"$T/ej3.yaml"
+expect "translated errors point at the original line" 2 "$T/ej3.yaml:5:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
+	$EVOJAX validate "$T/ej3.yaml"
