@@ -4,10 +4,8 @@
  *
  * pop_size = 2N (even), N directions, b = top_k (0: b = N), P parameters.
  * In iteration it (0, 1, ...):
- *   delta_k[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = k, repeat = 0,
- *                         index = j/4) gives 4 words; ph_normal2 on words
- *                         (0,1) and (2,3) gives 4 normals; j%4 picks one
- *                         (the PGPE layout)
+ *   delta_k ~ N(0, I): row k of iteration it in the shared noise layout
+ *             (algo_util.h; PGPE's)
  *   rows 2k = theta + nu delta_k,  2k+1 = theta - nu delta_k   (float)
  *   (nu = noise_std; r+_k = fitness[2k], r-_k = fitness[2k+1])
  * tell:
@@ -63,6 +61,7 @@
  * seed and iteration).  load is all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -70,8 +69,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "opencl/philox.h"
 
 typedef struct ars_cfg {
 	int pop_size;
@@ -107,11 +104,6 @@ static const cfg_field ars_fields[] = {
 	  .help = "initial value of every parameter (paper: 0)" },
 };
 
-typedef struct ars_dir {
-	float score; /* max(r+, r-) */
-	size_t k;
-} ars_dir;
-
 typedef struct ars {
 	ars_cfg cfg;
 	size_t P, N, K, b;  /* N members, K = N/2 directions, b used */
@@ -121,7 +113,7 @@ typedef struct ars {
 	float *theta;       /* (P) */
 	float *noise;       /* (K, P) delta_k */
 	double *acc;        /* (P) sum (r+ - r-) delta */
-	ars_dir *order;     /* (K) sort scratch */
+	au_rank *order;     /* (K) sort scratch: f = max(r+, r-), i = k */
 } ars;
 
 static void ars_free(void *state)
@@ -222,25 +214,8 @@ static size_t ars_pop_size(const void *state)
 /* delta for the current iteration, drawn once per iteration. */
 static void ars_draw_noise(ars *s)
 {
-	const uint32_t it = (uint32_t)s->iteration;
-
-	if (s->noise_iter == s->iteration)
-		return;
-	for (size_t k = 0; k < s->K; k++) {
-		float *d = s->noise + k * s->P;
-
-		for (size_t j = 0; j < s->P; j += 4) {
-			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
-					   (uint32_t)k, 0, (uint32_t)(j / 4));
-			float z[4];
-
-			ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-			ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-			for (size_t q = 0; q < 4 && j + q < s->P; q++)
-				d[j + q] = z[q];
-		}
-	}
-	s->noise_iter = s->iteration;
+	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
+		      &s->noise_iter);
 }
 
 static int ars_ask(void *state, float *params, ej_err *err)
@@ -250,31 +225,12 @@ static int ars_ask(void *state, float *params, ej_err *err)
 
 	(void)err;
 	ars_draw_noise(s);
-	for (size_t k = 0; k < s->K; k++) {
-		const float *d = s->noise + k * s->P;
-		float *plus = params + 2 * k * s->P, *minus = plus + s->P;
-
-		for (size_t j = 0; j < s->P; j++) {
-			float x = nu * d[j];
-
-			plus[j] = s->theta[j] + x;
-			minus[j] = s->theta[j] - x;
-		}
-	}
+	au_mirror_rows(params, s->theta, s->noise, &nu, 0, s->K, s->P);
 	return 0;
 }
 
-/* Largest score first; ties: lower direction index first. */
-static int ars_dir_cmp(const void *a, const void *b)
-{
-	const ars_dir *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return (x->k > y->k) - (x->k < y->k);
-}
-
-/* s->order[0..b) = the kept directions; returns sigma_R. */
+/* s->order[0..b) = the kept directions (largest score first; ties: lower
+ * direction index first); returns sigma_R. */
 static double ars_select(ars *s, const float *fitness)
 {
 	double mean = 0, var = 0;
@@ -282,18 +238,18 @@ static double ars_select(ars *s, const float *fitness)
 	for (size_t k = 0; k < s->K; k++) {
 		float rp = fitness[2 * k], rm = fitness[2 * k + 1];
 
-		s->order[k].score = rp > rm ? rp : rm;
-		s->order[k].k = k;
+		s->order[k].f = rp > rm ? rp : rm;
+		s->order[k].i = k;
 	}
-	qsort(s->order, s->K, sizeof(*s->order), ars_dir_cmp);
+	au_rank_sort(s->order, s->K, AU_BEST_FIRST);
 	for (size_t r = 0; r < s->b; r++) {
-		size_t k = s->order[r].k;
+		size_t k = s->order[r].i;
 
 		mean += (double)fitness[2 * k] + (double)fitness[2 * k + 1];
 	}
 	mean /= (double)(2 * s->b);
 	for (size_t r = 0; r < s->b; r++) {
-		size_t k = s->order[r].k;
+		size_t k = s->order[r].i;
 		double dp = fitness[2 * k] - mean;
 		double dm = fitness[2 * k + 1] - mean;
 
@@ -302,23 +258,12 @@ static double ars_select(ars *s, const float *fitness)
 	return sqrt(var / (double)(2 * s->b));
 }
 
-static int ars_check_fitness(const float *fitness, size_t n, ej_err *err)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
-	return 0;
-}
-
 static int ars_tell(void *state, const float *fitness, ej_err *err)
 {
 	ars *s = state;
 	double sigma_r;
 
-	if (ars_check_fitness(fitness, s->N, err) < 0)
+	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
 	ars_draw_noise(s);
 	sigma_r = ars_select(s, fitness);
@@ -328,7 +273,7 @@ static int ars_tell(void *state, const float *fitness, ej_err *err)
 
 		memset(s->acc, 0, s->P * sizeof(*s->acc));
 		for (size_t r = 0; r < s->b; r++) {
-			size_t k = s->order[r].k;
+			size_t k = s->order[r].i;
 			double w = (double)fitness[2 * k] - fitness[2 * k + 1];
 			const float *d = s->noise + k * s->P;
 
@@ -361,23 +306,6 @@ static size_t ars_state(const void *state, npz_array *out, size_t max,
 	return 2;
 }
 
-static int ars_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
 /* All-or-nothing: on error the state is unchanged. */
 static int ars_load(void *state, const npz_file *f, ej_err *err)
 {
@@ -391,14 +319,9 @@ static int ars_load(void *state, const npz_file *f, ej_err *err)
 		goto out;
 	}
 	if (npz_get_f32(f, "theta", theta, s->P, err) < 0 ||
-	    ars_load_iteration(f, &it, err) < 0)
+	    au_load_iteration(f, &it, err) < 0 ||
+	    au_check_finite(theta, s->P, "theta", err) < 0)
 		goto out;
-	for (size_t j = 0; j < s->P; j++)
-		if (!isfinite(theta[j])) {
-			ej_fail(err, EJ_EXIT_RUN,
-				"array 'theta' has a bad value at %zu", j);
-			goto out;
-		}
 	memcpy(s->theta, theta, s->P * sizeof(float));
 	s->iteration = it;
 	s->noise_iter = -1;

@@ -16,15 +16,14 @@
  *   y_i = z_i + (sqrt(1 + |v|^2) - 1) vbar (vbar . z_i),   vbar = v/|v|
  *   x_i = m + sigma D y_i
  * so rows k and k+h of the population are mirror images about m.
- * z_k[j] = normal number j%4 of ph_draw(seed, NOISE, iteration, member k,
- * repeat 0, index j/4) (ph_normal2 on words (0,1) and (2,3)): the layout of
- * pgpe.c.  v starts as N(0, I)/sqrt(n) (the same layout with purpose ALGO,
- * iteration 0, member 0), D = I, m = init_mean, sigma = init_stdev,
+ * z_k = row k of the iteration's shared noise layout (algo_util.h, as in
+ * pgpe.c).  v starts as N(0, I)/sqrt(n) (the same layout with purpose
+ * ALGO, iteration 0, member 0), D = I, m = init_mean, sigma = init_stdev,
  * pc = ps = 0.
  *
  * Constants (alg.py __init__; lambda_F = lambda, see "constraints" below):
  *   w_hat_i   = max(0, ln(lambda/2 + 1) - ln i),  i = 1..lambda (by rank)
- *   w_rank_i  = w_hat_i / sum(w_hat) - 1/lambda
+ *   w_rank_i  = w_hat_i / sum(w_hat) - 1/lambda   (au_log_rank_weights)
  *   mu_eff    = 1 / sum_i (w_rank_i + 1/lambda)^2
  *   c_s       = (mu_eff + 2) / (n + mu_eff + 5)
  *   c_c       = (4 + mu_eff/n) / (n + 4 + 2 mu_eff/n)
@@ -98,6 +97,7 @@
  * D > 0, |v| > 0, all finite) and is all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -136,11 +136,6 @@ typedef struct crfm_const {
 	double eta_stag, eta_conv, eta_b;
 } crfm_const;
 
-typedef struct crfm_rank {
-	float f;
-	size_t i;
-} crfm_rank;
-
 typedef struct crfm {
 	crfm_cfg cfg;
 	crfm_const k;
@@ -164,7 +159,7 @@ typedef struct crfm {
 	double *acc_z;   /* (n) sum_i w_rank_i z_i */
 	double *vbar;    /* (n) v/|v| of the current v */
 	size_t *rank;    /* (lambda) rank of each member, 0 = best */
-	crfm_rank *order; /* (lambda) sort scratch */
+	au_rank *order;  /* (lambda) sort scratch */
 } crfm;
 
 static void crfm_free(void *state)
@@ -234,18 +229,11 @@ static void crfm_constants(crfm *s)
 {
 	const double n = (double)s->n, lam = (double)s->lam;
 	crfm_const *k = &s->k;
-	double sum = 0, sq = 0;
+	double sq = 0;
 
-	for (size_t i = 0; i < s->lam; i++) {
-		double w = log(lam / 2 + 1) - log((double)(i + 1));
-
-		s->w_hat[i] = w > 0 ? w : 0;
-		sum += s->w_hat[i];
-	}
-	for (size_t i = 0; i < s->lam; i++) {
-		s->w_rank[i] = s->w_hat[i] / sum - 1 / lam;
+	au_log_rank_weights(s->w_hat, s->w_rank, s->lam);
+	for (size_t i = 0; i < s->lam; i++)
 		sq += (s->w_rank[i] + 1 / lam) * (s->w_rank[i] + 1 / lam);
-	}
 	k->mueff = 1 / sq;
 	k->cs = (k->mueff + 2) / (n + k->mueff + 5);
 	k->cc = (4 + k->mueff / n) / (n + 4 + 2 * k->mueff / n);
@@ -333,24 +321,13 @@ static crfm *crfm_alloc(size_t n, size_t lam)
 	return s;
 }
 
-/* Four standard normals at (purpose, iteration, member, index j/4). */
-static void crfm_normals(uint32_t seed, uint32_t purpose, uint32_t it,
-			 uint32_t member, uint32_t quad, float z[4])
-{
-	ph_out w = ph_draw(seed, purpose, it, member, 0, quad);
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-}
-
 /* v = N(0, I)/sqrt(n), D = I, m = init_mean, pc = ps = 0. */
 static void crfm_init_state(crfm *s)
 {
 	for (size_t j = 0; j < s->n; j += 4) {
 		float z[4];
 
-		crfm_normals(s->seed, PH_PURPOSE_ALGO, 0, 0, (uint32_t)(j / 4),
-			     z);
+		au_normal4(s->seed, PH_PURPOSE_ALGO, 0, 0, (uint32_t)(j / 4), z);
 		for (size_t q = 0; q < 4 && j + q < s->n; q++)
 			s->v[j + q] = z[q] / sqrt((double)s->n);
 	}
@@ -408,23 +385,8 @@ static size_t crfm_pop_size(const void *state)
 /* z for the current iteration, drawn once per iteration. */
 static void crfm_draw_noise(crfm *s)
 {
-	const uint32_t it = (uint32_t)s->iteration;
-
-	if (s->noise_iter == s->iteration)
-		return;
-	for (size_t k = 0; k < s->half; k++) {
-		float *zk = s->z + k * s->n;
-
-		for (size_t j = 0; j < s->n; j += 4) {
-			float z[4];
-
-			crfm_normals(s->seed, PH_PURPOSE_NOISE, it,
-				     (uint32_t)k, (uint32_t)(j / 4), z);
-			for (size_t q = 0; q < 4 && j + q < s->n; q++)
-				zk[j + q] = z[q];
-		}
-	}
-	s->noise_iter = s->iteration;
+	au_noise_rows(s->z, s->half, s->n, s->seed, s->iteration,
+		      &s->noise_iter);
 }
 
 /* |x|^2. */
@@ -511,22 +473,10 @@ static int crfm_ask(void *state, float *params, ej_err *err)
 
 /* ---- tell ------------------------------------------------------------ */
 
-static int crfm_rank_cmp(const void *a, const void *b)
-{
-	const crfm_rank *x = a, *y = b;
-
-	if (x->f != y->f)
-		return x->f > y->f ? -1 : 1; /* higher fitness first */
-	return (x->i > y->i) - (x->i < y->i);
-}
-
+/* s->rank[i] = rank of member i, 0 = the highest fitness. */
 static void crfm_rank_members(crfm *s, const float *fitness)
 {
-	for (size_t i = 0; i < s->lam; i++) {
-		s->order[i].f = fitness[i];
-		s->order[i].i = i;
-	}
-	qsort(s->order, s->lam, sizeof(*s->order), crfm_rank_cmp);
+	au_rank_members(s->order, fitness, s->lam, AU_BEST_FIRST);
 	for (size_t r = 0; r < s->lam; r++)
 		s->rank[s->order[r].i] = r;
 }
@@ -757,12 +707,8 @@ static int crfm_tell(void *state, const float *fitness, ej_err *err)
 	double sums[2], eta_sigma, sigma, ps_norm, sp2, se;
 	crfm_geo g;
 
-	for (size_t i = 0; i < s->lam; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
+	if (au_check_fitness(fitness, s->lam, err) < 0)
+		return -1;
 	crfm_draw_noise(s);
 	crfm_geometry(s, &g);
 	crfm_row_products(s);
@@ -836,23 +782,6 @@ static int crfm_get_f64(const npz_file *f, const char *name, double *dst,
 	return 0;
 }
 
-static int crfm_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
 /* Values a resumed run can work with. */
 static int crfm_check_loaded(const crfm *s, double sigma, ej_err *err)
 {
@@ -881,7 +810,7 @@ static int crfm_load(void *state, const npz_file *f, ej_err *err)
 	    crfm_get_f64(f, "D", s->d2, s->n, err) < 0 ||
 	    crfm_get_f64(f, "pc", s->pc2, s->n, err) < 0 ||
 	    crfm_get_f64(f, "ps", s->ps2, s->n, err) < 0 ||
-	    crfm_load_iteration(f, &it, err) < 0 ||
+	    au_load_iteration(f, &it, err) < 0 ||
 	    crfm_check_loaded(s, sigma, err) < 0)
 		return -1;
 	crfm_commit(s, sigma);

@@ -26,10 +26,10 @@
  *     j = elite floor(w1 n / 2^32) (n = filled cells, in the order they
  *     were first filled; the bias of this mapping is below n / 2^32), the
  *     line factor is z0 of ph_normal2(w2, w3); the iso noise N(0, I) is
- *     the normal layout of pgpe.c (ph_draw(seed, NOISE, it, k, 0, p/4),
- *     ph_normal2 on words (0,1), (2,3)).  Computed in double, stored as
- *     float.  Defaults sigma_iso 0.01 (Vassiliades & Mouret) and
- *     sigma_line 0.1 (pymap_elites, the authors' code, uses 0.2).
+ *     row k of the shared noise layout (algo_util.h, as in pgpe.c).
+ *     Computed in double, stored as float.  Defaults sigma_iso 0.01
+ *     (Vassiliades & Mouret) and sigma_line 0.1 (pymap_elites, the
+ *     authors' code, uses 0.2).
  *   ask does not advance anything: asking twice gives the same batch.
  * tell_bd(fitness, bd): every fitness and descriptor must be finite
  * (errors name the member, before any change).  Members are inserted in
@@ -68,6 +68,7 @@
  * their cells) and is all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -343,12 +344,10 @@ static void me_vary_member(const me *s, uint32_t it, uint32_t k, float *x)
 
 	ph_normal2(w.v[2], w.v[3], &line, &unused);
 	for (size_t p = 0; p < s->P; p += 4) {
-		ph_out e = ph_draw(s->seed, PH_PURPOSE_NOISE, it, k, 0,
-				   (uint32_t)(p / 4));
 		float z[4];
 
-		ph_normal2(e.v[0], e.v[1], &z[0], &z[1]);
-		ph_normal2(e.v[2], e.v[3], &z[2], &z[3]);
+		au_normal4(s->seed, PH_PURPOSE_NOISE, it, k, (uint32_t)(p / 4),
+			   z);
 		for (size_t q = 0; q < 4 && p + q < s->P; q++) {
 			size_t j = p + q;
 
@@ -396,11 +395,6 @@ static int me_tell(void *state, const float *fitness, ej_err *err)
 	return ej_fail(err, EJ_EXIT_USAGE, ME_NEEDS_BD);
 }
 
-static const char *me_bad_name(float x)
-{
-	return isnan(x) ? "nan" : x > 0 ? "inf" : "-inf";
-}
-
 static int me_check_batch(const me *s, const float *fitness, const float *bd,
 			  ej_err *err)
 {
@@ -408,14 +402,16 @@ static int me_check_batch(const me *s, const float *fitness, const float *bd,
 		if (!isfinite(fitness[i]))
 			return ej_fail(err, EJ_EXIT_RUN,
 				       "fitness of member %zu is %s", i,
-				       me_bad_name(fitness[i]));
-		for (size_t d = 0; d < s->n_bd; d++)
-			if (!isfinite(bd[i * s->n_bd + d]))
+				       au_nonfinite_name(fitness[i]));
+		for (size_t d = 0; d < s->n_bd; d++) {
+			float b = bd[i * s->n_bd + d];
+
+			if (!isfinite(b))
 				return ej_fail(err, EJ_EXIT_RUN,
 					       "behaviour descriptor %zu of "
 					       "member %zu is %s", d, i,
-					       me_bad_name(bd[i * s->n_bd +
-							      d]));
+					       au_nonfinite_name(b));
+		}
 	}
 	return 0;
 }

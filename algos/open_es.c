@@ -5,10 +5,8 @@
  *
  * N = pop_size (even), K = N/2 directions, P parameters, one scalar sigma.
  * In iteration it (0, 1, ...):
- *   eps_k[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = k, repeat = 0,
- *                       index = j/4) gives 4 words; ph_normal2 on words
- *                       (0,1) and (2,3) gives 4 normals; j%4 picks one
- *                       (the PGPE layout, so one device kernel serves both)
+ *   eps_k ~ N(0, I): row k of iteration it in the shared noise layout
+ *           (algo_util.h; PGPE's, so one device kernel serves both)
  *   rows 2k = mean + sigma eps_k,  2k+1 = mean - sigma eps_k   (float)
  * tell:
  *   u_i  = centered rank over ALL N returns: rank/(N-1) - 0.5, rank 0 the
@@ -55,6 +53,7 @@
  * all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -62,8 +61,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "opencl/philox.h"
 
 typedef struct open_es_cfg {
 	int pop_size;
@@ -99,11 +96,6 @@ static const cfg_field open_es_fields[] = {
 	  .help = "initial value of every mean parameter (EvoJAX: 0)" },
 };
 
-typedef struct open_es_rank {
-	float f;
-	size_t i;
-} open_es_rank;
-
 typedef struct open_es {
 	open_es_cfg cfg;
 	size_t P, N, K;
@@ -116,7 +108,7 @@ typedef struct open_es {
 	float *grad;        /* (P) g */
 	double *acc;        /* (P) sum_k (u_2k - u_2k+1) eps_k */
 	double *u;          /* (N) centered ranks */
-	open_es_rank *order; /* (N) sort scratch */
+	au_rank *order;     /* (N) sort scratch */
 	optim *opt;
 } open_es;
 
@@ -234,25 +226,8 @@ static size_t open_es_pop_size(const void *state)
 /* eps for the current iteration, drawn once per iteration. */
 static void open_es_draw_noise(open_es *s)
 {
-	const uint32_t it = (uint32_t)s->iteration;
-
-	if (s->noise_iter == s->iteration)
-		return;
-	for (size_t k = 0; k < s->K; k++) {
-		float *eps = s->noise + k * s->P;
-
-		for (size_t j = 0; j < s->P; j += 4) {
-			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
-					   (uint32_t)k, 0, (uint32_t)(j / 4));
-			float z[4];
-
-			ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-			ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-			for (size_t q = 0; q < 4 && j + q < s->P; q++)
-				eps[j + q] = z[q];
-		}
-	}
-	s->noise_iter = s->iteration;
+	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
+		      &s->noise_iter);
 }
 
 static int open_es_ask(void *state, float *params, ej_err *err)
@@ -261,39 +236,8 @@ static int open_es_ask(void *state, float *params, ej_err *err)
 
 	(void)err;
 	open_es_draw_noise(s);
-	for (size_t k = 0; k < s->K; k++) {
-		const float *eps = s->noise + k * s->P;
-		float *plus = params + 2 * k * s->P, *minus = plus + s->P;
-
-		for (size_t j = 0; j < s->P; j++) {
-			float d = s->sigma * eps[j];
-
-			plus[j] = s->mean[j] + d;
-			minus[j] = s->mean[j] - d;
-		}
-	}
+	au_mirror_rows(params, s->mean, s->noise, &s->sigma, 0, s->K, s->P);
 	return 0;
-}
-
-static int open_es_rank_cmp(const void *a, const void *b)
-{
-	const open_es_rank *x = a, *y = b;
-
-	if (x->f != y->f)
-		return x->f < y->f ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
-}
-
-/* u = rank/(N-1) - 0.5, rank = argsort(argsort(f)) with ties by index. */
-static void open_es_shape(open_es *s, const float *fitness)
-{
-	for (size_t i = 0; i < s->N; i++) {
-		s->order[i].f = fitness[i];
-		s->order[i].i = i;
-	}
-	qsort(s->order, s->N, sizeof(*s->order), open_es_rank_cmp);
-	for (size_t r = 0; r < s->N; r++)
-		s->u[s->order[r].i] = (double)r / (double)(s->N - 1) - 0.5;
 }
 
 /* g into s->grad; sums over k in order 0..K-1 in double. */
@@ -313,26 +257,15 @@ static void open_es_grad(open_es *s)
 		s->grad[j] = (float)(s->acc[j] * scale);
 }
 
-static int open_es_check_fitness(const float *fitness, size_t n, ej_err *err)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
-	return 0;
-}
-
 static int open_es_tell(void *state, const float *fitness, ej_err *err)
 {
 	open_es *s = state;
 	double sigma;
 
-	if (open_es_check_fitness(fitness, s->N, err) < 0)
+	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
 	open_es_draw_noise(s);
-	open_es_shape(s, fitness);
+	au_centered_ranks(s->u, s->order, fitness, s->N);
 	open_es_grad(s);
 	optim_step(s->opt, s->mean, s->grad, s->cfg.lr);
 	sigma = (double)s->sigma * s->cfg.sigma_decay;
@@ -365,24 +298,6 @@ static size_t open_es_state(const void *state, npz_array *out, size_t max,
 	return n ? n + 3 : 0;
 }
 
-static int open_es_load_iteration(const npz_file *f, int64_t *it,
-				  ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
 /* All-or-nothing: on error the state is unchanged. */
 static int open_es_load(void *state, const npz_file *f, ej_err *err)
 {
@@ -399,20 +314,15 @@ static int open_es_load(void *state, const npz_file *f, ej_err *err)
 	}
 	if (npz_get_f32(f, "mean", mean, s->P, err) < 0 ||
 	    npz_get_f32(f, "sigma", &sigma, 1, err) < 0 ||
-	    open_es_load_iteration(f, &it, err) < 0)
+	    au_load_iteration(f, &it, err) < 0)
 		goto out;
 	if (!(sigma > 0) || !isfinite(sigma)) {
 		ej_fail(err, EJ_EXIT_RUN, "array 'sigma' must be > 0, got %g",
 			(double)sigma);
 		goto out;
 	}
-	for (size_t j = 0; j < s->P; j++)
-		if (!isfinite(mean[j])) {
-			ej_fail(err, EJ_EXIT_RUN,
-				"array 'mean' has a bad value at %zu", j);
-			goto out;
-		}
-	if (optim_load(s->opt, "optim_", f, err) < 0)
+	if (au_check_finite(mean, s->P, "mean", err) < 0 ||
+	    optim_load(s->opt, "optim_", f, err) < 0)
 		goto out;
 	memcpy(s->mean, mean, s->P * sizeof(float));
 	s->sigma = sigma;

@@ -3,9 +3,9 @@
  *
  * N = pop_size (even), K = N/2 directions, P parameters, sigma per
  * parameter.  In iteration it (0, 1, ...):
- *   eps_k[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = k, repeat = 0,
- *                       index = j/4) gives 4 words; ph_normal2 on words
- *                       (0,1) and (2,3) gives 4 normals; j%4 picks one
+ *   eps_k   ~ N(0, I): row k of iteration it in the shared noise layout
+ *             (algo_util.h: ph_draw(seed, NOISE, it, member = k, repeat 0,
+ *             index j/4), 4 normals per draw)
  *   delta_k = sigma * eps_k
  *   rows    2k = center + delta_k,  2k+1 = center - delta_k
  * tell:
@@ -27,6 +27,7 @@
  * all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -34,8 +35,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "opencl/philox.h"
 
 typedef struct pgpe_cfg {
 	int pop_size;
@@ -76,11 +75,6 @@ static const cfg_field pgpe_fields[] = {
 	  .help = "initial value of every center parameter (EvoJAX: 0)" },
 };
 
-typedef struct pgpe_rank {
-	float f;
-	size_t i;
-} pgpe_rank;
-
 typedef struct pgpe {
 	pgpe_cfg cfg;
 	size_t P, N, K;
@@ -94,7 +88,7 @@ typedef struct pgpe {
 	double *acc_c;      /* (P) sum_k delta_k (u+ - u-)/2 */
 	double *acc_s;      /* (P) sum_k (.. - b)(delta_k^2 - sigma^2)/sigma */
 	double *u;          /* (N) shaped fitness */
-	pgpe_rank *order;   /* (N) sort scratch */
+	au_rank *order;     /* (N) sort scratch */
 	optim *opt;
 } pgpe;
 
@@ -210,25 +204,8 @@ static size_t pgpe_pop_size(const void *state)
 /* eps for the current iteration, drawn once per iteration. */
 static void pgpe_draw_noise(pgpe *s)
 {
-	const uint32_t it = (uint32_t)s->iteration;
-
-	if (s->noise_iter == s->iteration)
-		return;
-	for (size_t k = 0; k < s->K; k++) {
-		float *eps = s->noise + k * s->P;
-
-		for (size_t j = 0; j < s->P; j += 4) {
-			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
-					   (uint32_t)k, 0, (uint32_t)(j / 4));
-			float z[4];
-
-			ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-			ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-			for (size_t q = 0; q < 4 && j + q < s->P; q++)
-				eps[j + q] = z[q];
-		}
-	}
-	s->noise_iter = s->iteration;
+	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
+		      &s->noise_iter);
 }
 
 static int pgpe_ask(void *state, float *params, ej_err *err)
@@ -237,27 +214,8 @@ static int pgpe_ask(void *state, float *params, ej_err *err)
 
 	(void)err;
 	pgpe_draw_noise(s);
-	for (size_t k = 0; k < s->K; k++) {
-		const float *eps = s->noise + k * s->P;
-		float *plus = params + 2 * k * s->P, *minus = plus + s->P;
-
-		for (size_t j = 0; j < s->P; j++) {
-			float d = s->stdev[j] * eps[j];
-
-			plus[j] = s->center[j] + d;
-			minus[j] = s->center[j] - d;
-		}
-	}
+	au_mirror_rows(params, s->center, s->noise, s->stdev, 1, s->K, s->P);
 	return 0;
-}
-
-static int pgpe_rank_cmp(const void *a, const void *b)
-{
-	const pgpe_rank *x = a, *y = b;
-
-	if (x->f != y->f)
-		return x->f < y->f ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
 }
 
 /* u = rank/(N-1) - 0.5, rank = argsort(argsort(f)) with ties by index. */
@@ -268,13 +226,7 @@ static void pgpe_shape(pgpe *s, const float *fitness)
 			s->u[i] = fitness[i];
 		return;
 	}
-	for (size_t i = 0; i < s->N; i++) {
-		s->order[i].f = fitness[i];
-		s->order[i].i = i;
-	}
-	qsort(s->order, s->N, sizeof(*s->order), pgpe_rank_cmp);
-	for (size_t r = 0; r < s->N; r++)
-		s->u[s->order[r].i] = (double)r / (double)(s->N - 1) - 0.5;
+	au_centered_ranks(s->u, s->order, fitness, s->N);
 }
 
 /* grad_center into s->grad; sigma updated in place.  Sums run over k in
@@ -320,12 +272,8 @@ static int pgpe_tell(void *state, const float *fitness, ej_err *err)
 {
 	pgpe *s = state;
 
-	for (size_t i = 0; i < s->N; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
+	if (au_check_fitness(fitness, s->N, err) < 0)
+		return -1;
 	pgpe_draw_noise(s);
 	pgpe_shape(s, fitness);
 	pgpe_update_stdev_and_grad(s);
@@ -356,23 +304,6 @@ static size_t pgpe_state(const void *state, npz_array *out, size_t max,
 	return n ? n + 3 : 0;
 }
 
-static int pgpe_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
 /* All-or-nothing: on error the state is unchanged. */
 static int pgpe_load(void *state, const npz_file *f, ej_err *err)
 {
@@ -388,17 +319,10 @@ static int pgpe_load(void *state, const npz_file *f, ej_err *err)
 	}
 	if (npz_get_f32(f, "center", center, s->P, err) < 0 ||
 	    npz_get_f32(f, "stdev", stdev, s->P, err) < 0 ||
-	    pgpe_load_iteration(f, &it, err) < 0)
-		goto out;
-	for (size_t j = 0; j < s->P; j++)
-		if (!isfinite(center[j]) || !(stdev[j] >= 0) ||
-		    !isfinite(stdev[j])) {
-			ej_fail(err, EJ_EXIT_RUN,
-				"array '%s' has a bad value at %zu",
-				isfinite(center[j]) ? "stdev" : "center", j);
-			goto out;
-		}
-	if (optim_load(s->opt, "optim_", f, err) < 0)
+	    au_load_iteration(f, &it, err) < 0 ||
+	    au_check_mean_sigma(center, stdev, s->P, "center", "stdev",
+				err) < 0 ||
+	    optim_load(s->opt, "optim_", f, err) < 0)
 		goto out;
 	memcpy(s->center, center, s->P * sizeof(float));
 	memcpy(s->stdev, stdev, s->P * sizeof(float));

@@ -15,9 +15,8 @@
  *                  previous generation, c_i uniform in [0, T):
  *                  c_i = (w T) >> 32 (64-bit product), w = word 0 of
  *                  ph_draw(seed, ALGO, it, member = i, 0, 0)
- *   eps_i[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = i, repeat = 0,
- *                       index = j/4), ph_normal2 on words (0,1), (2,3),
- *                       j%4 picks one (the PGPE layout)
+ *   eps_i ~ N(0, I): row i of iteration it in the shared noise layout
+ *           (algo_util.h; PGPE's)
  * Only the last generation is selected from (comma selection); elitism
  * makes the best survive.  tell sorts, keeps the max(T, E) best rows,
  * updates the best and advances the iteration.
@@ -45,6 +44,7 @@
  * iteration.  load is all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -86,11 +86,6 @@ static const cfg_field simple_ga_fields[] = {
 	  .help = "the first generation is init_mean + sigma noise" },
 };
 
-typedef struct simple_ga_rank {
-	float f;
-	size_t i;
-} simple_ga_rank;
-
 typedef struct simple_ga {
 	simple_ga_cfg cfg;
 	size_t P, N, T, E, keep; /* keep = max(T, E) rows of 'parents' */
@@ -101,7 +96,7 @@ typedef struct simple_ga {
 	float *parents;     /* (keep, P) best first */
 	float *best;        /* (P) */
 	float *pop;         /* (N, P) the current generation */
-	simple_ga_rank *order; /* (N) sort scratch */
+	au_rank *order;     /* (N) sort scratch */
 } simple_ga;
 
 static void simple_ga_free(void *state)
@@ -217,12 +212,10 @@ static void simple_ga_mutate(const simple_ga *s, uint32_t it, size_t i,
 	const float sigma = (float)s->cfg.sigma;
 
 	for (size_t j = 0; j < s->P; j += 4) {
-		ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it, (uint32_t)i,
-				   0, (uint32_t)(j / 4));
 		float z[4];
 
-		ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-		ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
+		au_normal4(s->seed, PH_PURPOSE_NOISE, it, (uint32_t)i,
+			   (uint32_t)(j / 4), z);
 		for (size_t q = 0; q < 4 && j + q < s->P; q++)
 			row[j + q] = base == NULL ?
 				     (float)s->cfg.init_mean + sigma * z[q] :
@@ -266,41 +259,15 @@ static int simple_ga_ask(void *state, float *params, ej_err *err)
 	return 0;
 }
 
-/* Best (largest fitness) first; ties: lower index first. */
-static int simple_ga_rank_cmp(const void *a, const void *b)
-{
-	const simple_ga_rank *x = a, *y = b;
-
-	if (x->f != y->f)
-		return x->f > y->f ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
-}
-
-static int simple_ga_check_fitness(const float *fitness, size_t n,
-				   ej_err *err)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
-	return 0;
-}
-
 static int simple_ga_tell(void *state, const float *fitness, ej_err *err)
 {
 	simple_ga *s = state;
 	const float *top;
 
-	if (simple_ga_check_fitness(fitness, s->N, err) < 0)
+	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
 	simple_ga_build(s);
-	for (size_t i = 0; i < s->N; i++) {
-		s->order[i].f = fitness[i];
-		s->order[i].i = i;
-	}
-	qsort(s->order, s->N, sizeof(*s->order), simple_ga_rank_cmp);
+	au_rank_members(s->order, fitness, s->N, AU_BEST_FIRST);
 	for (size_t r = 0; r < s->keep; r++)
 		memcpy(s->parents + r * s->P, s->pop + s->order[r].i * s->P,
 		       s->P * sizeof(*s->parents));
@@ -340,35 +307,6 @@ static size_t simple_ga_state(const void *state, npz_array *out, size_t max,
 	return 4;
 }
 
-static int simple_ga_load_iteration(const npz_file *f, int64_t *it,
-				    ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
-static int simple_ga_check_finite(const float *x, size_t n, const char *name,
-				  ej_err *err)
-{
-	for (size_t q = 0; q < n; q++)
-		if (!isfinite(x[q]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "array '%s' has a bad value at %zu",
-				       name, q);
-	return 0;
-}
-
 /* All-or-nothing: on error the state is unchanged. */
 static int simple_ga_load(void *state, const npz_file *f, ej_err *err)
 {
@@ -387,10 +325,9 @@ static int simple_ga_load(void *state, const npz_file *f, ej_err *err)
 	if (npz_get_f32(f, "parents", parents, s->keep * s->P, err) < 0 ||
 	    npz_get_f32(f, "best", best, s->P, err) < 0 ||
 	    npz_get_f32(f, "best_fitness", &best_fitness, 1, err) < 0 ||
-	    simple_ga_load_iteration(f, &it, err) < 0 ||
-	    simple_ga_check_finite(parents, s->keep * s->P, "parents",
-				   err) < 0 ||
-	    simple_ga_check_finite(best, s->P, "best", err) < 0)
+	    au_load_iteration(f, &it, err) < 0 ||
+	    au_check_finite(parents, s->keep * s->P, "parents", err) < 0 ||
+	    au_check_finite(best, s->P, "best", err) < 0)
 		goto out;
 	if (isnan(best_fitness) || best_fitness == INFINITY) {
 		ej_fail(err, EJ_EXIT_RUN, "array 'best_fitness' is %s",

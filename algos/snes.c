@@ -5,9 +5,8 @@
  * one sigma per parameter, rank-based utilities, natural-gradient updates.
  *
  * N = pop_size, P parameters (n in the papers).  In iteration it:
- *   s_i[j] ~ N(0, 1): ph_draw(seed, NOISE, it, member = i, repeat = 0,
- *                     index = j/4) gives 4 words; ph_normal2 on words
- *                     (0,1) and (2,3) gives 4 normals; j%4 picks one
+ *   s_i ~ N(0, I): row i of iteration it in the shared noise layout
+ *         (algo_util.h)
  *   row i = mu + sigma * s_i            (float, elementwise; no mirroring)
  * tell:
  *   sort members by fitness, best first (ties: lower index first); the
@@ -46,6 +45,7 @@
  * function of seed and iteration).  load is all-or-nothing.
  */
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -53,8 +53,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "opencl/philox.h"
 
 typedef struct snes_cfg {
 	int pop_size;
@@ -85,11 +83,6 @@ static const cfg_field snes_fields[] = {
 	  .help = "initial value of every mean parameter" },
 };
 
-typedef struct snes_rank {
-	float f;
-	size_t i;
-} snes_rank;
-
 typedef struct snes {
 	snes_cfg cfg;
 	size_t P, N;
@@ -103,7 +96,7 @@ typedef struct snes {
 	float *noise;       /* (N, P) s_i */
 	double *util;       /* (N) u_r, r = 1..N at [r-1] */
 	double *gm, *gs;    /* (P) grad_mu, grad_sigma */
-	snes_rank *order;   /* (N) sort scratch */
+	au_rank *order;     /* (N) sort scratch */
 } snes;
 
 static void snes_free(void *state)
@@ -175,22 +168,6 @@ static snes *snes_alloc(size_t P, size_t N)
 	return s;
 }
 
-/* u_r for r = 1..N into util[r-1]. */
-static void snes_utilities(double *util, size_t N)
-{
-	const double top = log((double)N / 2.0 + 1.0);
-	double sum = 0;
-
-	for (size_t r = 1; r <= N; r++) {
-		double w = top - log((double)r);
-
-		util[r - 1] = w > 0 ? w : 0;
-		sum += util[r - 1];
-	}
-	for (size_t r = 0; r < N; r++)
-		util[r] = util[r] / sum - 1.0 / (double)N;
-}
-
 static int snes_create(void **state, const void *cfgp, const algo_env *env,
 		       ej_err *err)
 {
@@ -218,7 +195,7 @@ static int snes_create(void **state, const void *cfgp, const algo_env *env,
 		      cfg->lr_sigma;
 	s->seed = env->seed;
 	s->noise_iter = -1;
-	snes_utilities(s->util, N);
+	au_log_rank_weights(s->util, s->util, N); /* u_r */
 	for (size_t j = 0; j < s->P; j++) {
 		s->mean[j] = (float)cfg->init_mean;
 		s->sigma[j] = (float)cfg->sigma_init;
@@ -235,25 +212,8 @@ static size_t snes_pop_size(const void *state)
 /* s_i for the current iteration, drawn once per iteration. */
 static void snes_draw_noise(snes *s)
 {
-	const uint32_t it = (uint32_t)s->iteration;
-
-	if (s->noise_iter == s->iteration)
-		return;
-	for (size_t i = 0; i < s->N; i++) {
-		float *z = s->noise + i * s->P;
-
-		for (size_t j = 0; j < s->P; j += 4) {
-			ph_out w = ph_draw(s->seed, PH_PURPOSE_NOISE, it,
-					   (uint32_t)i, 0, (uint32_t)(j / 4));
-			float v[4];
-
-			ph_normal2(w.v[0], w.v[1], &v[0], &v[1]);
-			ph_normal2(w.v[2], w.v[3], &v[2], &v[3]);
-			for (size_t q = 0; q < 4 && j + q < s->P; q++)
-				z[j + q] = v[q];
-		}
-	}
-	s->noise_iter = s->iteration;
+	au_noise_rows(s->noise, s->N, s->P, s->seed, s->iteration,
+		      &s->noise_iter);
 }
 
 static int snes_ask(void *state, float *params, ej_err *err)
@@ -272,39 +232,14 @@ static int snes_ask(void *state, float *params, ej_err *err)
 	return 0;
 }
 
-/* Best (largest fitness) first; ties: lower index first. */
-static int snes_rank_cmp(const void *a, const void *b)
-{
-	const snes_rank *x = a, *y = b;
-
-	if (x->f != y->f)
-		return x->f > y->f ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
-}
-
-static int snes_check_fitness(const float *fitness, size_t n, ej_err *err)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(fitness[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s", i,
-				       isnan(fitness[i]) ? "nan" :
-				       fitness[i] > 0 ? "inf" : "-inf");
-	return 0;
-}
-
 static int snes_tell(void *state, const float *fitness, ej_err *err)
 {
 	snes *s = state;
 
-	if (snes_check_fitness(fitness, s->N, err) < 0)
+	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
 	snes_draw_noise(s);
-	for (size_t i = 0; i < s->N; i++) {
-		s->order[i].f = fitness[i];
-		s->order[i].i = i;
-	}
-	qsort(s->order, s->N, sizeof(*s->order), snes_rank_cmp);
+	au_rank_members(s->order, fitness, s->N, AU_BEST_FIRST);
 	memset(s->gm, 0, s->P * sizeof(*s->gm));
 	memset(s->gs, 0, s->P * sizeof(*s->gs));
 	for (size_t r = 0; r < s->N; r++) {
@@ -349,23 +284,6 @@ static size_t snes_state(const void *state, npz_array *out, size_t max,
 	return 3;
 }
 
-static int snes_load_iteration(const npz_file *f, int64_t *it, ej_err *err)
-{
-	const npz_array *a = npz_find(f, "iteration");
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'iteration'");
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' must be one int64");
-	memcpy(it, a->data, sizeof(*it));
-	if (*it < 0 || *it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'iteration' out of range, got %lld",
-			       (long long)*it);
-	return 0;
-}
-
 /* All-or-nothing: on error the state is unchanged. */
 static int snes_load(void *state, const npz_file *f, ej_err *err)
 {
@@ -381,16 +299,9 @@ static int snes_load(void *state, const npz_file *f, ej_err *err)
 	}
 	if (npz_get_f32(f, "mean", mean, s->P, err) < 0 ||
 	    npz_get_f32(f, "sigma", sigma, s->P, err) < 0 ||
-	    snes_load_iteration(f, &it, err) < 0)
+	    au_load_iteration(f, &it, err) < 0 ||
+	    au_check_mean_sigma(mean, sigma, s->P, "mean", "sigma", err) < 0)
 		goto out;
-	for (size_t j = 0; j < s->P; j++)
-		if (!isfinite(mean[j]) || !(sigma[j] >= 0) ||
-		    !isfinite(sigma[j])) {
-			ej_fail(err, EJ_EXIT_RUN,
-				"array '%s' has a bad value at %zu",
-				isfinite(mean[j]) ? "sigma" : "mean", j);
-			goto out;
-		}
 	memcpy(s->mean, mean, s->P * sizeof(float));
 	memcpy(s->sigma, sigma, s->P * sizeof(float));
 	s->iteration = it;

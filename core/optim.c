@@ -523,6 +523,15 @@ int optim_load(optim *o, const char *prefix, const npz_file *f, ej_err *err)
 		snprintf(name, sizeof(name), "%s%s", prefix, key);
 		if (npz_get_f32(f, name, tmp[w], o->n, err) < 0)
 			goto out;
+		for (size_t j = 0; j < o->n; j++)
+			if (!isfinite(tmp[w][j]) ||
+			    (optim_has_moments(o->kind) && w == 1 &&
+			     tmp[w][j] < 0.0f)) {
+				ej_fail(err, EJ_EXIT_RUN,
+					"array '%s' has a bad value at %zu",
+					name, j);
+				goto out;
+			}
 	}
 	if (optim_load_t(prefix, f, &t, err) < 0)
 		goto out;

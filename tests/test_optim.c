@@ -470,6 +470,43 @@ static void test_load_missing(void **state)
 	optim_free(o);
 }
 
+/* Non-finite or negative second moments in a file are refused. */
+static void test_load_bad_values(void **state)
+{
+	const char *path = ((tu_tmp *)*state)->path;
+	optim_cfg c = cfg_of("adam");
+	ej_err err = { 0 };
+	static const float m[2] = { 0.1f, 0.2f };
+	const float v_nan[2] = { 0.1f, NAN }, v_neg[2] = { -1.0f, 0.1f };
+	static const int64_t t = 3;
+	const float *bad[2] = { v_nan, v_neg };
+	optim *o = optim_create(&c, 2, &err);
+
+	assert_non_null(o);
+	for (int i = 0; i < 2; i++) {
+		npz_array arr[3] = {
+			{ .name = "opt_m", .dtype = NPZ_F32, .ndim = 1,
+			  .shape = { 2 }, .data = m },
+			{ .name = "opt_v", .dtype = NPZ_F32, .ndim = 1,
+			  .shape = { 2 }, .data = bad[i] },
+			{ .name = "opt_t", .dtype = NPZ_I64, .ndim = 0,
+			  .data = &t },
+		};
+		npz_file *f;
+
+		assert_int_equal(npz_write(path, arr, 3, &err), 0);
+		f = npz_read(path, &err);
+		assert_non_null(f);
+		assert_int_equal(optim_load(o, "opt_", f, &err), -1);
+		assert_string_equal(err.msg, i == 0
+			? "array 'opt_v' has a bad value at 1"
+			: "array 'opt_v' has a bad value at 0");
+		assert_int_equal(optim_steps(o), 0);
+		npz_free(f);
+	}
+	optim_free(o);
+}
+
 /* ---- config ------------------------------------------------------------ */
 
 /* Parse 'text' (a whole YAML file named t.yaml) and its 'optimizer'. */
@@ -610,6 +647,8 @@ int main(void)
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test_setup_teardown(test_state_round_trip,
 						tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_bad_values, tu_tmp_setup,
+						tu_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_load_missing, tu_tmp_setup,
 						tu_tmp_teardown),
 		cmocka_unit_test(test_parse_ok),
