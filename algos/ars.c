@@ -7,7 +7,9 @@
  *   delta_k ~ N(0, I): row k of iteration it in the shared noise layout
  *             (algo_util.h; PGPE's)
  *   rows 2k = theta + nu delta_k,  2k+1 = theta - nu delta_k   (float)
- *   (nu = noise_std; r+_k = fitness[2k], r-_k = fitness[2k+1])
+ *   (nu = max(noise_limit, noise_std noise_decay^it): fixed by default,
+ *   decaying as EvoJAX's decay_stdev/limit_stdev when set;
+ *   r+_k = fitness[2k], r-_k = fitness[2k+1])
  * tell:
  *   order directions by max(r+_k, r-_k), largest first (ties: lower k
  *   first), keep the first b
@@ -50,8 +52,7 @@
  *                    trainer.normalize_obs)
  *   init_mean 0      M_0 = 0 in the paper
  * Differences from EvoJAX: its ARS wrappers (evosax's ARS and EvoJAX's
- * ARS_native) add 1e-5 to sigma_R, decay nu (0.999 down to 0.01) and feed
- * the step to an optimizer (clipup, sgd or adam); here it is the paper's
+ * ARS_native) add 1e-5 to sigma_R and feed the step to an optimizer (clipup, sgd or adam); here it is the paper's
  * algorithm with a plain step.  The
  * authors' code keeps every direction whose max reward reaches the
  * (1 - b/N) percentile, which may keep more than b on ties; here exactly b
@@ -75,6 +76,8 @@ typedef struct ars_cfg {
 	int top_k;
 	double step_size;
 	double noise_std;
+	double noise_decay;
+	double noise_limit;
 	char version[CFG_STR_MAX];
 	double init_mean;
 } ars_cfg;
@@ -95,6 +98,14 @@ static const cfg_field ars_fields[] = {
 	{ .key = "noise_std", .type = CFG_FLOAT, .offset = ARS_OFF(noise_std),
 	  .def = "0.03", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
 	  .help = "nu: rows are theta +/- nu delta" },
+	{ .key = "noise_decay", .type = CFG_FLOAT,
+	  .offset = ARS_OFF(noise_decay), .def = "1", .min = 0, .max = 1,
+	  .flags = CFG_F_MIN_OPEN,
+	  .help = "nu at iteration t is max(noise_limit, noise_std noise_decay^t) "
+		  "(EvoJAX decay_stdev; 1: fixed)" },
+	{ .key = "noise_limit", .type = CFG_FLOAT,
+	  .offset = ARS_OFF(noise_limit), .def = "0", .min = 0,
+	  .max = INFINITY, .help = "floor of the decaying nu (EvoJAX limit_stdev)" },
 	{ .key = "version", .type = CFG_ENUM, .offset = ARS_OFF(version),
 	  .def = "v1", .choices = "v1|v2",
 	  .help = "v2 = v1 + observation normalisation "
@@ -218,10 +229,20 @@ static void ars_draw_noise(ars *s)
 		      &s->noise_iter);
 }
 
+/* nu of the current iteration: a pure function of the iteration, so a
+ * resumed run needs no extra state. */
+static float ars_nu(const ars *s)
+{
+	double nu = s->cfg.noise_std *
+		    pow(s->cfg.noise_decay, (double)s->iteration);
+
+	return (float)(nu > s->cfg.noise_limit ? nu : s->cfg.noise_limit);
+}
+
 static int ars_ask(void *state, float *params, ej_err *err)
 {
 	ars *s = state;
-	const float nu = (float)s->cfg.noise_std;
+	const float nu = ars_nu(s);
 
 	(void)err;
 	ars_draw_noise(s);

@@ -1,6 +1,8 @@
 #include "core/compat.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One renamed key: EvoJAX's name (relative to es_config, or to
@@ -16,6 +18,8 @@ typedef struct compat_algo {
 	const compat_key *keys;   /* es_config renames, NULL-terminated */
 	const compat_key *optim;  /* optimizer_config renames */
 	const char *const *defaults; /* EvoJAX defaults that differ from ours */
+	/* Translations that are not renames (run before the renames). */
+	int (*special)(cfg_doc *doc, ej_err *err);
 } compat_algo;
 
 static const compat_key compat_pgpe_keys[] = {
@@ -42,10 +46,160 @@ static const compat_key compat_optim_keys[] = {
 static const char *const compat_pgpe_defaults[] = { "optimizer.name=sgd",
 						    NULL };
 
+static const compat_key compat_open_es_keys[] = {
+	{ "pop_size", "algo.pop_size" },
+	{ "init_stdev", "algo.sigma_init" },
+	{ "decay_stdev", "algo.sigma_decay" },
+	{ "limit_stdev", "algo.sigma_limit" },
+	{ "optimizer", "optimizer.name" },
+	{ NULL, NULL },
+};
+
+static const compat_key compat_open_es_optim[] = {
+	{ "lrate_init", "algo.lr" },
+	{ "beta1", "optimizer.beta1" },
+	{ "beta2", "optimizer.beta2" },
+	{ "epsilon", "optimizer.eps" },
+	{ "eps", "optimizer.eps" },
+	{ NULL, NULL },
+};
+
+static const compat_key compat_ars_keys[] = {
+	{ "pop_size", "algo.pop_size" },
+	{ "init_stdev", "algo.noise_std" },
+	{ "decay_stdev", "algo.noise_decay" },
+	{ "limit_stdev", "algo.noise_limit" },
+	{ NULL, NULL },
+};
+
+static const compat_key compat_ars_optim[] = {
+	{ "lrate_init", "algo.step_size" },
+	{ NULL, NULL },
+};
+
+static const compat_key compat_dist_keys[] = { /* CMA-ES family, CR-FM-NES */
+	{ "pop_size", "algo.pop_size" },
+	{ "init_stdev", "algo.init_stdev" },
+	{ NULL, NULL },
+};
+
+static const compat_key compat_none[] = { { NULL, NULL } };
+
+/* ---- translations that are not renames --------------------------------- */
+
+static const cfg_node *compat_node(cfg_doc *doc, const char *path)
+{
+	return cfg_path(cfg_root(doc), path);
+}
+
+/* evosax-style optimizers decay the learning rate by lrate_decay per
+ * iteration down to lrate_limit: decay^t = exp(T ln(decay) t/T), the
+ * exponential profile with gamma = T ln(decay).  The floor is dropped (at
+ * EvoJAX's settings it is never reached within max_iter). */
+static int compat_lr_decay(cfg_doc *doc, const char *hparam, ej_err *err)
+{
+	const cfg_node *d = compat_node(doc, "es_config.optimizer_config.lrate_decay");
+	const cfg_node *t = compat_node(doc, "max_iter");
+	char set[256], *end;
+	double decay, T;
+
+	if (d && d->kind == CFG_SCALAR && d->value) {
+		decay = strtod(d->value, &end);
+		T = t && t->value ? strtod(t->value, NULL) : 1000.0;
+		if (*end || !(decay > 0 && decay <= 1)) {
+			char where[512];
+
+			cfg_where(d, where, sizeof(where));
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: 'lrate_decay' must be a number in (0, 1], got '%s'",
+				       where, d->value);
+		}
+		if (decay < 1) {
+			snprintf(set, sizeof(set),
+				 "schedule.%s={profile: exponential, gamma: %.17g}",
+				 hparam, T * log(decay));
+			if (cfg_set_like(doc, set, d, err) < 0)
+				return -1;
+		}
+	}
+	cfg_remove(doc, "es_config.optimizer_config.lrate_decay");
+	cfg_remove(doc, "es_config.optimizer_config.lrate_limit");
+	return 0;
+}
+
+/* evosax's optimizer_config carries 'momentum' for every optimizer; only
+ * sgd has one here. */
+static void compat_drop_momentum_unless_sgd(cfg_doc *doc)
+{
+	const cfg_node *o = compat_node(doc, "es_config.optimizer");
+
+	if (!o || !o->value || strcmp(o->value, "sgd"))
+		cfg_remove(doc, "es_config.optimizer_config.momentum");
+	else
+		cfg_move(doc, "es_config.optimizer_config.momentum",
+			 "optimizer.momentum", NULL);
+}
+
+static int compat_open_es(cfg_doc *doc, ej_err *err)
+{
+	compat_drop_momentum_unless_sgd(doc);
+	return compat_lr_decay(doc, "lr", err);
+}
+
+/* elite_ratio of N members -> top_k = round(ratio N/2) directions. */
+static int compat_ars(cfg_doc *doc, ej_err *err)
+{
+	const cfg_node *r = compat_node(doc, "es_config.elite_ratio");
+	const cfg_node *n = compat_node(doc, "es_config.pop_size");
+	char set[128];
+
+	if (r && r->value) {
+		double ratio = strtod(r->value, NULL);
+		long pop = n && n->value ? strtol(n->value, NULL, 10) : 16;
+		long k = lround(ratio * (double)pop / 2.0);
+
+		snprintf(set, sizeof(set), "algo.top_k=%ld", k < 1 ? 1 : k);
+		if (cfg_set_like(doc, set, r, err) < 0)
+			return -1;
+		cfg_remove(doc, "es_config.elite_ratio");
+	}
+	/* ARS takes a plain step; EvoJAX names sgd for it. */
+	cfg_remove(doc, "es_config.optimizer");
+	cfg_remove(doc, "es_config.optimizer_config.momentum");
+	return compat_lr_decay(doc, "step_size", err);
+}
+
+/* Sep-CMA-ES/CMA-ES use mu = lambda/2, i.e. elite_ratio 0.5. */
+static int compat_cma(cfg_doc *doc, ej_err *err)
+{
+	const cfg_node *r = compat_node(doc, "es_config.elite_ratio");
+	char where[512];
+
+	if (r && r->value && strtod(r->value, NULL) != 0.5) {
+		cfg_where(r, where, sizeof(where));
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: 'elite_ratio' %s is not supported: the CMA-ES family here selects the best half (0.5)",
+			       where, r->value);
+	}
+	cfg_remove(doc, "es_config.elite_ratio");
+	return 0;
+}
+
 /* To add an EvoJAX algorithm: one line here (plus its key table). */
 static const compat_algo compat_algos[] = {
 	{ "PGPE", "pgpe", compat_pgpe_keys, compat_optim_keys,
-	  compat_pgpe_defaults },
+	  compat_pgpe_defaults, NULL },
+	{ "OpenES", "open_es", compat_open_es_keys, compat_open_es_optim,
+	  NULL, compat_open_es },
+	{ "ARS", "ars", compat_ars_keys, compat_ars_optim, NULL, compat_ars },
+	{ "ARS_native", "ars", compat_ars_keys, compat_ars_optim, NULL,
+	  compat_ars },
+	{ "CMA_ES", "cma_es", compat_dist_keys, compat_none, NULL, compat_cma },
+	{ "CMA_ES_JAX", "cma_es", compat_dist_keys, compat_none, NULL,
+	  compat_cma },
+	{ "Sep_CMA_ES", "sep_cma_es", compat_dist_keys, compat_none, NULL,
+	  compat_cma },
+	{ "CRFMNES", "cr_fm_nes", compat_dist_keys, compat_none, NULL, NULL },
 };
 
 typedef struct compat_problem {
@@ -206,6 +360,8 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 	for (const char *const *d = a->defaults; d && *d; d++)
 		if (cfg_set_like(doc, *d, es, err) < 0)
 			return -1;
+	if (a->special && a->special(doc, err) < 0)
+		return -1;
 	if (hidden) {
 		if (compat_scalar(hidden, "hidden_size", err) < 0)
 			return -1;

@@ -93,7 +93,7 @@ else
 fi
 expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke --quiet --out "$T/ej"
 sed 's/"PGPE"/"iAMaLGaM"/' "$T/ej.yaml" >"$T/ej1.yaml"
-expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE" -- \
+expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES" -- \
 	$EVOJAX validate "$T/ej1.yaml"
 sed 's/"cartpole_easy"/"mnist"/' "$T/ej.yaml" >"$T/ej2.yaml"
 expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'mnist' is not supported; supported: cartpole_easy, cartpole_hard" -- \
@@ -101,3 +101,49 @@ expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'mnist' is n
 sed 's/  pop_size: 64/  pop_size: 63/' "$T/ej.yaml" >"$T/ej3.yaml"
 expect "translated errors point at the original line" 2 "$T/ej3.yaml:5:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
 	$EVOJAX validate "$T/ej3.yaml"
+
+# EvoJAX's OpenES config (evosax optimizer with lrate_decay): the decay
+# becomes an exponential schedule with gamma = max_iter ln(0.999).
+cat >"$T/oes.yaml" <<'YAML'
+es_name: "OpenES"
+problem_type: "cartpole_easy"
+normalize: false
+es_config:
+  pop_size: 100
+  init_stdev: 0.03
+  decay_stdev: 0.999
+  limit_stdev: 0.01
+  optimizer: "adam"
+  optimizer_config:
+    lrate_init: 0.02
+    lrate_decay: 0.999
+    lrate_limit: 0.001
+    momentum: 0.0
+hidden_size: 64
+num_tests: 100
+n_repeats: 16
+max_iter: 1000
+test_interval: 100
+log_interval: 50
+seed: 42
+gpu_id: 0
+debug: false
+YAML
+$EVOJAX validate "$T/oes.yaml" >"$T/oes.out" 2>&1
+if grep -q '^  name: open_es$' "$T/oes.out" && grep -q '^  lr: 0.02$' "$T/oes.out" &&
+	grep -q '^  sigma_init: 0.03$' "$T/oes.out" && grep -q '^  sigma_limit: 0.01$' "$T/oes.out" &&
+	grep -q '^    profile: exponential$' "$T/oes.out" && grep -q '^    gamma: -1.0005003335835' "$T/oes.out"; then
+	pass "EvoJAX OpenES config translates (lr decay as exponential schedule)"
+else
+	fail "EvoJAX OpenES config translates (lr decay as exponential schedule)" "$(cat "$T/oes.out")"
+fi
+# EvoJAX's ARS config: elite_ratio 0.1 of 100 -> top_k 5, stdev decay -> noise decay.
+sed -e 's/"OpenES"/"ARS"/' -e 's/"adam"/"sgd"/' -e 's/^  pop_size: 100/  pop_size: 100\n  elite_ratio: 0.1/' "$T/oes.yaml" >"$T/ars.yaml"
+$EVOJAX validate "$T/ars.yaml" >"$T/ars.out" 2>&1
+if grep -q '^  name: ars$' "$T/ars.out" && grep -q '^  top_k: 5$' "$T/ars.out" &&
+	grep -q '^  noise_std: 0.03$' "$T/ars.out" && grep -q '^  noise_decay: 0.999$' "$T/ars.out" &&
+	grep -q '^  step_size: 0.02$' "$T/ars.out"; then
+	pass "EvoJAX ARS config translates"
+else
+	fail "EvoJAX ARS config translates" "$(cat "$T/ars.out")"
+fi

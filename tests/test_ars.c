@@ -385,6 +385,32 @@ static void test_noise_layout(void **unused)
 	ops->free(s);
 }
 
+/* nu decays as max(noise_limit, noise_std noise_decay^it) (EvoJAX's
+ * decay_stdev / limit_stdev): 0.4, 0.2, 0.1, then the floor 0.08. */
+static void test_noise_decay(void **unused)
+{
+	enum { P = 3, N = 4 };
+	static const float want[5] = { 0.4f, 0.2f, 0.1f, 0.08f, 0.08f };
+	void *s = mk_ok("algo:\n  pop_size: 4\n  noise_std: 0.4\n"
+			"  noise_decay: 0.5\n  noise_limit: 0.08\n", P, 5);
+	float pop[N * P];
+	static const float fit[N] = { 1, 1, 1, 1 };
+	ej_err err = { 0 };
+
+	(void)unused;
+	for (uint32_t it = 0; it < 5; it++) {
+		assert_int_equal(ops->ask(s, pop, &err), 0);
+		for (uint32_t k = 0; k < N / 2; k++)
+			for (uint32_t j = 0; j < P; j++)
+				assert_near((pop[2 * k * P + j] -
+					     pop[(2 * k + 1) * P + j]) / 2,
+					    want[it] * eps_at(5, it, k, j),
+					    1e-6);
+		assert_int_equal(ops->tell(s, fit, &err), 0);
+	}
+	ops->free(s);
+}
+
 /* v1 and v2 run the same update (v2's normalisation is the trainer's). */
 static void test_versions_same_update(void **unused)
 {
@@ -606,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_selection_by_max),
 		cmocka_unit_test(test_zero_spread),
 		cmocka_unit_test(test_noise_layout),
+		cmocka_unit_test(test_noise_decay),
 		cmocka_unit_test(test_versions_same_update),
 		cmocka_unit_test(test_set_hparam),
 		cmocka_unit_test(test_determinism),
