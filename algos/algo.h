@@ -85,6 +85,8 @@ extern const algo_ops open_es_ops;
 extern const algo_ops ars_ops;
 extern const algo_ops snes_ops;
 extern const algo_ops simple_ga_ops;
+extern const algo_ops cma_es_ops;
+extern const algo_ops sep_cma_es_ops;
 extern const algo_ops cr_fm_nes_ops;
 extern const algo_ops map_elites_ops;
 

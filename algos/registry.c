@@ -17,6 +17,8 @@ const algo_ops *const algo_registry[] = {
 	&ars_ops,
 	&snes_ops,
 	&simple_ga_ops,
+	&cma_es_ops,
+	&sep_cma_es_ops,
 	&cr_fm_nes_ops,
 	&map_elites_ops,
 	NULL,
