@@ -185,6 +185,35 @@ static int compat_cma(cfg_doc *doc, ej_err *err)
 	return 0;
 }
 
+static const compat_key compat_ga_keys[] = {
+	{ "pop_size", "algo.pop_size" },
+	{ "sigma", "algo.sigma" },
+	{ NULL, NULL },
+};
+
+/* SimpleGA keeps pop_size / truncation_divisor parents: elite_ratio 1/d. */
+static int compat_simple_ga(cfg_doc *doc, ej_err *err)
+{
+	const cfg_node *d = compat_node(doc, "es_config.truncation_divisor");
+	char set[128], where[512];
+	long div;
+
+	if (!d)
+		return 0;
+	div = d->value ? strtol(d->value, NULL, 10) : 0;
+	if (div < 1) {
+		cfg_where(d, where, sizeof(where));
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: 'truncation_divisor' must be an integer >= 1, got '%s'",
+			       where, d->value ? d->value : "");
+	}
+	snprintf(set, sizeof(set), "algo.elite_ratio=%.17g", 1.0 / (double)div);
+	if (cfg_set_like(doc, set, d, err) < 0)
+		return -1;
+	cfg_remove(doc, "es_config.truncation_divisor");
+	return 0;
+}
+
 /* To add an EvoJAX algorithm: one line here (plus its key table). */
 static const compat_algo compat_algos[] = {
 	{ "PGPE", "pgpe", compat_pgpe_keys, compat_optim_keys,
@@ -194,12 +223,15 @@ static const compat_algo compat_algos[] = {
 	{ "ARS", "ars", compat_ars_keys, compat_ars_optim, NULL, compat_ars },
 	{ "ARS_native", "ars", compat_ars_keys, compat_ars_optim, NULL,
 	  compat_ars },
+	{ "CMA", "cma_es", compat_dist_keys, compat_none, NULL, compat_cma },
 	{ "CMA_ES", "cma_es", compat_dist_keys, compat_none, NULL, compat_cma },
 	{ "CMA_ES_JAX", "cma_es", compat_dist_keys, compat_none, NULL,
 	  compat_cma },
 	{ "Sep_CMA_ES", "sep_cma_es", compat_dist_keys, compat_none, NULL,
 	  compat_cma },
 	{ "CRFMNES", "cr_fm_nes", compat_dist_keys, compat_none, NULL, NULL },
+	{ "SimpleGA", "simple_ga", compat_ga_keys, compat_none, NULL,
+	  compat_simple_ga },
 };
 
 typedef struct compat_problem {

@@ -10,6 +10,17 @@
  * format (core/exp.h), moving nodes so that every later validation error
  * still points at the line of the original file.  gpu_id and debug are
  * dropped (pick devices with --device).
+ *
+ * Supported es_name: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES,
+ * CMA_ES_JAX, Sep_CMA_ES, CRFMNES, SimpleGA; problem_type: cartpole_easy,
+ * cartpole_hard.  Translations that are not plain renames:
+ *  - evosax optimizer_config lrate_decay d -> schedule {profile:
+ *    exponential, gamma: max_iter ln d} on the learning rate; lrate_limit
+ *    (a floor never reached at EvoJAX's settings) is dropped;
+ *  - ARS elite_ratio r of N members -> top_k = round(r N / 2) directions;
+ *  - SimpleGA truncation_divisor d -> elite_ratio 1/d;
+ *  - the CMA-ES family accepts elite_ratio 0.5 only (mu = lambda/2);
+ *  - PGPE without 'optimizer' uses sgd, as EvoJAX does.
  */
 #ifndef EJ_COMPAT_H
 #define EJ_COMPAT_H

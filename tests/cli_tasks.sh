@@ -93,7 +93,7 @@ else
 fi
 expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke --quiet --out "$T/ej"
 sed 's/"PGPE"/"iAMaLGaM"/' "$T/ej.yaml" >"$T/ej1.yaml"
-expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES" -- \
+expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, SimpleGA" -- \
 	$EVOJAX validate "$T/ej1.yaml"
 sed 's/"cartpole_easy"/"mnist"/' "$T/ej.yaml" >"$T/ej2.yaml"
 expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'mnist' is not supported; supported: cartpole_easy, cartpole_hard" -- \
@@ -146,4 +146,24 @@ if grep -q '^  name: ars$' "$T/ars.out" && grep -q '^  top_k: 5$' "$T/ars.out" &
 	pass "EvoJAX ARS config translates"
 else
 	fail "EvoJAX ARS config translates" "$(cat "$T/ars.out")"
+fi
+# EvoJAX's SimpleGA (truncation_divisor 4 -> elite_ratio 0.25) and CMA_ES_JAX.
+sed -e 's/"OpenES"/"SimpleGA"/' -e '/init_stdev\|decay_stdev\|limit_stdev\|optimizer\|lrate\|momentum/d' \
+	-e 's/^  pop_size: 100/  pop_size: 64\n  truncation_divisor: 4\n  sigma: 0.05/' "$T/oes.yaml" >"$T/ga.yaml"
+$EVOJAX validate "$T/ga.yaml" >"$T/ga.out" 2>&1
+if grep -q '^  name: simple_ga$' "$T/ga.out" && grep -q '^  elite_ratio: 0.25$' "$T/ga.out" &&
+	grep -q '^  sigma: 0.05$' "$T/ga.out"; then
+	pass "EvoJAX SimpleGA config translates"
+else
+	fail "EvoJAX SimpleGA config translates" "$(cat "$T/ga.out")"
+fi
+sed -e 's/"OpenES"/"Sep_CMA_ES"/' -e '/decay_stdev\|limit_stdev\|optimizer\|lrate\|momentum/d' \
+	-e 's/^  pop_size: 100/  pop_size: 100\n  elite_ratio: 0.3/' "$T/oes.yaml" >"$T/sep.yaml"
+expect "unsupported elite_ratio for CMA" 2 "'elite_ratio' 0.3 is not supported" -- $EVOJAX validate "$T/sep.yaml"
+sed -i 's/elite_ratio: 0.3/elite_ratio: 0.5/' "$T/sep.yaml"
+$EVOJAX validate "$T/sep.yaml" >"$T/sep.out" 2>&1
+if grep -q '^  name: sep_cma_es$' "$T/sep.out" && grep -q '^  init_stdev: 0.03$' "$T/sep.out"; then
+	pass "EvoJAX Sep_CMA_ES config translates"
+else
+	fail "EvoJAX Sep_CMA_ES config translates" "$(cat "$T/sep.out")"
 fi
