@@ -12,6 +12,7 @@
 
 #include "core/cfg.h"
 #include "core/err.h"
+#include "core/noisedev.h"
 #include "core/npz.h"
 #include "core/optim.h"
 
@@ -22,6 +23,7 @@ typedef struct algo_env {
 	int n_bd;               /* behaviour descriptor dims (0: none) */
 	const float *bd_lo;     /* (n_bd) descriptor bounds, NULL if n_bd 0 */
 	const float *bd_hi;     /* (n_bd) */
+	noisedev *noise_dev;    /* device noise (core/noisedev.h); NULL: host */
 } algo_env;
 
 #define ALGO_STATE_MAX 32 /* most npz arrays an algorithm's state may use */

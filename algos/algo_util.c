@@ -18,11 +18,17 @@ void au_normal4(uint32_t seed, uint32_t purpose, uint32_t it,
 	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
 }
 
-void au_noise_rows(float *noise, size_t rows, size_t P, uint32_t seed,
-		   int64_t it, int64_t *drawn_for)
+int au_noise_rows(noisedev *nd, float *noise, size_t rows, size_t P,
+		  uint32_t seed, int64_t it, int64_t *drawn_for, ej_err *err)
 {
 	if (*drawn_for == it)
-		return;
+		return 0;
+	if (nd_wants(nd, rows * P)) {
+		if (nd_rows(nd, noise, rows, P, seed, (uint32_t)it, err) < 0)
+			return -1;
+		*drawn_for = it;
+		return 0;
+	}
 	for (size_t k = 0; k < rows; k++) {
 		float *row = noise + k * P;
 
@@ -36,6 +42,7 @@ void au_noise_rows(float *noise, size_t rows, size_t P, uint32_t seed,
 		}
 	}
 	*drawn_for = it;
+	return 0;
 }
 
 void au_mirror_rows(float *params, const float *center, const float *noise,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/noisedev.h"
 #include "core/npz.h"
 
 /* ---- noise ------------------------------------------------------------ */
@@ -30,9 +31,11 @@ void au_normal4(uint32_t seed, uint32_t purpose, uint32_t it,
 
 /* noise (rows, P) = rows 0..rows-1 of the NOISE layout of iteration 'it',
  * unless *drawn_for == it already (then nothing is done); sets *drawn_for
- * = it.  Callers keep *drawn_for = -1 while noise holds nothing. */
-void au_noise_rows(float *noise, size_t rows, size_t P, uint32_t seed,
-		   int64_t it, int64_t *drawn_for);
+ * = it.  Callers keep *drawn_for = -1 while noise holds nothing.  When
+ * nd_wants(nd, rows * P) the device draws them (core/noisedev.h); a
+ * device failure returns -1 with err (EJ_EXIT_DEVICE). */
+int au_noise_rows(noisedev *nd, float *noise, size_t rows, size_t P,
+		  uint32_t seed, int64_t it, int64_t *drawn_for, ej_err *err);
 
 /* Antithetic pairs: for k < K, with d[j] = sigma[j * sigma_stride] *
  * noise[k][j] (float), row 2k = center + d and row 2k+1 = center - d of

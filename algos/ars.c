@@ -121,6 +121,7 @@ typedef struct ars {
 	uint32_t seed;
 	int64_t iteration;  /* tells done so far; names the noise */
 	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	noisedev *nd;       /* device noise or NULL (borrowed) */
 	float *theta;       /* (P) */
 	float *noise;       /* (K, P) delta_k */
 	double *acc;        /* (P) sum (r+ - r-) delta */
@@ -211,6 +212,7 @@ static int ars_create(void **state, const void *cfgp, const algo_env *env,
 	s->b = cfg->top_k ? (size_t)cfg->top_k : s->K;
 	s->seed = env->seed;
 	s->noise_iter = -1;
+	s->nd = env->noise_dev;
 	for (size_t j = 0; j < s->P; j++)
 		s->theta[j] = (float)cfg->init_mean;
 	*state = s;
@@ -223,10 +225,10 @@ static size_t ars_pop_size(const void *state)
 }
 
 /* delta for the current iteration, drawn once per iteration. */
-static void ars_draw_noise(ars *s)
+static int ars_draw_noise(ars *s, ej_err *err)
 {
-	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
-		      &s->noise_iter);
+	return au_noise_rows(s->nd, s->noise, s->K, s->P, s->seed, s->iteration,
+			     &s->noise_iter, err);
 }
 
 /* nu of the current iteration: a pure function of the iteration, so a
@@ -244,8 +246,8 @@ static int ars_ask(void *state, float *params, ej_err *err)
 	ars *s = state;
 	const float nu = ars_nu(s);
 
-	(void)err;
-	ars_draw_noise(s);
+	if (ars_draw_noise(s, err) < 0)
+		return -1;
 	au_mirror_rows(params, s->theta, s->noise, &nu, 0, s->K, s->P);
 	return 0;
 }
@@ -286,7 +288,8 @@ static int ars_tell(void *state, const float *fitness, ej_err *err)
 
 	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
-	ars_draw_noise(s);
+	if (ars_draw_noise(s, err) < 0)
+		return -1;
 	sigma_r = ars_select(s, fitness);
 	if (sigma_r > 0) {
 		const double scale = s->cfg.step_size /

@@ -143,6 +143,7 @@ typedef struct crfm {
 	uint32_t seed;
 	int64_t iteration;  /* tells done so far; names the noise */
 	int64_t noise_iter; /* iteration 'z' was drawn for, -1: none */
+	noisedev *nd;       /* device noise or NULL (borrowed) */
 	double sigma;
 	double *m, *v, *d, *pc, *ps;            /* (n) the state */
 	double *m2, *v2, *d2, *pc2, *ps2;       /* (n) next state, swapped in */
@@ -369,6 +370,7 @@ static int crfm_create(void **state, const void *cfgp, const algo_env *env,
 	s->cfg = *cfg;
 	s->seed = env->seed;
 	s->noise_iter = -1;
+	s->nd = env->noise_dev;
 	crfm_constants(s);
 	crfm_init_state(s);
 	*state = s;
@@ -383,10 +385,10 @@ static size_t crfm_pop_size(const void *state)
 /* ---- sampling -------------------------------------------------------- */
 
 /* z for the current iteration, drawn once per iteration. */
-static void crfm_draw_noise(crfm *s)
+static int crfm_draw_noise(crfm *s, ej_err *err)
 {
-	au_noise_rows(s->z, s->half, s->n, s->seed, s->iteration,
-		      &s->noise_iter);
+	return au_noise_rows(s->nd, s->z, s->half, s->n, s->seed, s->iteration,
+			     &s->noise_iter, err);
 }
 
 /* |x|^2. */
@@ -450,8 +452,8 @@ static int crfm_ask(void *state, float *params, ej_err *err)
 	crfm *s = state;
 	crfm_geo g;
 
-	(void)err;
-	crfm_draw_noise(s);
+	if (crfm_draw_noise(s, err) < 0)
+		return -1;
 	crfm_geometry(s, &g);
 	crfm_row_products(s);
 	for (size_t k = 0; k < s->half; k++) {
@@ -709,7 +711,8 @@ static int crfm_tell(void *state, const float *fitness, ej_err *err)
 
 	if (au_check_fitness(fitness, s->lam, err) < 0)
 		return -1;
-	crfm_draw_noise(s);
+	if (crfm_draw_noise(s, err) < 0)
+		return -1;
 	crfm_geometry(s, &g);
 	crfm_row_products(s);
 	crfm_rank_members(s, fitness);

@@ -102,6 +102,7 @@ typedef struct open_es {
 	uint32_t seed;
 	int64_t iteration;  /* tells done so far; names the noise */
 	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	noisedev *nd;       /* device noise or NULL (borrowed) */
 	float sigma;
 	float *mean;        /* (P) */
 	float *noise;       /* (K, P) eps_k */
@@ -206,6 +207,7 @@ static int open_es_create(void **state, const void *cfgp,
 	s->cfg = *cfg;
 	s->seed = env->seed;
 	s->noise_iter = -1;
+	s->nd = env->noise_dev;
 	s->sigma = (float)cfg->sigma_init;
 	for (size_t j = 0; j < s->P; j++)
 		s->mean[j] = (float)cfg->init_mean;
@@ -224,18 +226,18 @@ static size_t open_es_pop_size(const void *state)
 }
 
 /* eps for the current iteration, drawn once per iteration. */
-static void open_es_draw_noise(open_es *s)
+static int open_es_draw_noise(open_es *s, ej_err *err)
 {
-	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
-		      &s->noise_iter);
+	return au_noise_rows(s->nd, s->noise, s->K, s->P, s->seed, s->iteration,
+			     &s->noise_iter, err);
 }
 
 static int open_es_ask(void *state, float *params, ej_err *err)
 {
 	open_es *s = state;
 
-	(void)err;
-	open_es_draw_noise(s);
+	if (open_es_draw_noise(s, err) < 0)
+		return -1;
 	au_mirror_rows(params, s->mean, s->noise, &s->sigma, 0, s->K, s->P);
 	return 0;
 }
@@ -264,7 +266,8 @@ static int open_es_tell(void *state, const float *fitness, ej_err *err)
 
 	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
-	open_es_draw_noise(s);
+	if (open_es_draw_noise(s, err) < 0)
+		return -1;
 	au_centered_ranks(s->u, s->order, fitness, s->N);
 	open_es_grad(s);
 	optim_step(s->opt, s->mean, s->grad, s->cfg.lr);

@@ -81,6 +81,7 @@ typedef struct pgpe {
 	uint32_t seed;
 	int64_t iteration;  /* tells done so far; names the noise */
 	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	noisedev *nd;       /* device noise or NULL (borrowed) */
 	float *center;      /* (P) */
 	float *stdev;       /* (P) */
 	float *noise;       /* (K, P) eps_k */
@@ -183,6 +184,7 @@ static int pgpe_create(void **state, const void *cfgp, const algo_env *env,
 	s->cfg = *cfg;
 	s->seed = env->seed;
 	s->noise_iter = -1;
+	s->nd = env->noise_dev;
 	for (size_t j = 0; j < s->P; j++) {
 		s->center[j] = (float)cfg->center_init;
 		s->stdev[j] = (float)cfg->init_stdev;
@@ -202,18 +204,18 @@ static size_t pgpe_pop_size(const void *state)
 }
 
 /* eps for the current iteration, drawn once per iteration. */
-static void pgpe_draw_noise(pgpe *s)
+static int pgpe_draw_noise(pgpe *s, ej_err *err)
 {
-	au_noise_rows(s->noise, s->K, s->P, s->seed, s->iteration,
-		      &s->noise_iter);
+	return au_noise_rows(s->nd, s->noise, s->K, s->P, s->seed, s->iteration,
+			     &s->noise_iter, err);
 }
 
 static int pgpe_ask(void *state, float *params, ej_err *err)
 {
 	pgpe *s = state;
 
-	(void)err;
-	pgpe_draw_noise(s);
+	if (pgpe_draw_noise(s, err) < 0)
+		return -1;
 	au_mirror_rows(params, s->center, s->noise, s->stdev, 1, s->K, s->P);
 	return 0;
 }
@@ -274,7 +276,8 @@ static int pgpe_tell(void *state, const float *fitness, ej_err *err)
 
 	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
-	pgpe_draw_noise(s);
+	if (pgpe_draw_noise(s, err) < 0)
+		return -1;
 	pgpe_shape(s, fitness);
 	pgpe_update_stdev_and_grad(s);
 	optim_step(s->opt, s->center, s->grad, s->cfg.center_lr);

@@ -91,6 +91,7 @@ typedef struct snes {
 	uint32_t seed;
 	int64_t iteration;  /* tells done so far; names the noise */
 	int64_t noise_iter; /* iteration 'noise' was drawn for, -1: none */
+	noisedev *nd;       /* device noise or NULL (borrowed) */
 	float *mean;        /* (P) */
 	float *sigma;       /* (P) */
 	float *noise;       /* (N, P) s_i */
@@ -195,6 +196,7 @@ static int snes_create(void **state, const void *cfgp, const algo_env *env,
 		      cfg->lr_sigma;
 	s->seed = env->seed;
 	s->noise_iter = -1;
+	s->nd = env->noise_dev;
 	au_log_rank_weights(s->util, s->util, N); /* u_r */
 	for (size_t j = 0; j < s->P; j++) {
 		s->mean[j] = (float)cfg->init_mean;
@@ -210,18 +212,18 @@ static size_t snes_pop_size(const void *state)
 }
 
 /* s_i for the current iteration, drawn once per iteration. */
-static void snes_draw_noise(snes *s)
+static int snes_draw_noise(snes *s, ej_err *err)
 {
-	au_noise_rows(s->noise, s->N, s->P, s->seed, s->iteration,
-		      &s->noise_iter);
+	return au_noise_rows(s->nd, s->noise, s->N, s->P, s->seed, s->iteration,
+			     &s->noise_iter, err);
 }
 
 static int snes_ask(void *state, float *params, ej_err *err)
 {
 	snes *s = state;
 
-	(void)err;
-	snes_draw_noise(s);
+	if (snes_draw_noise(s, err) < 0)
+		return -1;
 	for (size_t i = 0; i < s->N; i++) {
 		const float *z = s->noise + i * s->P;
 		float *row = params + i * s->P;
@@ -238,7 +240,8 @@ static int snes_tell(void *state, const float *fitness, ej_err *err)
 
 	if (au_check_fitness(fitness, s->N, err) < 0)
 		return -1;
-	snes_draw_noise(s);
+	if (snes_draw_noise(s, err) < 0)
+		return -1;
 	au_rank_members(s->order, fitness, s->N, AU_BEST_FIRST);
 	memset(s->gm, 0, s->P * sizeof(*s->gm));
 	memset(s->gs, 0, s->P * sizeof(*s->gs));

@@ -38,6 +38,9 @@ const cfg_field exp_device_fields[] = {
 	{ .key = "lanes", .type = CFG_INT, .offset = offsetof(device_cfg, lanes),
 	  .def = "0", .min = 0, .max = 16,
 	  .help = "environments per work-item: 0 auto (16 on CPUs, 1 on GPUs), 1, 2, 4, 8, 16" },
+	{ .key = "noise", .type = CFG_ENUM, .offset = offsetof(device_cfg, noise),
+	  .def = "auto", .choices = "auto|on|off",
+	  .help = "draw evolution-strategy noise on the device: auto = on non-CPU devices when pop x params >= 2^20" },
 };
 const size_t exp_n_device_fields =
 	sizeof(exp_device_fields) / sizeof(exp_device_fields[0]);

@@ -30,6 +30,7 @@ typedef struct trainer_cfg {
 typedef struct device_cfg {
 	char spec[CFG_STR_MAX]; /* auto | N | P:D | name substring */
 	int lanes;              /* 0 = auto */
+	char noise[CFG_STR_MAX];/* auto | on | off: algorithm noise on the device */
 } device_cfg;
 
 #define EXP_MAX_SCHED 8 /* scheduled hyperparameters per experiment */

@@ -22,6 +22,7 @@ struct trainer {
 	sim *sim;                  /* episodic tasks */
 	direct *direct;            /* direct tasks (exactly one of the two) */
 	float *bd;                 /* (pop, n_bd) behaviour descriptors */
+	noisedev *nd;              /* algorithm noise on the device, or NULL */
 	void *algo;                /* e->algo state */
 	size_t pop, P;
 	float *params;             /* (pop, P) */
@@ -268,6 +269,9 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	env.param_size = t->P;
 	env.seed = (uint32_t)e->seed;
 	env.optim = &e->optim;
+	if (nd_create(rt, e->device.noise, &t->nd, err) < 0)
+		goto fail;
+	env.noise_dev = t->nd;
 	if (e->algo->create(&t->algo, e->algo_cfg, &env, err) < 0)
 		goto fail;
 	for (int i = 0; i < e->n_sched; i++)
@@ -314,6 +318,7 @@ void trainer_free(trainer *t)
 		t->e->algo->free(t->algo);
 	sim_free(t->sim);
 	direct_free(t->direct);
+	nd_free(t->nd);
 	free(t->bd);
 	if (t->log_txt)
 		fclose(t->log_txt);

@@ -9,7 +9,9 @@
 
 #include "algos/algo.h"
 #include "core/cfg.h"
+#include "core/noisedev.h"
 #include "core/optim.h"
+#include "opencl/clrt.h"
 #include "opencl/philox.h"
 
 static double now(void)
@@ -20,13 +22,14 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void bench(const algo_ops *a, size_t P, int iters)
+static void bench(const algo_ops *a, size_t P, int iters, noisedev *nd)
 {
 	static const float lo[2] = { 0, 0 }, hi[2] = { 1, 1 };
 	cfg_doc *doc = cfg_load_string("pop_size: 256\n", "bench", NULL);
 	optim_cfg oc;
 	algo_env env = { .param_size = P, .seed = 1, .optim = &oc, .n_bd = 2,
-			 .bd_lo = lo, .bd_hi = hi };
+			 .bd_lo = lo, .bd_hi = hi, .noise_dev = nd };
+	const char *where = nd ? "device noise" : "host";
 	ej_err err = { 0 };
 	void *cfg = calloc(1, a->cfg_size), *st = NULL;
 	float *params = NULL, *fit = NULL, *bd = NULL;
@@ -68,8 +71,8 @@ static void bench(const algo_ops *a, size_t P, int iters)
 	if (err.msg[0])
 		printf("  %-12s P=%-7zu pop %zu: %s\n", a->name, P, pop, err.msg);
 	else
-		printf("  %-12s P=%-7zu pop %zu: ask+tell %8.2f ms/iteration\n",
-		       a->name, P, pop, 1e3 * dt / iters);
+		printf("  %-12s P=%-7zu pop %zu: ask+tell %8.2f ms/iteration (%s)\n",
+		       a->name, P, pop, 1e3 * dt / iters, where);
 out:
 	if (st)
 		a->free(st);
@@ -90,9 +93,22 @@ int main(int argc, char **argv)
 		for (int i = 1; i < argc && n < 8; i++)
 			sizes[n++] = (size_t)atol(argv[i]);
 	}
-	printf("algorithms: ask+tell per iteration (host), population 256\n");
+	ej_err err = { 0 };
+	clrt *rt = clrt_create("auto", &err);
+	noisedev *nd = NULL;
+
+	if (rt && nd_create(rt, "on", &nd, &err) < 0)
+		nd = NULL;
+
+	printf("algorithms: ask+tell per iteration, population 256 (host; then\n"
+	       "with the noise drawn on the device, device.noise: on)\n");
 	for (int s = 0; s < n; s++)
-		for (const algo_ops *const *a = algo_registry; *a; a++)
-			bench(*a, sizes[s], sizes[s] > 20000 ? 3 : 10);
+		for (const algo_ops *const *a = algo_registry; *a; a++) {
+			bench(*a, sizes[s], sizes[s] > 20000 ? 3 : 10, NULL);
+			if (nd)
+				bench(*a, sizes[s], sizes[s] > 20000 ? 3 : 10, nd);
+		}
+	nd_free(nd);
+	clrt_free(rt);
 	return 0;
 }

@@ -109,3 +109,12 @@ if [ $rc -eq 130 ] && [ -s "$T/i/checkpoint.npz" ] && grep -q 'interrupted at it
 else
 	fail "SIGINT writes a checkpoint and exits 130" "rc $rc" "$(cat "$T/ierr")"
 fi
+
+# Algorithm noise drawn on the device (device.noise: on) is deterministic too.
+$EVOJAX train $C --smoke --quiet --set device.noise=on --out "$T/n1" >/dev/null 2>&1
+$EVOJAX train $C --smoke --quiet --set device.noise=on --out "$T/n2" >/dev/null 2>&1
+if [ -s "$T/n1/metrics.jsonl" ] && cmp -s "$T/n1/metrics.jsonl" "$T/n2/metrics.jsonl"; then
+	pass "device noise: same seed, identical metrics"
+else
+	fail "device noise: same seed, identical metrics"
+fi

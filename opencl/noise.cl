@@ -1,0 +1,21 @@
+/* noise.cl - the shared noise layout of algos/algo_util.h on the device:
+ * out[k][j] = normal number j of row k of iteration 'it' (purpose NOISE),
+ * from ph_draw(seed, NOISE, it, member = k, 0, j/4) and two ph_normal2.
+ * One work-item per (row, quad).  Composed after opencl/philox.h. */
+__kernel void noise_rows(__global float *out, /* (rows, P) */
+			 uint seed, uint it, uint rows, uint P)
+{
+	const uint quads = (P + 3) / 4;
+	const size_t g = get_global_id(0);
+	const uint k = (uint)(g / quads), q = (uint)(g % quads);
+	ph_out w;
+	float z[4];
+
+	if (k >= rows)
+		return;
+	w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, q);
+	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
+	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
+	for (uint i = 0; i < 4 && 4 * q + i < P; i++)
+		out[(size_t)k * P + 4 * q + i] = z[i];
+}
