@@ -19,166 +19,11 @@
  *                                 coordinate is in the global basin
  *                                 (a single coordinate near 1 costs ~1)
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "core/optim.h"
-#include "opencl/philox.h"
-
-extern const algo_ops ars_ops; /* until algo.h declares it */
-
-#define assert_near(a, b, tol)                                               \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.9g, expected %.9g (tol %g)", #a, a_, \
-				 b_, (double)(tol));                         \
-	} while (0)
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &ars_ops;
-
-/* An instance from YAML text with 'algo' and 'optimizer' sections. */
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	optim_cfg ocfg;
-	algo_env env = { .param_size = P, .seed = seed, .optim = &ocfg };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0 &&
-	    optim_parse(cfg_get(cfg_root(d), "optimizer"), &ocfg, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-/* delta_k[j] for iteration 'it', written out from the documented layout. */
-static float eps_at(uint32_t seed, uint32_t it, uint32_t k, uint32_t j)
-{
-	ph_out w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
-
-/* All state arrays concatenated (names and bytes), for equality checks. */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_true(n >= 2);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_true(n >= 2);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-/* ---- benchmark functions (minimised; fitness = -f) --------------------- */
-
-static double f_sphere(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < n; i++)
-		f += (double)x[i] * x[i];
-	return f;
-}
-
-static double f_rastrigin(const float *x, size_t n)
-{
-	double f = 10.0 * (double)n;
-
-	for (size_t i = 0; i < n; i++)
-		f += (double)x[i] * x[i] -
-		     10 * cos(6.283185307179586 * (double)x[i]);
-	return f;
-}
-
-/* Runs until f(best_params) < target or 'budget' evaluations are spent;
- * returns the evaluations used (or more than budget on failure). */
-static long run_to_target(void *s, double (*f)(const float *, size_t),
-			  size_t P, long budget, double target, double *fbest)
-{
-	const size_t N = ops->pop_size(s);
-	float *pop = malloc(N * P * sizeof(float));
-	float *fit = malloc(N * sizeof(float));
-	ej_err err = { 0 };
-	long evals = 0;
-
-	assert_non_null(pop);
-	assert_non_null(fit);
-	*fbest = f(ops->best_params(s), P);
-	while (evals < budget && !(*fbest < target)) {
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t i = 0; i < N; i++)
-			fit[i] = (float)-f(pop + i * P, P);
-		evals += (long)N;
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-		*fbest = f(ops->best_params(s), P);
-	}
-	free(pop);
-	free(fit);
-	return *fbest < target ? evals : budget + 1;
-}
-
-static void run_sphere(void *s, size_t P, int iters)
-{
-	double fb;
-
-	(void)run_to_target(s, f_sphere, P, (long)iters *
-			    (long)ops->pop_size(s), -1, &fb);
-}
+/* theta, iteration */
+static const at_algo algo = { &ars_ops, 2, ALGO_STATE_MAX };
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -189,52 +34,41 @@ static void test_schema(void **unused)
 
 	(void)unused;
 	/* defaults: 16 members (8 directions), theta 0 */
-	s = mk_ok("algo:\n  name: ars\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: ars\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 16);
 	assert_true(ops->best_params(s)[0] == 0.0f &&
 		    ops->best_params(s)[2] == 0.0f);
 	ops->free(s);
-	s = mk_ok("algo:\n  version: v2\n  init_mean: -2\n", 2, 1);
+	s = at_mk_ok(&algo, "algo:\n  version: v2\n  init_mean: -2\n", 2, 1);
 	assert_true(ops->best_params(s)[1] == -2.0f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 7\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 7\n", 3, 1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:13: 'pop_size' must be an even "
 			    "integer >= 2, got '7'");
-	assert_null(mk("algo:\n  version: v3\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  version: v3\n", 3, 1, &err));
 	assert_string_equal(err.msg, "t.yaml:2:12: 'version' must be one of "
 			    "v1, v2, got 'v3' (did you mean 'v1'?)");
-	assert_null(mk("algo:\n  noise_std: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  noise_std: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:14: 'noise_std'"));
-	assert_null(mk("algo:\n  top_k: -1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  top_k: -1\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:10: 'top_k'"));
 	/* top_k spans two keys: checked by create */
-	assert_null(mk("algo:\n  pop_size: 8\n  top_k: 5\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 8\n  top_k: 5\n", 3, 1,
+			  &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "'top_k' must be in [0, pop_size/2 = 4], "
 			    "got '5'");
-	s = mk_ok("algo:\n  pop_size: 8\n  top_k: 4\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  pop_size: 8\n  top_k: 4\n", 3, 1);
 	ops->free(s);
 }
 
 static void test_create_errors(void **unused)
 {
-	void *cfg = calloc(1, ops->cfg_size), *state = (void *)1;
-	algo_env env = { .param_size = 0, .seed = 1, .optim = NULL };
-	ej_err err = { 0 };
-
 	(void)unused;
-	assert_non_null(cfg);
-	cfg_defaults(ops->fields, ops->n_fields, cfg);
-	assert_int_equal(ops->create(&state, cfg, &env, &err), -1);
-	assert_null(state);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-	assert_string_equal(err.msg, "'ars' needs at least one parameter");
-	env.param_size = 2; /* no optimizer needed */
-	assert_int_equal(ops->create(&state, cfg, &env, &err), 0);
-	assert_int_equal(ops->pop_size(state), 16);
-	ops->free(state);
-	free(cfg);
+	/* P = 2: no optimizer needed */
+	at_check_create_errors(&algo, "'ars' needs at least one parameter", 2,
+			       16);
 }
 
 /* ---- the hand-worked cases --------------------------------------------- */
@@ -250,14 +84,14 @@ enum { HP = 5, HN = 6 };
 static void hw_check(const char *yaml, const float fit[HN],
 		     const int *kept, int b, double sigma_r)
 {
-	void *s = mk_ok(yaml, HP, 5);
+	void *s = at_mk_ok(&algo, yaml, HP, 5);
 	float pop[HN * HP], pop2[HN * HP];
 	ej_err err = { 0 };
 
 	assert_int_equal(ops->ask(s, pop, &err), 0);
 	for (uint32_t k = 0; k < 3; k++)
 		for (uint32_t j = 0; j < HP; j++) {
-			float d = 0.1f * eps_at(5, 0, k, j);
+			float d = 0.1f * at_eps(5, 0, k, j);
 
 			assert_true(pop[2 * k * HP + j] == 0.5f + d);
 			assert_true(pop[(2 * k + 1) * HP + j] == 0.5f - d);
@@ -277,7 +111,7 @@ static void hw_check(const char *yaml, const float fit[HN],
 		}
 		step *= 0.5 / (b * sigma_r);
 		assert_true(fabs(step) > 1e-3);
-		assert_near(ops->best_params(s)[j], 0.5 + step, 2e-6);
+		at_assert_near(ops->best_params(s)[j], 0.5 + step, 2e-6);
 	}
 	ops->free(s);
 }
@@ -336,7 +170,7 @@ static void test_selection_by_max(void **unused)
 static void test_zero_spread(void **unused)
 {
 	static const float fit[HN] = { 2, 2, 2, 2, 2, 2 };
-	void *s = mk_ok(HW_YAML("0"), HP, 5);
+	void *s = at_mk_ok(&algo, HW_YAML("0"), HP, 5);
 	float pop[HN * HP], pop1[HN * HP];
 	npz_array a[ALGO_STATE_MAX];
 	char names[ALGO_STATE_MAX][64];
@@ -358,30 +192,11 @@ static void test_zero_spread(void **unused)
 /* Which draw feeds which parameter, and the iteration in the counter. */
 static void test_noise_layout(void **unused)
 {
-	enum { P = 6, N = 6 };
-	void *s = mk_ok("algo:\n  pop_size: 6\n  noise_std: 1\n"
-			"  step_size: 0.01\n", P, 99);
-	float pop[N * P];
-	static const float fit[N] = { 1, 2, 3, 4, 5, 6 };
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 6\n  noise_std: 1\n"
+			   "  step_size: 0.01\n", 6, 99);
 
 	(void)unused;
-	for (uint32_t it = 0; it < 3; it++) {
-		const float *c = ops->best_params(s);
-
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (uint32_t k = 0; k < N / 2; k++)
-			for (uint32_t j = 0; j < P; j++) {
-				const float *plus = pop + 2 * k * P;
-				const float *minus = plus + P;
-
-				assert_near((plus[j] - minus[j]) / 2,
-					    eps_at(99, it, k, j), 1e-5);
-				assert_near(plus[j] + minus[j], 2 * c[j],
-					    1e-5);
-			}
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-	}
+	at_check_mirrored_noise(&algo, s, 6, 99, 3, NULL);
 	ops->free(s);
 }
 
@@ -391,8 +206,8 @@ static void test_noise_decay(void **unused)
 {
 	enum { P = 3, N = 4 };
 	static const float want[5] = { 0.4f, 0.2f, 0.1f, 0.08f, 0.08f };
-	void *s = mk_ok("algo:\n  pop_size: 4\n  noise_std: 0.4\n"
-			"  noise_decay: 0.5\n  noise_limit: 0.08\n", P, 5);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n  noise_std: 0.4\n"
+			   "  noise_decay: 0.5\n  noise_limit: 0.08\n", P, 5);
 	float pop[N * P];
 	static const float fit[N] = { 1, 1, 1, 1 };
 	ej_err err = { 0 };
@@ -402,10 +217,10 @@ static void test_noise_decay(void **unused)
 		assert_int_equal(ops->ask(s, pop, &err), 0);
 		for (uint32_t k = 0; k < N / 2; k++)
 			for (uint32_t j = 0; j < P; j++)
-				assert_near((pop[2 * k * P + j] -
-					     pop[(2 * k + 1) * P + j]) / 2,
-					    want[it] * eps_at(5, it, k, j),
-					    1e-6);
+				at_assert_near((pop[2 * k * P + j] -
+						pop[(2 * k + 1) * P + j]) / 2,
+					       want[it] * at_eps(5, it, k, j),
+					       1e-6);
 		assert_int_equal(ops->tell(s, fit, &err), 0);
 	}
 	ops->free(s);
@@ -414,12 +229,14 @@ static void test_noise_decay(void **unused)
 /* v1 and v2 run the same update (v2's normalisation is the trainer's). */
 static void test_versions_same_update(void **unused)
 {
-	void *a = mk_ok("algo:\n  version: v1\n  init_mean: 1\n", 6, 8);
-	void *b = mk_ok("algo:\n  version: v2\n  init_mean: 1\n", 6, 8);
+	void *a = at_mk_ok(&algo, "algo:\n  version: v1\n  init_mean: 1\n",
+			   6, 8);
+	void *b = at_mk_ok(&algo, "algo:\n  version: v2\n  init_mean: 1\n",
+			   6, 8);
 
 	(void)unused;
-	run_sphere(a, 6, 5);
-	run_sphere(b, 6, 5);
+	at_run(&algo, a, at_sphere, 6, 5);
+	at_run(&algo, b, at_sphere, 6, 5);
 	assert_memory_equal(ops->best_params(a), ops->best_params(b),
 			    6 * sizeof(float));
 	assert_true(ops->best_params(a)[0] != 1.0f);
@@ -430,7 +247,8 @@ static void test_versions_same_update(void **unused)
 static void test_set_hparam(void **unused)
 {
 	static const float fit[HN] = { 1, 4, 2, 0, 5, 3 };
-	void *a = mk_ok(HW_YAML("2"), HP, 5), *b = mk_ok(HW_YAML("2"), HP, 5);
+	void *a = at_mk_ok(&algo, HW_YAML("2"), HP, 5);
+	void *b = at_mk_ok(&algo, HW_YAML("2"), HP, 5);
 	float pop[HN * HP];
 	ej_err err = { 0 };
 
@@ -445,8 +263,8 @@ static void test_set_hparam(void **unused)
 	assert_int_equal(ops->tell(a, fit, &err), 0);
 	assert_int_equal(ops->tell(b, fit, &err), 0);
 	for (size_t j = 0; j < HP; j++)
-		assert_near(ops->best_params(b)[j] - 0.5,
-			    (ops->best_params(a)[j] - 0.5) / 2, 1e-6);
+		at_assert_near(ops->best_params(b)[j] - 0.5,
+			       (ops->best_params(a)[j] - 0.5) / 2, 1e-6);
 	ops->free(a);
 	ops->free(b);
 }
@@ -455,50 +273,18 @@ static void test_set_hparam(void **unused)
 
 static void test_determinism(void **unused)
 {
-	static const char *yaml = "algo:\n  pop_size: 8\n  init_mean: 1\n"
-				  "  top_k: 2\n";
-	void *a = mk_ok(yaml, 7, 42), *b = mk_ok(yaml, 7, 42);
-	void *c = mk_ok(yaml, 7, 43);
-
 	(void)unused;
-	run_sphere(a, 7, 10);
-	run_sphere(b, 7, 10);
-	run_sphere(c, 7, 10);
-	assert_memory_equal(ops->best_params(a), ops->best_params(b),
-			    7 * sizeof(float));
-	assert_memory_not_equal(ops->best_params(a), ops->best_params(c),
-				7 * sizeof(float));
-	ops->free(a);
-	ops->free(b);
-	ops->free(c);
+	at_check_determinism(&algo, "algo:\n  pop_size: 8\n  init_mean: 1\n"
+			     "  top_k: 2\n", 7, 42, 43, 10);
 }
 
 static void test_nan_fitness(void **unused)
 {
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3);
-	float pop[12], pop2[12], fit[4] = { 1, 2, 3, 4 };
-	unsigned char before[1024], after[1024];
-	size_t nb, na;
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
 
 	(void)unused;
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	assert_int_equal(ops->tell(s, fit, &err), 0); /* iteration 1 */
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	nb = snapshot(s, before, sizeof(before));
-	fit[3] = NAN;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "fitness of member 3 is nan");
-	fit[3] = 4;
-	fit[0] = -INFINITY;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_string_equal(err.msg, "fitness of member 0 is -inf");
-	na = snapshot(s, after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
-	assert_int_equal(ops->ask(s, pop2, &err), 0);
-	assert_memory_equal(pop, pop2, sizeof(pop));
+	at_check_nonfinite_fitness(&algo, s, 3, 3, "fitness of member 3 is nan",
+				   0, -INFINITY, "fitness of member 0 is -inf");
 	ops->free(s);
 }
 
@@ -507,34 +293,10 @@ static void test_state_round_trip(void **state)
 	static const char *yaml = "algo:\n  pop_size: 8\n  top_k: 3\n"
 				  "  init_mean: 1\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
-	float pa[80], pb[80], fit[8];
-	unsigned char sa[2048], sb[2048];
-	ej_err err = { 0 };
-	npz_file *f;
-	size_t n;
+	void *a = at_mk_ok(&algo, yaml, 10, 11);
+	void *b = at_mk_ok(&algo, yaml, 10, 11);
 
-	run_sphere(a, 10, 5);
-	save(a, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
-	for (int it = 0; it < 5; it++) {
-		assert_int_equal(ops->ask(a, pa, &err), 0);
-		assert_int_equal(ops->ask(b, pb, &err), 0);
-		assert_memory_equal(pa, pb, sizeof(pa));
-		for (size_t i = 0; i < 8; i++)
-			fit[i] = (float)-f_sphere(pa + i * 10, 10);
-		assert_int_equal(ops->tell(a, fit, &err), 0);
-		assert_int_equal(ops->tell(b, fit, &err), 0);
-	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_check_resume(&algo, a, b, at_sphere, 10, 5, 5, path);
 	ops->free(a);
 	ops->free(b);
 }
@@ -542,8 +304,8 @@ static void test_state_round_trip(void **state)
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
-	unsigned char before[1024], after[1024];
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
+	unsigned char before[1024];
 	static const float t[3] = { 1, NAN, 3 };
 	static const int64_t it = 2;
 	npz_array arr[2] = {
@@ -553,38 +315,24 @@ static void test_load_errors(void **state)
 		  .data = &it },
 	};
 	ej_err err = { 0 };
-	npz_file *f;
 	size_t n;
 
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	/* only 'theta': nothing may change */
 	assert_int_equal(npz_write(path, arr, 1, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_string_equal(err.msg, "missing array 'iteration'");
-	npz_free(f);
 	/* a NaN in theta */
 	assert_int_equal(npz_write(path, arr, 2, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_string_equal(err.msg, "array 'theta' has a bad value at 1");
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	/* a state of another size */
-	other = mk_ok("algo:\n  pop_size: 4\n", 4, 3);
-	save(other, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
+					  4, 3, path, &err), -1);
 	assert_non_null(strstr(err.msg, "theta"));
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
-	ops->free(other);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 
@@ -593,14 +341,10 @@ static void test_load_errors(void **state)
 /* sphere 10-D from x0 = 1, defaults: f < 1e-6 within 5,000 evaluations */
 static void test_sphere_10d_1e6_in_5000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_mean: 1\n", 10, 42);
-	double fb;
-	long evals;
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 10, 42);
 
 	(void)unused;
-	evals = run_to_target(s, f_sphere, 10, 5000, 1e-6, &fb);
-	if (evals > 5000)
-		fail_msg("sphere: f = %g after 5000 evaluations", fb);
+	at_expect_target(&algo, s, at_sphere, 10, 5000, 1e-6, NULL, "sphere");
 	ops->free(s);
 }
 
@@ -608,16 +352,13 @@ static void test_sphere_10d_1e6_in_5000_evals(void **unused)
  * 200,000 evaluations */
 static void test_rastrigin_10d_05_in_200000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_mean: 3\n  pop_size: 64\n"
-			"  noise_std: 0.5\n  step_size: 0.1\n", 10, 42);
-	double fb;
-	long evals;
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 3\n  pop_size: 64\n"
+			   "  noise_std: 0.5\n  step_size: 0.1\n", 10, 42);
 
 	(void)unused;
-	assert_near(f_rastrigin(ops->best_params(s), 10), 90, 1e-9);
-	evals = run_to_target(s, f_rastrigin, 10, 200000, 0.5, &fb);
-	if (evals > 200000)
-		fail_msg("rastrigin: f = %g after 200000 evaluations", fb);
+	at_assert_near(at_rastrigin(ops->best_params(s), 10), 90, 1e-9);
+	at_expect_target(&algo, s, at_rastrigin, 10, 200000, 0.5, NULL,
+			 "rastrigin");
 	ops->free(s);
 }
 

@@ -10,69 +10,13 @@
  * an O(lambda n) factorisation of the same algebra; the two must agree to
  * rounding.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "opencl/philox.h"
-
-extern const algo_ops cr_fm_nes_ops;
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &cr_fm_nes_ops;
+/* mean, sigma, v, D, pc, ps, iteration */
+static const at_algo algo = { &cr_fm_nes_ops, 7, 7 };
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	algo_env env = { .param_size = P, .seed = seed };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-/* z_k[j] from the documented layout. */
-static float z_at(uint32_t seed, uint32_t purpose, uint32_t it, uint32_t k,
-		  uint32_t j)
-{
-	ph_out w = ph_draw(seed, purpose, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
 
 /* The distribution state, in double, as the tests see it. */
 typedef struct st {
@@ -81,35 +25,37 @@ typedef struct st {
 	int64_t it;
 } st;
 
-static const npz_array *find(const npz_array *a, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(a[i].name, name))
-			return &a[i];
-	fail_msg("no state array '%s'", name);
-	return NULL;
-}
-
 static void get_state(const void *s, st *out)
 {
 	npz_array a[ALGO_STATE_MAX];
 	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	const npz_array *m = find(a, n, "mean");
+	size_t n = at_state(&algo, s, a, names);
+	const npz_array *m = at_find(a, n, "mean");
 
-	assert_int_equal(n, 7);
 	out->n = npz_count(m);
 	assert_true(out->n <= 64);
 	memcpy(out->m, m->data, out->n * sizeof(double));
-	memcpy(out->v, find(a, n, "v")->data, out->n * sizeof(double));
-	memcpy(out->d, find(a, n, "D")->data, out->n * sizeof(double));
-	memcpy(out->pc, find(a, n, "pc")->data, out->n * sizeof(double));
-	memcpy(out->ps, find(a, n, "ps")->data, out->n * sizeof(double));
-	memcpy(&out->sigma, find(a, n, "sigma")->data, sizeof(double));
-	memcpy(&out->it, find(a, n, "iteration")->data, sizeof(int64_t));
+	memcpy(out->v, at_find(a, n, "v")->data, out->n * sizeof(double));
+	memcpy(out->d, at_find(a, n, "D")->data, out->n * sizeof(double));
+	memcpy(out->pc, at_find(a, n, "pc")->data, out->n * sizeof(double));
+	memcpy(out->ps, at_find(a, n, "ps")->data, out->n * sizeof(double));
+	memcpy(&out->sigma, at_find(a, n, "sigma")->data, sizeof(double));
+	memcpy(&out->it, at_find(a, n, "iteration")->data, sizeof(int64_t));
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(a[i].dtype, !strcmp(a[i].name, "iteration") ?
 				 NPZ_I64 : NPZ_F64);
+}
+
+/* The 7 state arrays of x (pointing into it), as the algorithm names them. */
+static void describe_state(const st *x, npz_array a[7], char names[7][64])
+{
+	npz_describe(&a[0], names[0], "", "mean", NPZ_F64, x->n, x->m);
+	npz_describe(&a[1], names[1], "", "sigma", NPZ_F64, 0, &x->sigma);
+	npz_describe(&a[2], names[2], "", "v", NPZ_F64, x->n, x->v);
+	npz_describe(&a[3], names[3], "", "D", NPZ_F64, x->n, x->d);
+	npz_describe(&a[4], names[4], "", "pc", NPZ_F64, x->n, x->pc);
+	npz_describe(&a[5], names[5], "", "ps", NPZ_F64, x->n, x->ps);
+	npz_describe(&a[6], names[6], "", "iteration", NPZ_I64, 0, &x->it);
 }
 
 /* Write 'x' as a state file and load it into 's'. */
@@ -118,22 +64,11 @@ static void put_state(void *s, const st *x, const char *path)
 	char names[7][64];
 	npz_array a[7];
 	ej_err err = { 0 };
-	npz_file *f;
 
-	npz_describe(&a[0], names[0], "", "mean", NPZ_F64, x->n, x->m);
-	npz_describe(&a[1], names[1], "", "sigma", NPZ_F64, 0, &x->sigma);
-	npz_describe(&a[2], names[2], "", "v", NPZ_F64, x->n, x->v);
-	npz_describe(&a[3], names[3], "", "D", NPZ_F64, x->n, x->d);
-	npz_describe(&a[4], names[4], "", "pc", NPZ_F64, x->n, x->pc);
-	npz_describe(&a[5], names[5], "", "ps", NPZ_F64, x->n, x->ps);
-	npz_describe(&a[6], names[6], "", "iteration", NPZ_I64, 0, &x->it);
+	describe_state(x, a, names);
 	if (npz_write(path, a, 7, &err) < 0)
 		fail_msg("%s", err.msg);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	if (ops->load(s, f, &err) < 0)
-		fail_msg("load: %s", err.msg);
-	npz_free(f);
+	at_load(&algo, s, path);
 }
 
 #define assert_close(a, b, tol)                                              \
@@ -345,8 +280,7 @@ static void ref_noise(uint32_t seed, uint32_t it, size_t n, size_t lam,
 {
 	for (size_t k = 0; k < lam / 2; k++)
 		for (size_t j = 0; j < n; j++) {
-			double v = z_at(seed, PH_PURPOSE_NOISE, it, (uint32_t)k,
-					(uint32_t)j);
+			double v = at_eps(seed, it, (uint32_t)k, (uint32_t)j);
 
 			z[k * n + j] = v;
 			z[(k + lam / 2) * n + j] = -v;
@@ -368,15 +302,6 @@ static void assert_state_close(const st *a, const st *b, double tol)
 }
 
 /* ---- test functions (minimized f; fitness = -f) ------------------------ */
-
-static double f_sphere(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t j = 0; j < n; j++)
-		f += (double)x[j] * x[j];
-	return f;
-}
 
 /* alg.py tests' ellipsoid: sum (1000^(j/(n-1)) x_j)^2 */
 static double f_ellipsoid(const float *x, size_t n)
@@ -413,27 +338,27 @@ static void test_schema(void **unused)
 	assert_string_equal(ops->name, "cr_fm_nes");
 	/* 4 + floor(3 ln n), made even: 40 -> 15 -> 16 (alg.py tests use
 	 * 16 for n = 40), 1 -> 4, 100000 -> 38 */
-	s = mk_ok("algo:\n  name: cr_fm_nes\n", 40, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: cr_fm_nes\n", 40, 1);
 	assert_int_equal(ops->pop_size(s), 16);
 	ops->free(s);
-	s = mk_ok("algo:\n  name: cr_fm_nes\n", 1, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: cr_fm_nes\n", 1, 1);
 	assert_int_equal(ops->pop_size(s), 4);
 	ops->free(s);
-	s = mk_ok("algo:\n  name: cr_fm_nes\n", 100000, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: cr_fm_nes\n", 100000, 1);
 	assert_int_equal(ops->pop_size(s), 38);
 	ops->free(s);
-	s = mk_ok("algo:\n  pop_size: 6\n  init_mean: 0.5\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  pop_size: 6\n  init_mean: 0.5\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 6);
 	assert_true(ops->best_params(s)[0] == 0.5f &&
 		    ops->best_params(s)[2] == 0.5f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 7\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 7\n", 3, 1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:13: 'pop_size' must be an even "
 			    "integer >= 0, got '7'");
-	assert_null(mk("algo:\n  init_stdev: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  init_stdev: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:15: 'init_stdev'"));
-	assert_null(mk("algo:\n  init_stdev: 0.1\n", 0, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  init_stdev: 0.1\n", 0, 1, &err));
 	assert_string_equal(err.msg, "'cr_fm_nes' needs at least one "
 			    "parameter");
 	/* all mandatory slots, no schedule hooks, no QD hooks */
@@ -450,7 +375,8 @@ static void test_schema(void **unused)
  * sigma = init_stdev, pc = ps = 0, iteration 0. */
 static void test_initial_state(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_stdev: 0.25\n  init_mean: -1\n", 9, 77);
+	void *s = at_mk_ok(&algo, "algo:\n  init_stdev: 0.25\n"
+			   "  init_mean: -1\n", 9, 77);
 	st x;
 
 	(void)unused;
@@ -461,7 +387,8 @@ static void test_initial_state(void **unused)
 	for (uint32_t j = 0; j < 9; j++) {
 		assert_true(x.m[j] == -1 && x.d[j] == 1 && x.pc[j] == 0 &&
 			    x.ps[j] == 0);
-		assert_close(x.v[j], z_at(77, PH_PURPOSE_ALGO, 0, 0, j) / 3.0,
+		assert_close(x.v[j],
+			     at_normal(77, PH_PURPOSE_ALGO, 0, 0, j) / 3.0,
 			     1e-15);
 	}
 	ops->free(s);
@@ -475,7 +402,7 @@ static void test_sampling(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
 	enum { N = 5, L = 6 };
-	void *s = mk_ok("algo:\n  pop_size: 6\n", N, 3);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 6\n", N, 3);
 	static const double v[N] = { 0.5, -1, 0.25, 2, 0 };
 	static const double d[N] = { 1, 2, 0.5, 1.5, 3 };
 	float pop[L * N], pop2[L * N];
@@ -495,7 +422,7 @@ static void test_sampling(void **state)
 		double z[N], p = 0;
 
 		for (uint32_t j = 0; j < N; j++) {
-			z[j] = z_at(3, PH_PURPOSE_NOISE, 4, k, j);
+			z[j] = at_eps(3, 4, k, j);
 			p += v[j] / sqrt(nv2) * z[j];
 		}
 		for (uint32_t j = 0; j < N; j++) {
@@ -517,7 +444,7 @@ static void test_sampling(void **state)
 	put_state(s, &x, path);
 	assert_int_equal(ops->ask(s, pop, &err), 0);
 	for (uint32_t j = 0; j < N; j++) {
-		double z = z_at(3, PH_PURPOSE_NOISE, 4, 1, j);
+		double z = at_eps(3, 4, 1, j);
 		double stretch = j == 4 ? sqrt(5.0) : 1;
 
 		assert_close(pop[1 * N + j], x.m[j] + 0.7 * stretch * z, 1e-6);
@@ -549,7 +476,7 @@ static void ref_compare(const char *path, size_t n, size_t lam, double ratio,
 
 	snprintf(yaml, sizeof(yaml), "algo:\n  pop_size: %zu\n"
 		 "  init_stdev: 0.5\n  init_mean: 1\n", lam);
-	s = mk_ok(yaml, n, 21);
+	s = at_mk_ok(&algo, yaml, n, 21);
 	for (int i = 0; i < iters; i++) {
 		st before, after, want_st;
 		int branch;
@@ -625,10 +552,8 @@ static void test_reference_conv(void **state)
 
 /* ---- convergence -------------------------------------------------------- */
 
-typedef double (*test_fn)(const float *x, size_t n);
-
 /* Iterations until the best sample has f < target (or max_iter + 1). */
-static int run_until(void *s, size_t n, test_fn fn, double target,
+static int run_until(void *s, size_t n, at_fn *fn, double target,
 		     int max_iter, double *best)
 {
 	const size_t lam = ops->pop_size(s);
@@ -671,10 +596,10 @@ static int run_until(void *s, size_t n, test_fn fn, double target,
  *   rastrigin n = 10, lambda 200 (alg.py's rastrigin tests use large
  *     lambda too), m = 3, sigma = 2: f < 1e-8 within 30000 evaluations;
  *     seed 1 takes 21800 */
-static void converge(const char *yaml, size_t n, uint32_t seed, test_fn fn,
+static void converge(const char *yaml, size_t n, uint32_t seed, at_fn *fn,
 		     const char *name, double target, int budget)
 {
-	void *s = mk_ok(yaml, n, seed);
+	void *s = at_mk_ok(&algo, yaml, n, seed);
 	const int lam = (int)ops->pop_size(s);
 	double best;
 	int it = run_until(s, n, fn, target, budget / lam, &best);
@@ -687,16 +612,6 @@ static void converge(const char *yaml, size_t n, uint32_t seed, test_fn fn,
 	ops->free(s);
 }
 
-static double f_rastrigin(const float *x, size_t n)
-{
-	double f = 10.0 * (double)n;
-
-	for (size_t j = 0; j < n; j++)
-		f += (double)x[j] * x[j] -
-		     10 * cos(6.283185307179586 * x[j]);
-	return f;
-}
-
 static void test_converge_ellipsoid(void **unused)
 {
 	(void)unused;
@@ -706,14 +621,14 @@ static void test_converge_ellipsoid(void **unused)
 
 static void test_converge_sphere(void **unused)
 {
-	void *s = mk_ok("algo:\n  name: cr_fm_nes\n", 1000, 3);
+	void *s = at_mk_ok(&algo, "algo:\n  name: cr_fm_nes\n", 1000, 3);
 
 	(void)unused;
 	assert_int_equal(ops->pop_size(s), 24);
 	ops->free(s);
-	converge("algo:\n  init_mean: 3\n  init_stdev: 2\n", 40, 2, f_sphere,
+	converge("algo:\n  init_mean: 3\n  init_stdev: 2\n", 40, 2, at_sphere,
 		 "sphere", 1e-12, 6000);
-	converge("algo:\n  init_mean: 1\n  init_stdev: 1\n", 1000, 3, f_sphere,
+	converge("algo:\n  init_mean: 1\n  init_stdev: 1\n", 1000, 3, at_sphere,
 		 "sphere", 1e-3, 50000);
 }
 
@@ -721,53 +636,27 @@ static void test_converge_rastrigin(void **unused)
 {
 	(void)unused;
 	converge("algo:\n  pop_size: 200\n  init_mean: 3\n  init_stdev: 2\n",
-		 10, 1, f_rastrigin, "rastrigin", 1e-8, 30000);
+		 10, 1, at_rastrigin, "rastrigin", 1e-8, 30000);
 }
 
 /* ---- determinism, errors, state ----------------------------------------- */
 
-/* All state arrays concatenated (names and bytes). */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_int_equal(n, 7);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
-static void run_ellipsoid(void *s, size_t n, int iters)
-{
-	double best;
-
-	run_until(s, n, f_ellipsoid, -1, iters, &best);
-}
-
 static void test_determinism(void **unused)
 {
 	static const char *yaml = "algo:\n  init_mean: 1\n";
-	void *a = mk_ok(yaml, 12, 42), *b = mk_ok(yaml, 12, 42);
-	void *c = mk_ok(yaml, 12, 43);
+	void *a = at_mk_ok(&algo, yaml, 12, 42);
+	void *b = at_mk_ok(&algo, yaml, 12, 42);
+	void *c = at_mk_ok(&algo, yaml, 12, 43);
 	unsigned char sa[4096], sb[4096], sc[4096];
 	size_t na, nb, nc;
 
 	(void)unused;
-	run_ellipsoid(a, 12, 30);
-	run_ellipsoid(b, 12, 30);
-	run_ellipsoid(c, 12, 30);
-	na = snapshot(a, sa, sizeof(sa));
-	nb = snapshot(b, sb, sizeof(sb));
-	nc = snapshot(c, sc, sizeof(sc));
+	at_run(&algo, a, f_ellipsoid, 12, 30);
+	at_run(&algo, b, f_ellipsoid, 12, 30);
+	at_run(&algo, c, f_ellipsoid, 12, 30);
+	na = at_snapshot(&algo, a, sa, sizeof(sa));
+	nb = at_snapshot(&algo, b, sb, sizeof(sb));
+	nc = at_snapshot(&algo, c, sc, sizeof(sc));
 	assert_int_equal(na, nb);
 	assert_memory_equal(sa, sb, na);
 	assert_int_equal(na, nc);
@@ -779,79 +668,28 @@ static void test_determinism(void **unused)
 
 static void test_nan_fitness(void **unused)
 {
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3);
-	float pop[12], pop2[12], fit[4] = { 1, 2, 3, 4 };
-	unsigned char before[1024], after[1024];
-	size_t nb;
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
 
 	(void)unused;
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	assert_int_equal(ops->tell(s, fit, &err), 0);
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	nb = snapshot(s, before, sizeof(before));
-	fit[2] = NAN;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "fitness of member 2 is nan");
-	fit[2] = 3;
-	fit[1] = INFINITY;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_string_equal(err.msg, "fitness of member 1 is inf");
-	assert_int_equal(snapshot(s, after, sizeof(after)), nb);
-	assert_memory_equal(before, after, nb);
-	assert_int_equal(ops->ask(s, pop2, &err), 0);
-	assert_memory_equal(pop, pop2, sizeof(pop));
+	at_check_nonfinite_fitness(&algo, s, 3, 2, "fitness of member 2 is nan",
+				   1, INFINITY, "fitness of member 1 is inf");
 	ops->free(s);
-}
-
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_int_equal(n, 7);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
 }
 
 static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  init_mean: 2\n  init_stdev: 1\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
-	const size_t lam = ops->pop_size(a);
-	float pa[64 * 10], pb[64 * 10], fit[64];
-	unsigned char sa[4096], sb[4096];
-	ej_err err = { 0 };
-	npz_file *f;
-	size_t n;
+	void *a = at_mk_ok(&algo, yaml, 10, 11);
+	void *b = at_mk_ok(&algo, yaml, 10, 11);
 
-	run_ellipsoid(a, 10, 7);
-	save(a, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_run(&algo, a, f_ellipsoid, 10, 7);
+	at_copy_state(&algo, a, b, path);
+	at_assert_same_state(&algo, a, b);
 	assert_memory_equal(ops->best_params(a), ops->best_params(b),
 			    10 * sizeof(float));
-	for (int it = 0; it < 8; it++) {
-		assert_int_equal(ops->ask(a, pa, &err), 0);
-		assert_int_equal(ops->ask(b, pb, &err), 0);
-		assert_memory_equal(pa, pb, lam * 10 * sizeof(float));
-		for (size_t i = 0; i < lam; i++)
-			fit[i] = (float)-f_ellipsoid(pa + i * 10, 10);
-		assert_int_equal(ops->tell(a, fit, &err), 0);
-		assert_int_equal(ops->tell(b, fit, &err), 0);
-	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_run_lockstep(&algo, a, b, f_ellipsoid, 10, 8);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -859,24 +697,18 @@ static void test_state_round_trip(void **state)
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
-	unsigned char before[1024], after[1024];
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
+	unsigned char before[1024];
 	st x;
 	ej_err err = { 0 };
-	npz_file *f;
 	size_t n;
 
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	/* a state of another size */
-	other = mk_ok("algo:\n  pop_size: 4\n", 4, 3);
-	save(other, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
+					  4, 3, path, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_string_equal(err.msg, "'mean' has 4 elements, expected 3");
-	npz_free(f);
-	ops->free(other);
 	/* D <= 0 and sigma <= 0 are refused */
 	get_state(s, &x);
 	x.d[1] = 0;
@@ -884,39 +716,21 @@ static void test_load_errors(void **state)
 		char names[7][64];
 		npz_array a[7];
 
-		npz_describe(&a[0], names[0], "", "mean", NPZ_F64, 3, x.m);
-		npz_describe(&a[1], names[1], "", "sigma", NPZ_F64, 0,
-			     &x.sigma);
-		npz_describe(&a[2], names[2], "", "v", NPZ_F64, 3, x.v);
-		npz_describe(&a[3], names[3], "", "D", NPZ_F64, 3, x.d);
-		npz_describe(&a[4], names[4], "", "pc", NPZ_F64, 3, x.pc);
-		npz_describe(&a[5], names[5], "", "ps", NPZ_F64, 3, x.ps);
-		npz_describe(&a[6], names[6], "", "iteration", NPZ_I64, 0,
-			     &x.it);
+		describe_state(&x, a, names);
 		assert_int_equal(npz_write(path, a, 7, &err), 0);
-		f = npz_read(path, &err);
-		assert_non_null(f);
-		assert_int_equal(ops->load(s, f, &err), -1);
+		assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 		assert_string_equal(err.msg, "array 'D' has a bad value at 1");
-		npz_free(f);
 		x.d[1] = 1;
 		x.sigma = -1;
 		assert_int_equal(npz_write(path, a, 7, &err), 0);
-		f = npz_read(path, &err);
-		assert_non_null(f);
-		assert_int_equal(ops->load(s, f, &err), -1);
+		assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 		assert_string_equal(err.msg, "array 'sigma' must be > 0, "
 				    "got -1");
-		npz_free(f);
 		/* only 6 arrays: 'iteration' missing */
 		assert_int_equal(npz_write(path, a, 6, &err), 0);
-		f = npz_read(path, &err);
-		assert_non_null(f);
-		assert_int_equal(ops->load(s, f, &err), -1);
-		npz_free(f);
+		assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	}
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 

@@ -4,48 +4,22 @@
  * documented draws, a planar-arm run to a stated coverage, archive.npz,
  * determinism and the state round trip.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "opencl/philox.h"
-
-extern const algo_ops map_elites_ops;
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &map_elites_ops;
+/* iteration and the elites' cell, fitness, params, descriptors */
+static const at_algo algo = { &map_elites_ops, 5, 5 };
 
 /* ---- helpers ----------------------------------------------------------- */
 
+/* An instance for a task with n_bd descriptors in [lo, hi]. */
 static void *mk_env(const char *yaml, size_t P, uint32_t seed, int n_bd,
 		    const float *lo, const float *hi, ej_err *err)
 {
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
 	algo_env env = { .param_size = P, .seed = seed, .n_bd = n_bd,
 			 .bd_lo = lo, .bd_hi = hi };
 
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
+	return at_mk_env(&algo, yaml, &env, err);
 }
 
 static const float unit_lo[2] = { 0, 0 }, unit_hi[2] = { 1, 1 };
@@ -53,12 +27,10 @@ static const float unit_lo[2] = { 0, 0 }, unit_hi[2] = { 1, 1 };
 /* n_bd descriptors in [0, 1]. */
 static void *mk_ok(const char *yaml, size_t P, uint32_t seed, int n_bd)
 {
-	ej_err err = { 0 };
-	void *s = mk_env(yaml, P, seed, n_bd, unit_lo, unit_hi, &err);
+	algo_env env = { .param_size = P, .seed = seed, .n_bd = n_bd,
+			 .bd_lo = unit_lo, .bd_hi = unit_hi };
 
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
+	return at_mk_env_ok(&algo, yaml, &env);
 }
 
 /* The state arrays by name. */
@@ -73,9 +45,8 @@ static void get_arch(const void *s, arch *a)
 {
 	static npz_array x[ALGO_STATE_MAX];
 	static char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, x, ALGO_STATE_MAX, names);
 
-	assert_int_equal(n, 5);
+	at_state(&algo, s, x, names);
 	assert_string_equal(x[0].name, "iteration");
 	assert_string_equal(x[1].name, "elite_cell");
 	assert_string_equal(x[2].name, "elite_fitness");
@@ -385,13 +356,8 @@ static void test_variation_formula(void **unused)
 
 		ph_normal2(w.v[2], w.v[3], &line, &other);
 		for (uint32_t p = 0; p < P; p++) {
-			ph_out e = ph_draw(31, PH_PURPOSE_NOISE, 1, k, 0, p / 4);
-			float z[4];
 			double xi = a.params[i * P + p], xj = a.params[j * P + p];
-
-			ph_normal2(e.v[0], e.v[1], &z[0], &z[1]);
-			ph_normal2(e.v[2], e.v[3], &z[2], &z[3]);
-			double want = xi + 0.05 * z[p % 4] +
+			double want = xi + 0.05 * at_eps(31, 1, k, p) +
 				      0.4 * line * (xj - xi);
 			if (!(fabs(pop[k * P + p] - want) <= 1e-6 *
 			      (1 + fabs(want))))
@@ -598,27 +564,6 @@ static void test_archive_npz(void **state)
 	ops->free(s);
 }
 
-/* All state arrays concatenated (names and bytes). */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_int_equal(n, 5);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		if (nb)
-			memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
 static void test_determinism(void **unused)
 {
 	static const char *yaml = "algo:\n  pop_size: 32\n  bins: 16\n";
@@ -631,9 +576,9 @@ static void test_determinism(void **unused)
 	run_arm(a, 6, 20);
 	run_arm(b, 6, 20);
 	run_arm(c, 6, 20);
-	na = snapshot(a, sa, sizeof(sa));
-	nb = snapshot(b, sb, sizeof(sb));
-	nc = snapshot(c, sc, sizeof(sc));
+	na = at_snapshot(&algo, a, sa, sizeof(sa));
+	nb = at_snapshot(&algo, b, sb, sizeof(sb));
+	nc = at_snapshot(&algo, c, sc, sizeof(sc));
 	assert_int_equal(na, nb);
 	assert_memory_equal(sa, sb, na);
 	assert_true(na != nc || memcmp(sa, sc, na) != 0);
@@ -642,50 +587,21 @@ static void test_determinism(void **unused)
 	ops->free(c);
 }
 
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_int_equal(n, 5);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-static void load_ok(void *s, const char *path)
-{
-	ej_err err = { 0 };
-	npz_file *f = npz_read(path, &err);
-
-	assert_non_null(f);
-	if (ops->load(s, f, &err) < 0)
-		fail_msg("load: %s", err.msg);
-	npz_free(f);
-}
-
 static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  pop_size: 24\n  bins: 12\n";
 	const char *path = ((tu_tmp *)*state)->path;
 	void *a = mk_ok(yaml, 6, 11, 2), *b = mk_ok(yaml, 6, 11, 2);
-	static unsigned char sa[1 << 16], sb[1 << 16];
 	float pa[24 * 6], pb[24 * 6], fit[24], bd[48];
 	ej_err err = { 0 };
-	size_t n;
 
 	/* an empty archive round-trips too */
-	save(a, path);
-	load_ok(b, path);
+	at_copy_state(&algo, a, b, path);
 	run_arm(a, 6, 7);
 	/* b has its own, different archive before the load */
 	run_arm(b, 6, 3);
-	save(a, path);
-	load_ok(b, path);
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_copy_state(&algo, a, b, path);
+	at_assert_same_state(&algo, a, b);
 	assert_memory_equal(ops->best_params(a), ops->best_params(b),
 			    6 * sizeof(float));
 	for (int it = 0; it < 8; it++) {
@@ -697,9 +613,7 @@ static void test_state_round_trip(void **state)
 		tell_ok(a, fit, bd);
 		tell_ok(b, fit, bd);
 	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -712,8 +626,6 @@ static int load_one(void *s, const char *path, int64_t c, const float *bd,
 	const int64_t it = 3;
 	npz_array a[5];
 	char names[5][64];
-	npz_file *f;
-	int rc;
 
 	npz_describe(&a[0], names[0], "", "iteration", NPZ_I64, 0, &it);
 	npz_describe(&a[1], names[1], "", "elite_cell", NPZ_I64, 1, &c);
@@ -722,24 +634,20 @@ static int load_one(void *s, const char *path, int64_t c, const float *bd,
 		     params);
 	npz_describe(&a[4], names[4], "", "elite_descriptors", NPZ_F32, 2, bd);
 	assert_int_equal(npz_write(path, a, 5, err), 0);
-	f = npz_read(path, err);
-	assert_non_null(f);
-	rc = ops->load(s, f, err);
-	npz_free(f);
-	return rc;
+	return at_load_rc(&algo, s, path, err);
 }
 
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
 	void *s = mk_ok("algo:\n  pop_size: 8\n  bins: 4\n", 3, 3, 2);
-	static unsigned char before[1 << 14], after[1 << 14];
+	static unsigned char before[1 << 14];
 	static const float in5[2] = { 0.3f, 0.3f }, out[2] = { 1.5f, 0.3f };
 	ej_err err = { 0 };
 	size_t n;
 
 	run_arm(s, 3, 2);
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	/* the good case first: cell 5 = (1, 1) holds (0.3, 0.3) */
 	{
 		void *t = mk_ok("algo:\n  pop_size: 8\n  bins: 4\n", 3, 3, 2);
@@ -761,8 +669,7 @@ static void test_load_errors(void **state)
 	assert_string_equal(err.msg, "'elite_params' has 4 elements, "
 			    "expected 3");
 	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 

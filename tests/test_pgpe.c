@@ -6,96 +6,11 @@
  * and sigma updates are computed here in double, with the centered ranks
  * written out by hand.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "core/optim.h"
-#include "opencl/philox.h"
-
-#define assert_near(a, b, tol)                                               \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.9g, expected %.9g (tol %g)", #a, a_, \
-				 b_, (double)(tol));                         \
-	} while (0)
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &pgpe_ops;
-
-/* A PGPE instance from YAML text with 'algo' and 'optimizer' sections. */
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	optim_cfg ocfg;
-	algo_env env = { .param_size = P, .seed = seed, .optim = &ocfg };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0 &&
-	    optim_parse(cfg_get(cfg_root(d), "optimizer"), &ocfg, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-/* eps_k[j] for iteration 'it', written out from the documented layout. */
-static float eps_at(uint32_t seed, uint32_t it, uint32_t k, uint32_t j)
-{
-	ph_out w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
-
-/* All state arrays concatenated (names and bytes), for equality checks. */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_true(n >= 3);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
+/* center, stdev, iteration, then the optimizer's arrays */
+static const at_algo algo = { &pgpe_ops, 3, ALGO_STATE_MAX };
 
 /* ---- registry and schema ----------------------------------------------- */
 
@@ -131,43 +46,30 @@ static void test_schema(void **unused)
 
 	(void)unused;
 	/* defaults: P = 3, center 0, sigma 0.1, 64 members */
-	s = mk_ok("algo:\n  name: pgpe\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: pgpe\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 64);
 	assert_true(ops->best_params(s)[0] == 0.0f &&
 		    ops->best_params(s)[2] == 0.0f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 63\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 63\n", 3, 1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:13: 'pop_size' must be an even "
 			    "integer >= 2, got '63'");
-	assert_null(mk("algo:\n  center_lr: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  center_lr: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:14: 'center_lr'"));
-	assert_null(mk("algo:\n  stdev_lr: -1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  stdev_lr: -1\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:13: 'stdev_lr'"));
-	assert_null(mk("algo:\n  pop_sise: 8\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_sise: 8\n", 3, 1, &err));
 	assert_string_equal(err.msg, "t.yaml:2:3: unknown key 'pop_sise' in "
 			    "'algo' (did you mean 'pop_size'?)");
 }
 
 static void test_create_errors(void **unused)
 {
-	void *cfg = calloc(1, ops->cfg_size), *state = (void *)1;
-	algo_env env = { .param_size = 0, .seed = 1, .optim = NULL };
-	ej_err err = { 0 };
-
 	(void)unused;
-	assert_non_null(cfg);
-	cfg_defaults(ops->fields, ops->n_fields, cfg);
-	assert_int_equal(ops->create(&state, cfg, &env, &err), -1);
-	assert_null(state);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-	assert_string_equal(err.msg, "'pgpe' needs at least one parameter");
-	/* optim NULL: adam defaults */
-	env.param_size = 2;
-	assert_int_equal(ops->create(&state, cfg, &env, &err), 0);
-	assert_int_equal(ops->pop_size(state), 64);
-	ops->free(state);
-	free(cfg);
+	/* P = 2 with optim NULL: adam defaults */
+	at_check_create_errors(&algo, "'pgpe' needs at least one parameter", 2,
+			       64);
 }
 
 /* ---- the hand-worked case ---------------------------------------------- */
@@ -187,7 +89,7 @@ static void hw_expect(const double u[4], double stdev_lr, double center[2],
 
 	*clipped = 0;
 	for (uint32_t j = 0; j < 2; j++) {
-		double d0 = s * eps_at(5, 0, 0, j), d1 = s * eps_at(5, 0, 1, j);
+		double d0 = s * at_eps(5, 0, 0, j), d1 = s * at_eps(5, 0, 1, j);
 		double gc = (d0 * (u[0] - u[1]) / 2 + d1 * (u[2] - u[3]) / 2) / 2;
 		double gs = (((u[0] + u[1]) / 2 - b) * (d0 * d0 - s * s) / s +
 			     ((u[2] + u[3]) / 2 - b) * (d1 * d1 - s * s) / s) /
@@ -207,7 +109,7 @@ static void hw_expect(const double u[4], double stdev_lr, double center[2],
 static void hw_check(const char *yaml, const float fit[4], const double u[4],
 		     double stdev_lr, int want_clipped)
 {
-	void *s = mk_ok(yaml, 2, 5);
+	void *s = at_mk_ok(&algo, yaml, 2, 5);
 	float pop[8], pop2[8];
 	double center[2], sigma[2];
 	ej_err err = { 0 };
@@ -220,10 +122,11 @@ static void hw_check(const char *yaml, const float fit[4], const double u[4],
 	/* rows interleaved: 2k = c + sigma eps_k, 2k+1 = c - sigma eps_k */
 	for (uint32_t k = 0; k < 2; k++)
 		for (uint32_t j = 0; j < 2; j++) {
-			float d = 0.1f * eps_at(5, 0, k, j);
+			float d = 0.1f * at_eps(5, 0, k, j);
 
-			assert_near(pop[2 * k * 2 + j], 0.5f + d, 1e-7);
-			assert_near(pop[(2 * k + 1) * 2 + j], 0.5f - d, 1e-7);
+			at_assert_near(pop[2 * k * 2 + j], 0.5f + d, 1e-7);
+			at_assert_near(pop[(2 * k + 1) * 2 + j], 0.5f - d,
+				       1e-7);
 			assert_true(fabsf(d) > 1e-4f);
 		}
 	/* asking twice without a tell gives the same population */
@@ -233,13 +136,13 @@ static void hw_check(const char *yaml, const float fit[4], const double u[4],
 	assert_int_equal(ops->tell(s, fit, &err), 0);
 	hw_expect(u, stdev_lr, center, sigma, &clipped);
 	assert_int_equal(clipped, want_clipped);
-	assert_near(ops->best_params(s)[0], center[0], 1e-6);
-	assert_near(ops->best_params(s)[1], center[1], 1e-6);
+	at_assert_near(ops->best_params(s)[0], center[0], 1e-6);
+	at_assert_near(ops->best_params(s)[1], center[1], 1e-6);
 	assert_true(fabs(center[0] - 0.5) > 1e-3 || fabs(center[1] - 0.5) > 1e-3);
 	assert_true(ops->state(s, a, ALGO_STATE_MAX, names) >= 3);
 	assert_string_equal(a[1].name, "stdev");
-	assert_near(((const float *)a[1].data)[0], sigma[0], 1e-7);
-	assert_near(((const float *)a[1].data)[1], sigma[1], 1e-7);
+	at_assert_near(((const float *)a[1].data)[0], sigma[0], 1e-7);
+	at_assert_near(((const float *)a[1].data)[1], sigma[1], 1e-7);
 	assert_string_equal(a[2].name, "iteration");
 	assert_int_equal(*(const int64_t *)a[2].data, 1);
 	ops->free(s);
@@ -290,34 +193,11 @@ static void test_hand_worked_clip(void **unused)
  * (row 2k - row 2k+1) / (2 sigma_j) must be eps_k[j] of that iteration. */
 static void test_noise_layout(void **unused)
 {
-	enum { P = 6, N = 6 };
-	void *s = mk_ok("algo:\n  pop_size: 6\n  init_stdev: 1\n"
-			"  center_lr: 0.01\n", P, 99);
-	float pop[N * P];
-	static const float fit[N] = { 1, 2, 3, 4, 5, 6 };
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 6\n  init_stdev: 1\n"
+			   "  center_lr: 0.01\n", 6, 99);
 
 	(void)unused;
-	for (uint32_t it = 0; it < 3; it++) {
-		const float *c = ops->best_params(s), *sigma;
-
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		assert_true(ops->state(s, a, ALGO_STATE_MAX, names) >= 3);
-		sigma = a[1].data;
-		for (uint32_t k = 0; k < N / 2; k++)
-			for (uint32_t j = 0; j < P; j++) {
-				const float *plus = pop + 2 * k * P;
-				const float *minus = plus + P;
-
-				assert_near((plus[j] - minus[j]) / 2 / sigma[j],
-					    eps_at(99, it, k, j), 1e-5);
-				assert_near(plus[j] + minus[j], 2 * c[j],
-					    1e-5);
-			}
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-	}
+	at_check_mirrored_noise(&algo, s, 6, 99, 3, "stdev");
 	ops->free(s);
 }
 
@@ -332,118 +212,59 @@ static double sphere(const float *x, size_t P)
 	return f;
 }
 
-static void run_sphere(void *s, int iters, float *pop, float *fit)
+/* The minimised form the at_ runners take (fitness = -f): -sphere. */
+static double f_sphere1(const float *x, size_t P)
 {
-	const size_t N = ops->pop_size(s);
-	ej_err err = { 0 };
-
-	for (int it = 0; it < iters; it++) {
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t i = 0; i < N; i++)
-			fit[i] = (float)sphere(pop + i * 10, 10);
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-	}
+	return -sphere(x, P);
 }
 
 static void test_sphere(void **unused)
 {
 	static const char *yaml = "algo:\n  name: pgpe\n  pop_size: 64\n"
 				  "  center_lr: 0.05\n";
-	void *a = mk_ok(yaml, 10, 42), *b = mk_ok(yaml, 10, 42);
-	float *pop = malloc(64 * 10 * sizeof(float)), fit[64];
+	void *a = at_mk_ok(&algo, yaml, 10, 42);
+	void *b = at_mk_ok(&algo, yaml, 10, 42);
 
 	(void)unused;
-	assert_non_null(pop);
 	assert_true(sphere(ops->best_params(a), 10) == -10.0);
-	run_sphere(a, 300, pop, fit);
-	run_sphere(b, 300, pop, fit);
+	at_run(&algo, a, f_sphere1, 10, 300);
+	at_run(&algo, b, f_sphere1, 10, 300);
 	/* brief: better than -0.5; this run reaches ~-2e-8, so ask -1e-3 */
 	if (!(sphere(ops->best_params(a), 10) > -1e-3))
 		fail_msg("f(center) = %g after 300 iterations",
 			 sphere(ops->best_params(a), 10));
 	assert_memory_equal(ops->best_params(a), ops->best_params(b),
 			    10 * sizeof(float));
-	free(pop);
 	ops->free(a);
 	ops->free(b);
 }
 
 /* ---- errors and state -------------------------------------------------- */
 
-
-
 static void test_nan_fitness(void **unused)
 {
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3);
-	float pop[12], pop2[12], fit[4] = { 1, 2, 3, 4 };
-	unsigned char before[1024], after[1024];
-	size_t nb, na;
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
 
 	(void)unused;
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	assert_int_equal(ops->tell(s, fit, &err), 0); /* iteration 1 */
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	nb = snapshot(s, before, sizeof(before));
-	fit[3] = NAN;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "fitness of member 3 is nan");
-	fit[3] = 4;
-	fit[0] = -INFINITY;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_string_equal(err.msg, "fitness of member 0 is -inf");
-	na = snapshot(s, after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
-	assert_int_equal(ops->ask(s, pop2, &err), 0);
-	assert_memory_equal(pop, pop2, sizeof(pop));
+	at_check_nonfinite_fitness(&algo, s, 3, 3, "fitness of member 3 is nan",
+				   0, -INFINITY, "fitness of member 0 is -inf");
 	ops->free(s);
-}
-
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_true(n >= 3);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
 }
 
 static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  pop_size: 8\n  center_lr: 0.05\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
-	float pa[80], pb[80], fit[8];
+	void *a = at_mk_ok(&algo, yaml, 10, 11);
+	void *b = at_mk_ok(&algo, yaml, 10, 11);
 	unsigned char sa[2048], sb[2048];
-	ej_err err = { 0 };
-	npz_file *f;
-	size_t n;
 
-	run_sphere(a, 5, pa, fit);
-	save(a, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	assert_int_equal(snapshot(a, sa, sizeof(sa)),
-			 snapshot(b, sb, sizeof(sb)));
-	for (int it = 0; it < 5; it++) {
-		assert_int_equal(ops->ask(a, pa, &err), 0);
-		assert_int_equal(ops->ask(b, pb, &err), 0);
-		assert_memory_equal(pa, pb, sizeof(pa));
-		for (size_t i = 0; i < 8; i++)
-			fit[i] = (float)sphere(pa + i * 10, 10);
-		assert_int_equal(ops->tell(a, fit, &err), 0);
-		assert_int_equal(ops->tell(b, fit, &err), 0);
-	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_run(&algo, a, f_sphere1, 10, 5);
+	at_copy_state(&algo, a, b, path);
+	assert_int_equal(at_snapshot(&algo, a, sa, sizeof(sa)),
+			 at_snapshot(&algo, b, sb, sizeof(sb)));
+	at_run_lockstep(&algo, a, b, f_sphere1, 10, 5);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -451,37 +272,26 @@ static void test_state_round_trip(void **state)
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
-	unsigned char before[1024], after[1024];
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
+	unsigned char before[1024];
 	static const float c[3] = { 1, 2, 3 };
 	npz_array one = { .name = "center", .dtype = NPZ_F32, .ndim = 1,
 			  .shape = { 3 }, .data = c };
 	ej_err err = { 0 };
-	npz_file *f;
 	size_t n;
 
 	/* only 'center': nothing may change */
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	assert_int_equal(npz_write(path, &one, 1, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_non_null(strstr(err.msg, "stdev"));
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	/* a state of another size */
-	other = mk_ok("algo:\n  pop_size: 4\n", 4, 3);
-	save(other, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
+					  4, 3, path, &err), -1);
 	assert_non_null(strstr(err.msg, "center"));
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
-	ops->free(other);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 

@@ -4,194 +4,13 @@
  * budgets, a 100,000-parameter instance (where cma_es refuses),
  * determinism, the bit-exact state round trip, errors.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <math.h>
+#include "tests/algotest.h"
 
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
 #include "algos/cma_es.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "opencl/philox.h"
-
-/* until algos/algo.h declares it */
-extern const algo_ops sep_cma_es_ops;
 
 static const algo_ops *const ops = &sep_cma_es_ops;
-
-#define assert_near(a, b, tol)                                               \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.17g, expected %.17g (tol %g)", #a,   \
-				 a_, b_, (double)(tol));                     \
-	} while (0)
-
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	algo_env env = { .param_size = P, .seed = seed };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-static double z_at(uint32_t seed, uint32_t it, uint32_t k, uint32_t j)
-{
-	ph_out w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
-
-static const npz_array *arr(const void *s, const char *name)
-{
-	static npz_array a[ALGO_STATE_MAX];
-	static char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(a[i].name, name))
-			return &a[i];
-	fail_msg("no state array '%s'", name);
-	return NULL;
-}
-
-static const double *f64(const void *s, const char *name)
-{
-	const npz_array *x = arr(s, name);
-
-	assert_int_equal(x->dtype, NPZ_F64);
-	return x->data;
-}
-
-static size_t snapshot(const void *s, unsigned char **buf)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_int_equal(n, 8);
-	*buf = NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		*buf = realloc(*buf, len + nl + nb);
-		assert_non_null(*buf);
-		memcpy(*buf + len, a[i].name, nl);
-		memcpy(*buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
-static void assert_same_state(const void *x, const void *y)
-{
-	unsigned char *a, *b;
-	size_t na = snapshot(x, &a), nb = snapshot(y, &b);
-
-	assert_int_equal(na, nb);
-	assert_memory_equal(a, b, na);
-	free(a);
-	free(b);
-}
-
-static double f_sphere(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < n; i++)
-		f += (double)x[i] * x[i];
-	return f;
-}
-
-static double f_ellipsoid(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < n; i++)
-		f += pow(1e6, (double)i / (double)(n - 1)) * (double)x[i] * x[i];
-	return f;
-}
-
-static long minimise(void *s, double (*f)(const float *, size_t), size_t n,
-		     double target, long budget)
-{
-	const size_t lam = ops->pop_size(s);
-	float *pop = malloc(lam * n * sizeof(float)), *fit = malloc(lam * 4);
-	ej_err err = { 0 };
-	long evals = 0;
-
-	assert_non_null(pop);
-	assert_non_null(fit);
-	while (evals < budget) {
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t k = 0; k < lam; k++) {
-			double v = f(pop + k * n, n);
-
-			evals++;
-			if (v < target) {
-				free(pop);
-				free(fit);
-				return evals;
-			}
-			fit[k] = (float)-v;
-		}
-		if (ops->tell(s, fit, &err) < 0)
-			fail_msg("tell: %s", err.msg);
-	}
-	free(pop);
-	free(fit);
-	return budget + 1;
-}
-
-static void run(void *s, double (*f)(const float *, size_t), size_t n, int k)
-{
-	const size_t lam = ops->pop_size(s);
-	float *pop = malloc(lam * n * sizeof(float)), *fit = malloc(lam * 4);
-	ej_err err = { 0 };
-
-	assert_non_null(pop);
-	assert_non_null(fit);
-	for (int it = 0; it < k; it++) {
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t i = 0; i < lam; i++)
-			fit[i] = (float)-f(pop + i * n, n);
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-	}
-	free(pop);
-	free(fit);
-}
+/* mean, sigma, C, p_sigma, p_c, best_params, best_fitness, iteration */
+static const at_algo algo = { &sep_cma_es_ops, 8, 8 };
 
 static void test_slots_and_schema(void **unused)
 {
@@ -204,15 +23,15 @@ static void test_slots_and_schema(void **unused)
 		    ops->best_params && ops->state && ops->load && ops->free);
 	assert_null(ops->hparams);
 	assert_null(ops->set_hparam);
-	s = mk_ok("algo:\n  name: sep_cma_es\n", 10, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: sep_cma_es\n", 10, 1);
 	assert_int_equal(ops->pop_size(s), 10);
-	assert_true(f64(s, "sigma")[0] == 0.1);
+	assert_true(at_state_f64(&algo, s, "sigma")[0] == 0.1);
 	assert_true(ops->best_params(s)[9] == 0.0f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 1\n", 3, 1, &err));
 	assert_string_equal(err.msg, "'pop_size' of 'sep_cma_es' must be 0 "
 			    "(4 + floor(3 ln n)) or >= 2, got '1'");
-	assert_null(mk("algo: {}\n", 0, 1, &err));
+	assert_null(at_mk(&algo, "algo: {}\n", 0, 1, &err));
 	assert_string_equal(err.msg,
 			    "'sep_cma_es' needs at least one parameter");
 }
@@ -226,16 +45,16 @@ static void test_constants(void **unused)
 
 	(void)unused;
 	assert_int_equal(cma_params_init(&p, 10, 10, 12.0 / 3, NULL), 0);
-	assert_near(p.c1, 4 * 0.015283824524751714, 1e-15);
-	assert_near(p.cmu, 4 * 0.023551776650417484, 1e-15);
-	assert_near(p.w[0], 0.45627264690340597, 1e-15);
-	assert_near(p.w[9], -0.29892059698252577, 1e-15);
-	assert_near(p.cc, 0.29499038303562225, 1e-15); /* unscaled */
+	at_assert_near(p.c1, 4 * 0.015283824524751714, 1e-15);
+	at_assert_near(p.cmu, 4 * 0.023551776650417484, 1e-15);
+	at_assert_near(p.w[0], 0.45627264690340597, 1e-15);
+	at_assert_near(p.w[9], -0.29892059698252577, 1e-15);
+	at_assert_near(p.cc, 0.29499038303562225, 1e-15); /* unscaled */
 	cma_params_release(&p);
 	assert_int_equal(cma_params_init(&p, 2, 6, 4.0 / 3, NULL), 0);
-	assert_near(p.c1, 0.20642053319521814, 1e-15);
-	assert_near(p.cmu, 0.11412370590221899, 1e-15);
-	assert_near(p.w[5], -1.1559817781589212, 1e-15);
+	at_assert_near(p.c1, 0.20642053319521814, 1e-15);
+	at_assert_near(p.cmu, 0.11412370590221899, 1e-15);
+	at_assert_near(p.w[5], -1.1559817781589212, 1e-15);
 	cma_params_release(&p);
 }
 
@@ -245,8 +64,8 @@ static void test_hand_iteration_n2(void **unused)
 {
 	static const float fit[6] = { -4, 1, 0.5, 9, -2, 3 };
 	static const size_t order[6] = { 3, 5, 1, 2, 4, 0 };
-	void *s = mk_ok("algo:\n  init_mean: -1\n  init_stdev: 2\n", 2,
-			HW_SEED);
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: -1\n  init_stdev: 2\n",
+			   2, HW_SEED);
 	float pop[12];
 	double z[6][2], zw[2] = { 0 }, m[2], ps[2], pc[2], c[2], sw = 0;
 	double psn = 0, hsig, a, sig;
@@ -260,7 +79,7 @@ static void test_hand_iteration_n2(void **unused)
 	assert_int_equal(ops->ask(s, pop, &err), 0);
 	for (uint32_t k = 0; k < 6; k++)
 		for (uint32_t j = 0; j < 2; j++) {
-			z[k][j] = z_at(HW_SEED, 0, k, j);
+			z[k][j] = at_eps(HW_SEED, 0, k, j);
 			assert_true(pop[k * 2 + j] ==
 				    (float)(-1 + 2 * (1 * z[k][j])));
 		}
@@ -293,22 +112,29 @@ static void test_hand_iteration_n2(void **unused)
 	}
 	sig = 2 * exp(p.cs / p.damps * (psn / p.chi_n - 1));
 	for (size_t j = 0; j < 2; j++) {
-		assert_near(f64(s, "mean")[j], m[j], 1e-15);
-		assert_near(f64(s, "p_sigma")[j], ps[j], 1e-14);
-		assert_near(f64(s, "p_c")[j], pc[j], 1e-14);
-		assert_near(f64(s, "C")[j], c[j], 1e-14);
+		at_assert_near(at_state_f64(&algo, s, "mean")[j], m[j], 1e-15);
+		at_assert_near(at_state_f64(&algo, s, "p_sigma")[j], ps[j],
+			       1e-14);
+		at_assert_near(at_state_f64(&algo, s, "p_c")[j], pc[j], 1e-14);
+		at_assert_near(at_state_f64(&algo, s, "C")[j], c[j], 1e-14);
 		assert_true(fabs(c[j] - 1) > 1e-3);
 	}
-	assert_near(f64(s, "sigma")[0], sig, 1e-14);
+	at_assert_near(at_state_f64(&algo, s, "sigma")[0], sig, 1e-14);
 	/* iteration 1: x = m + sigma sqrt(c) z */
 	assert_int_equal(ops->ask(s, pop, &err), 0);
 	for (uint32_t k = 0; k < 6; k++)
 		for (uint32_t j = 0; j < 2; j++)
-			assert_near(pop[k * 2 + j], m[j] + sig * sqrt(c[j]) *
-				    z_at(HW_SEED, 1, k, j), 2e-6);
-	assert_true(f64(s, "best_fitness")[0] == 9);
-	assert_true(((const float *)arr(s, "best_params")->data)[1] ==
-		    (float)(-1 + 2 * z[3][1]));
+			at_assert_near(pop[k * 2 + j], m[j] + sig * sqrt(c[j]) *
+				       at_eps(HW_SEED, 1, k, j), 2e-6);
+	assert_true(at_state_f64(&algo, s, "best_fitness")[0] == 9);
+	{
+		npz_array arrs[ALGO_STATE_MAX];
+		char names[ALGO_STATE_MAX][64];
+		const float *bx = at_state_array(&algo, s, "best_params", arrs,
+						 names)->data;
+
+		assert_true(bx[1] == (float)(-1 + 2 * z[3][1]));
+	}
 	cma_params_release(&p);
 	ops->free(s);
 }
@@ -322,17 +148,18 @@ static void test_convergence(void **unused)
 		double (*f)(const float *, size_t);
 		long budget;
 	} cases[] = {
-		{ "10-D sphere", 10, f_sphere, 1500 },
-		{ "10-D ellipsoid", 10, f_ellipsoid, 3000 },
-		{ "100-D ellipsoid", 100, f_ellipsoid, 35000 },
+		{ "10-D sphere", 10, at_sphere, 1500 },
+		{ "10-D ellipsoid", 10, at_ellipsoid, 3000 },
+		{ "100-D ellipsoid", 100, at_ellipsoid, 35000 },
 	};
 
 	(void)unused;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		void *s = mk_ok("algo:\n  init_mean: 1\n  init_stdev: 1\n",
-				cases[c].n, 1);
-		long used = minimise(s, cases[c].f, cases[c].n, 1e-8,
-				     cases[c].budget);
+		void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n"
+				   "  init_stdev: 1\n", cases[c].n, 1);
+		long used = at_evals_to_sample_target(&algo, s, cases[c].f,
+						      cases[c].n,
+						      cases[c].budget, 1e-8);
 
 		print_message("sep_cma_es %s: f < 1e-8 after %ld evaluations "
 			      "(budget %ld)\n", cases[c].name, used,
@@ -352,7 +179,8 @@ static void test_convergence(void **unused)
 static void test_large(void **unused)
 {
 	enum { N = 100000 };
-	void *s = mk_ok("algo:\n  init_mean: 1\n  init_stdev: 0.1\n", N, 2);
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n  init_stdev: 0.1\n",
+			   N, 2);
 	float *m0 = malloc(N * sizeof(float));
 	double dot = 0;
 
@@ -360,7 +188,7 @@ static void test_large(void **unused)
 	assert_non_null(m0);
 	assert_int_equal(ops->pop_size(s), 38);
 	memcpy(m0, ops->best_params(s), N * sizeof(float));
-	run(s, f_sphere, N, 1);
+	at_run(&algo, s, at_sphere, N, 1);
 	for (size_t j = 0; j < N; j++)
 		dot += (double)m0[j] * ((double)ops->best_params(s)[j] - m0[j]);
 	if (!(dot < -0.5 * 0.1 * sqrt((double)N)))
@@ -371,13 +199,13 @@ static void test_large(void **unused)
 
 static void test_determinism(void **unused)
 {
-	void *a = mk_ok("algo:\n  init_mean: 1\n", 12, 5);
-	void *b = mk_ok("algo:\n  init_mean: 1\n", 12, 5);
+	void *a = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 12, 5);
+	void *b = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 12, 5);
 
 	(void)unused;
-	run(a, f_ellipsoid, 12, 30);
-	run(b, f_ellipsoid, 12, 30);
-	assert_same_state(a, b);
+	at_run(&algo, a, at_ellipsoid, 12, 30);
+	at_run(&algo, b, at_ellipsoid, 12, 30);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -386,30 +214,22 @@ static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  init_mean: 1\n  pop_size: 9\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 40, 11), *b = mk_ok(yaml, 40, 11);
-	npz_array arrs[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
+	void *a = at_mk_ok(&algo, yaml, 40, 11);
+	void *b = at_mk_ok(&algo, yaml, 40, 11);
 	float pa[9 * 40], pb[9 * 40];
 	ej_err err = { 0 };
-	npz_file *f;
 
-	run(a, f_ellipsoid, 40, 6);
-	assert_int_equal(npz_write(path, arrs,
-				   ops->state(a, arrs, ALGO_STATE_MAX, names),
-				   &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	assert_same_state(a, b);
+	at_run(&algo, a, at_ellipsoid, 40, 6);
+	at_copy_state(&algo, a, b, path);
+	at_assert_same_state(&algo, a, b);
 	for (int it = 0; it < 5; it++) {
 		assert_int_equal(ops->ask(a, pa, &err), 0);
 		assert_int_equal(ops->ask(b, pb, &err), 0);
 		assert_memory_equal(pa, pb, sizeof(pa));
-		run(a, f_ellipsoid, 40, 1);
-		run(b, f_ellipsoid, 40, 1);
+		at_run(&algo, a, at_ellipsoid, 40, 1);
+		at_run(&algo, b, at_ellipsoid, 40, 1);
 	}
-	assert_same_state(a, b);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -417,18 +237,17 @@ static void test_state_round_trip(void **state)
 static void test_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
 	float pop[12], fit[4] = { 1, 2, -INFINITY, 4 };
 	static const double bad[3] = { 1, 0, 1 };
 	npz_array arrs[ALGO_STATE_MAX];
 	char names[ALGO_STATE_MAX][64];
-	unsigned char *before, *after;
+	unsigned char *before;
 	size_t n, na;
 	ej_err err = { 0 };
-	npz_file *f;
 
 	assert_int_equal(ops->ask(s, pop, &err), 0);
-	n = snapshot(s, &before);
+	n = at_snapshot_alloc(&algo, s, &before);
 	assert_int_equal(ops->tell(s, fit, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_string_equal(err.msg, "fitness of member 2 is -inf");
@@ -437,15 +256,10 @@ static void test_errors(void **state)
 	assert_string_equal(arrs[2].name, "C");
 	arrs[2].data = bad;
 	assert_int_equal(npz_write(path, arrs, na, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_string_equal(err.msg, "array 'C' has a value <= 0 at 1");
-	npz_free(f);
-	assert_int_equal(snapshot(s, &after), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	free(before);
-	free(after);
 	ops->free(s);
 }
 

@@ -19,174 +19,11 @@
  *                                     (seed 42: 40,832; seeds 1-10:
  *                                     25,792-50,752)
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "core/optim.h"
-#include "opencl/philox.h"
-
-extern const algo_ops simple_ga_ops; /* until algo.h declares it */
-
-#define assert_near(a, b, tol)                                               \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.9g, expected %.9g (tol %g)", #a, a_, \
-				 b_, (double)(tol));                         \
-	} while (0)
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &simple_ga_ops;
-
-/* An instance from YAML text with 'algo' and 'optimizer' sections. */
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	optim_cfg ocfg;
-	algo_env env = { .param_size = P, .seed = seed, .optim = &ocfg };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0 &&
-	    optim_parse(cfg_get(cfg_root(d), "optimizer"), &ocfg, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-/* eps_i[j] for iteration 'it', written out from the documented layout. */
-static float eps_at(uint32_t seed, uint32_t it, uint32_t k, uint32_t j)
-{
-	ph_out w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
-
-/* All state arrays concatenated (names and bytes), for equality checks. */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_true(n >= 4);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_true(n >= 4);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-/* ---- benchmark functions (minimised; fitness = -f) --------------------- */
-
-static double f_sphere(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < n; i++)
-		f += (double)x[i] * x[i];
-	return f;
-}
-
-static double f_rosenbrock(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i + 1 < n; i++) {
-		double a = (double)x[i + 1] - (double)x[i] * x[i];
-		double b = 1.0 - x[i];
-
-		f += 100 * a * a + b * b;
-	}
-	return f;
-}
-
-/* Runs until f(best_params) < target or 'budget' evaluations are spent;
- * sigma0 > 0 drives sigma as sigma0 decay^generation through set_hparam.
- * Returns the evaluations used (or more than budget on failure). */
-static long run_to_target(void *s, double (*f)(const float *, size_t),
-			  size_t P, long budget, double target, double sigma0,
-			  double decay, double *fbest)
-{
-	const size_t N = ops->pop_size(s);
-	float *pop = malloc(N * P * sizeof(float));
-	float *fit = malloc(N * sizeof(float));
-	ej_err err = { 0 };
-	long evals = 0;
-
-	assert_non_null(pop);
-	assert_non_null(fit);
-	*fbest = f(ops->best_params(s), P);
-	for (int gen = 0; evals < budget && !(*fbest < target); gen++) {
-		if (sigma0 > 0)
-			assert_int_equal(ops->set_hparam(s, "sigma", sigma0 *
-							 pow(decay, gen)), 0);
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t i = 0; i < N; i++)
-			fit[i] = (float)-f(pop + i * P, P);
-		evals += (long)N;
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-		*fbest = f(ops->best_params(s), P);
-	}
-	free(pop);
-	free(fit);
-	return *fbest < target ? evals : budget + 1;
-}
-
-static void run_sphere(void *s, size_t P, int iters)
-{
-	double fb;
-
-	(void)run_to_target(s, f_sphere, P, (long)iters *
-			    (long)ops->pop_size(s), -1, 0, 1, &fb);
-}
+/* parents, best, best_fitness, iteration */
+static const at_algo algo = { &simple_ga_ops, 4, ALGO_STATE_MAX };
 
 /* The state arrays: parents (keep, P), best, best_fitness, iteration. */
 static const npz_array *arrays(const void *s, npz_array *a, char names[][64])
@@ -242,7 +79,7 @@ static int parent_of(const float *row, uint32_t seed, uint32_t it,
 
 		for (j = 0; j < P; j++)
 			if (row[j] != cand[c * P + j] +
-				      sigma * eps_at(seed, it, member,
+				      sigma * at_eps(seed, it, member,
 						     (uint32_t)j))
 				break;
 		if (j == P)
@@ -260,29 +97,30 @@ static void test_schema(void **unused)
 
 	(void)unused;
 	/* defaults: 64 members, 32 parents, no elites, best = init_mean */
-	s = mk_ok("algo:\n  name: simple_ga\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: simple_ga\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 64);
 	assert_int_equal(kept_rows(s), 32);
 	assert_true(ops->best_params(s)[0] == 0.0f &&
 		    ops->best_params(s)[2] == 0.0f);
 	assert_true(best_fitness(s) == -INFINITY);
 	ops->free(s);
-	s = mk_ok("algo:\n  pop_size: 5\n  init_mean: -1\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  pop_size: 5\n  init_mean: -1\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 5); /* odd is fine */
 	assert_int_equal(kept_rows(s), 2);
 	assert_true(ops->best_params(s)[1] == -1.0f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 1\n", 3, 1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:13: 'pop_size' must be an "
 			    "integer >= 2, got '1'");
-	assert_null(mk("algo:\n  elite_ratio: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  elite_ratio: 0\n", 3, 1, &err));
 	assert_string_equal(err.msg, "t.yaml:2:16: 'elite_ratio' must be a "
 			    "number in (0, 1], got '0'");
-	assert_null(mk("algo:\n  sigma: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  sigma: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:10: 'sigma'"));
 	/* n_elites < pop_size spans two keys: checked by create */
-	assert_null(mk("algo:\n  pop_size: 8\n  n_elites: 8\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 8\n  n_elites: 8\n", 3,
+			  1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "'n_elites' must be in [0, pop_size - 1 "
 			    "= 7], got '8'");
@@ -305,7 +143,7 @@ static void test_parent_count(void **unused)
 
 	(void)unused;
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		void *s = mk_ok(c[i].yaml, 2, 1);
+		void *s = at_mk_ok(&algo, c[i].yaml, 2, 1);
 
 		assert_int_equal(kept_rows(s), c[i].keep);
 		ops->free(s);
@@ -314,23 +152,11 @@ static void test_parent_count(void **unused)
 
 static void test_create_errors(void **unused)
 {
-	void *cfg = calloc(1, ops->cfg_size), *state = (void *)1;
-	algo_env env = { .param_size = 0, .seed = 1, .optim = NULL };
-	ej_err err = { 0 };
-
 	(void)unused;
-	assert_non_null(cfg);
-	cfg_defaults(ops->fields, ops->n_fields, cfg);
-	assert_int_equal(ops->create(&state, cfg, &env, &err), -1);
-	assert_null(state);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-	assert_string_equal(err.msg,
-			    "'simple_ga' needs at least one parameter");
-	env.param_size = 2; /* no optimizer needed */
-	assert_int_equal(ops->create(&state, cfg, &env, &err), 0);
-	assert_int_equal(ops->pop_size(state), 64);
-	ops->free(state);
-	free(cfg);
+	/* P = 2: no optimizer needed */
+	at_check_create_errors(&algo,
+			       "'simple_ga' needs at least one parameter", 2,
+			       64);
 }
 
 /* ---- the hand-worked case ---------------------------------------------- */
@@ -347,7 +173,7 @@ static void test_hand_worked(void **unused)
 	static const float fit1[HN] = { 4, 1, 1, 1 };
 	static const float fit2[HN] = { 1, 9, 1, 1 };
 	static const float fit3[HN] = { 2, 2, 9, 2 };
-	void *s = mk_ok(HW_YAML, HP, 7);
+	void *s = at_mk_ok(&algo, HW_YAML, HP, 7);
 	float g0[HN * HP], g1[HN * HP], g2[HN * HP], again[HN * HP];
 	float parents[2 * HP];
 	ej_err err = { 0 };
@@ -358,7 +184,7 @@ static void test_hand_worked(void **unused)
 	for (uint32_t i = 0; i < HN; i++)
 		for (uint32_t j = 0; j < HP; j++)
 			assert_true(g0[i * HP + j] ==
-				    0.5f + 0.1f * eps_at(7, 0, i, j));
+				    0.5f + 0.1f * at_eps(7, 0, i, j));
 	assert_int_equal(ops->ask(s, again, &err), 0);
 	assert_memory_equal(g0, again, sizeof(g0));
 	/* fitness 3, 1, 2, 5: parents rows 3 and 0; best row 3 */
@@ -411,8 +237,8 @@ static void test_truncation(void **unused)
 {
 	enum { P = 3, N = 10 };
 	static const float fit[N] = { 0, 9, -4, 3, 8, 1, -2, 7, 5, 2 };
-	void *s = mk_ok("algo:\n  pop_size: 10\n  elite_ratio: 0.3\n"
-			"  sigma: 0.05\n", P, 17);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 10\n  elite_ratio: 0.3\n"
+			   "  sigma: 0.05\n", P, 17);
 	float g0[N * P], g1[N * P], top[3 * P], rest[7 * P];
 	size_t idx[N];
 	ej_err err = { 0 };
@@ -442,8 +268,9 @@ static void test_elites(void **unused)
 {
 	enum { P = 2, N = 6 };
 	static const float fit[N] = { 1, 6, 3, 5, 2, 4 };
-	void *s = mk_ok("algo:\n  pop_size: 6\n  elite_ratio: 0.1666667\n"
-			"  n_elites: 3\n  sigma: 0.2\n", P, 23);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 6\n"
+			   "  elite_ratio: 0.1666667\n  n_elites: 3\n"
+			   "  sigma: 0.2\n", P, 23);
 	float g0[N * P], g1[N * P];
 	ej_err err = { 0 };
 
@@ -466,8 +293,8 @@ static void test_elites(void **unused)
 static void test_uniform_parents(void **unused)
 {
 	enum { P = 1, N = 4000 };
-	void *s = mk_ok("algo:\n  pop_size: 4000\n  elite_ratio: 0.001\n"
-			"  sigma: 0.5\n", P, 31);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4000\n"
+			   "  elite_ratio: 0.001\n  sigma: 0.5\n", P, 31);
 	float *g0 = malloc(N * sizeof(float)), *g1 = malloc(N * sizeof(float));
 	float *fit = malloc(N * sizeof(float)), top[4];
 	size_t *idx = malloc(N * sizeof(size_t));
@@ -505,7 +332,7 @@ static void test_uniform_parents(void **unused)
 static void test_noise_layout(void **unused)
 {
 	enum { P = 6, N = 3 };
-	void *s = mk_ok("algo:\n  pop_size: 3\n  sigma: 1\n", P, 99);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 3\n  sigma: 1\n", P, 99);
 	float pop[N * P];
 	ej_err err = { 0 };
 
@@ -513,14 +340,14 @@ static void test_noise_layout(void **unused)
 	assert_int_equal(ops->ask(s, pop, &err), 0);
 	for (uint32_t i = 0; i < N; i++)
 		for (uint32_t j = 0; j < P; j++)
-			assert_true(pop[i * P + j] == eps_at(99, 0, i, j));
+			assert_true(pop[i * P + j] == at_eps(99, 0, i, j));
 	ops->free(s);
 }
 
 static void test_set_hparam(void **unused)
 {
 	static const float fit[HN] = { 3, 1, 2, 5 };
-	void *s = mk_ok(HW_YAML, HP, 5);
+	void *s = at_mk_ok(&algo, HW_YAML, HP, 5);
 	float g0[HN * HP], g1[HN * HP], parents[2 * HP];
 	ej_err err = { 0 };
 
@@ -546,50 +373,19 @@ static void test_set_hparam(void **unused)
 
 static void test_determinism(void **unused)
 {
-	static const char *yaml = "algo:\n  pop_size: 8\n  init_mean: 1\n"
-				  "  n_elites: 1\n  sigma: 0.1\n";
-	void *a = mk_ok(yaml, 7, 42), *b = mk_ok(yaml, 7, 42);
-	void *c = mk_ok(yaml, 7, 43);
-
 	(void)unused;
-	run_sphere(a, 7, 10);
-	run_sphere(b, 7, 10);
-	run_sphere(c, 7, 10);
-	assert_memory_equal(ops->best_params(a), ops->best_params(b),
-			    7 * sizeof(float));
-	assert_memory_not_equal(ops->best_params(a), ops->best_params(c),
-				7 * sizeof(float));
-	ops->free(a);
-	ops->free(b);
-	ops->free(c);
+	at_check_determinism(&algo, "algo:\n  pop_size: 8\n  init_mean: 1\n"
+			     "  n_elites: 1\n  sigma: 0.1\n", 7, 42, 43, 10);
 }
 
 static void test_nan_fitness(void **unused)
 {
-	void *s = mk_ok("algo:\n  pop_size: 4\n  n_elites: 1\n", 3, 3);
-	float pop[12], pop2[12], fit[4] = { 1, 2, 3, 4 };
-	unsigned char before[1024], after[1024];
-	size_t nb, na;
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n  n_elites: 1\n",
+			   3, 3);
 
 	(void)unused;
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	assert_int_equal(ops->tell(s, fit, &err), 0); /* iteration 1 */
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	nb = snapshot(s, before, sizeof(before));
-	fit[0] = NAN;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "fitness of member 0 is nan");
-	fit[0] = 1;
-	fit[2] = INFINITY;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_string_equal(err.msg, "fitness of member 2 is inf");
-	na = snapshot(s, after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
-	assert_int_equal(ops->ask(s, pop2, &err), 0);
-	assert_memory_equal(pop, pop2, sizeof(pop));
+	at_check_nonfinite_fitness(&algo, s, 3, 0, "fitness of member 0 is nan",
+				   2, INFINITY, "fitness of member 2 is inf");
 	ops->free(s);
 }
 
@@ -599,34 +395,10 @@ static void test_state_round_trip(void **state)
 				  "  n_elites: 2\n  elite_ratio: 0.25\n"
 				  "  sigma: 0.1\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
-	float pa[80], pb[80], fit[8];
-	unsigned char sa[4096], sb[4096];
-	ej_err err = { 0 };
-	npz_file *f;
-	size_t n;
+	void *a = at_mk_ok(&algo, yaml, 10, 11);
+	void *b = at_mk_ok(&algo, yaml, 10, 11);
 
-	run_sphere(a, 10, 5);
-	save(a, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
-	for (int it = 0; it < 5; it++) {
-		assert_int_equal(ops->ask(a, pa, &err), 0);
-		assert_int_equal(ops->ask(b, pb, &err), 0);
-		assert_memory_equal(pa, pb, sizeof(pa));
-		for (size_t i = 0; i < 8; i++)
-			fit[i] = (float)-f_sphere(pa + i * 10, 10);
-		assert_int_equal(ops->tell(a, fit, &err), 0);
-		assert_int_equal(ops->tell(b, fit, &err), 0);
-	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_check_resume(&algo, a, b, at_sphere, 10, 5, 5, path);
 	assert_memory_equal(ops->best_params(a), ops->best_params(b),
 			    10 * sizeof(float));
 	ops->free(a);
@@ -636,8 +408,8 @@ static void test_state_round_trip(void **state)
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
-	unsigned char before[1024], after[1024];
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
+	unsigned char before[1024];
 	static const float par[6] = { 1, 2, 3, 4, 5, 6 };
 	static const float best[3] = { 1, 2, 3 }, bad = NAN;
 	static const int64_t it = 2;
@@ -652,38 +424,24 @@ static void test_load_errors(void **state)
 		  .data = &it },
 	};
 	ej_err err = { 0 };
-	npz_file *f;
 	size_t n;
 
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	/* parents and best only: nothing may change */
 	assert_int_equal(npz_write(path, arr, 2, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_non_null(strstr(err.msg, "best_fitness"));
-	npz_free(f);
 	/* a NaN best fitness */
 	assert_int_equal(npz_write(path, arr, 4, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_string_equal(err.msg, "array 'best_fitness' is nan");
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	/* a state of another size */
-	other = mk_ok("algo:\n  pop_size: 4\n", 4, 3);
-	save(other, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
+					  4, 3, path, &err), -1);
 	assert_non_null(strstr(err.msg, "parents"));
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
-	ops->free(other);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 
@@ -693,15 +451,13 @@ static void test_load_errors(void **state)
  * f < 1e-6 within 30,000 evaluations */
 static void test_sphere_10d_1e6_in_30000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_mean: 1\n  n_elites: 1\n"
-			"  sigma: 0.1\n", 10, 42);
-	double fb;
-	long evals;
+	static const at_sched sigma = { "sigma", 0.1, 0.98 };
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n  n_elites: 1\n"
+			   "  sigma: 0.1\n", 10, 42);
 
 	(void)unused;
-	evals = run_to_target(s, f_sphere, 10, 30000, 1e-6, 0.1, 0.98, &fb);
-	if (evals > 30000)
-		fail_msg("sphere: f = %g after 30000 evaluations", fb);
+	at_expect_target(&algo, s, at_sphere, 10, 30000, 1e-6, &sigma,
+			 "sphere");
 	ops->free(s);
 }
 
@@ -709,16 +465,13 @@ static void test_sphere_10d_1e6_in_30000_evals(void **unused)
  * f < 1 within 80,000 evaluations */
 static void test_rosenbrock_10d_1_in_80000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  elite_ratio: 0.2\n  n_elites: 1\n"
-			"  sigma: 0.02\n", 10, 42);
-	double fb;
-	long evals;
+	void *s = at_mk_ok(&algo, "algo:\n  elite_ratio: 0.2\n  n_elites: 1\n"
+			   "  sigma: 0.02\n", 10, 42);
 
 	(void)unused;
-	assert_true(f_rosenbrock(ops->best_params(s), 10) == 9.0);
-	evals = run_to_target(s, f_rosenbrock, 10, 80000, 1, 0, 1, &fb);
-	if (evals > 80000)
-		fail_msg("rosenbrock: f = %g after 80000 evaluations", fb);
+	assert_true(at_rosenbrock(ops->best_params(s), 10) == 9.0);
+	at_expect_target(&algo, s, at_rosenbrock, 10, 80000, 1, NULL,
+			 "rosenbrock");
 	ops->free(s);
 }
 

@@ -18,122 +18,15 @@
  *                                       (seed 42: 3,080; seeds 1-10:
  *                                       2,900-3,240)
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <math.h>
-
-#include <cmocka.h>
-
-#include "tests/testutil.h"
-
-#include "algos/algo.h"
-#include "core/cfg.h"
-#include "core/npz.h"
-#include "core/optim.h"
-#include "opencl/philox.h"
-
-extern const algo_ops snes_ops; /* until algo.h declares it */
-
-#define assert_near(a, b, tol)                                               \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.9g, expected %.9g (tol %g)", #a, a_, \
-				 b_, (double)(tol));                         \
-	} while (0)
+#include "tests/algotest.h"
 
 static const algo_ops *const ops = &snes_ops;
+/* mean, sigma, iteration */
+static const at_algo algo = { &snes_ops, 3, ALGO_STATE_MAX };
 
-/* An instance from YAML text with 'algo' and 'optimizer' sections. */
-static void *mk(const char *yaml, size_t P, uint32_t seed, ej_err *err)
-{
-	static const char *const skip[] = { "name", NULL };
-	cfg_doc *d = cfg_load_string(yaml, "t.yaml", err);
-	void *cfg = calloc(1, ops->cfg_size), *state = NULL;
-	optim_cfg ocfg;
-	algo_env env = { .param_size = P, .seed = seed, .optim = &ocfg };
-
-	assert_non_null(d);
-	assert_non_null(cfg);
-	if (cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo",
-			      ops->fields, ops->n_fields, cfg, skip, err) == 0 &&
-	    optim_parse(cfg_get(cfg_root(d), "optimizer"), &ocfg, err) == 0)
-		ops->create(&state, cfg, &env, err);
-	cfg_free(d);
-	free(cfg);
-	return state;
-}
-
-static void *mk_ok(const char *yaml, size_t P, uint32_t seed)
-{
-	ej_err err = { 0 };
-	void *s = mk(yaml, P, seed, &err);
-
-	if (!s)
-		fail_msg("create failed: %s", err.msg);
-	return s;
-}
-
-/* s_i[j] for iteration 'it', written out from the documented layout. */
-static float eps_at(uint32_t seed, uint32_t it, uint32_t k, uint32_t j)
-{
-	ph_out w = ph_draw(seed, PH_PURPOSE_NOISE, it, k, 0, j / 4);
-	float z[4];
-
-	ph_normal2(w.v[0], w.v[1], &z[0], &z[1]);
-	ph_normal2(w.v[2], w.v[3], &z[2], &z[3]);
-	return z[j % 4];
-}
-
-/* All state arrays concatenated (names and bytes), for equality checks. */
-static size_t snapshot(const void *s, unsigned char *buf, size_t size)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names), len = 0;
-
-	assert_true(n >= 3);
-	for (size_t i = 0; i < n; i++) {
-		size_t nb = npz_count(&a[i]) * npz_dtype_size(a[i].dtype);
-		size_t nl = strlen(a[i].name) + 1;
-
-		assert_true(len + nl + nb <= size);
-		memcpy(buf + len, a[i].name, nl);
-		memcpy(buf + len + nl, a[i].data, nb);
-		len += nl + nb;
-	}
-	return len;
-}
-
-static void save(const void *s, const char *path)
-{
-	npz_array a[ALGO_STATE_MAX];
-	char names[ALGO_STATE_MAX][64];
-	size_t n = ops->state(s, a, ALGO_STATE_MAX, names);
-	ej_err err = { 0 };
-
-	assert_true(n >= 3);
-	if (npz_write(path, a, n, &err) < 0)
-		fail_msg("%s", err.msg);
-}
-
-/* ---- benchmark functions (minimised; fitness = -f) --------------------- */
-
-static double f_sphere(const float *x, size_t n)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < n; i++)
-		f += (double)x[i] * x[i];
-	return f;
-}
-
+/* sum 10^(6 i/(n-1)) x_i^2: pow(10, 6 i/(n-1)) rounds differently from
+ * at_ellipsoid's pow(1e6, i/(n-1)) for some i, which would change the
+ * seeded runs pinned above. */
 static double f_ellipsoid(const float *x, size_t n)
 {
 	double f = 0;
@@ -142,41 +35,6 @@ static double f_ellipsoid(const float *x, size_t n)
 		f += pow(10.0, 6.0 * (double)i / (double)(n - 1)) *
 		     (double)x[i] * x[i];
 	return f;
-}
-
-/* Runs until f(best_params) < target or 'budget' evaluations are spent;
- * returns the evaluations used (or more than budget on failure). */
-static long run_to_target(void *s, double (*f)(const float *, size_t),
-			  size_t P, long budget, double target, double *fbest)
-{
-	const size_t N = ops->pop_size(s);
-	float *pop = malloc(N * P * sizeof(float));
-	float *fit = malloc(N * sizeof(float));
-	ej_err err = { 0 };
-	long evals = 0;
-
-	assert_non_null(pop);
-	assert_non_null(fit);
-	*fbest = f(ops->best_params(s), P);
-	while (evals < budget && !(*fbest < target)) {
-		assert_int_equal(ops->ask(s, pop, &err), 0);
-		for (size_t i = 0; i < N; i++)
-			fit[i] = (float)-f(pop + i * P, P);
-		evals += (long)N;
-		assert_int_equal(ops->tell(s, fit, &err), 0);
-		*fbest = f(ops->best_params(s), P);
-	}
-	free(pop);
-	free(fit);
-	return *fbest < target ? evals : budget + 1;
-}
-
-static void run_sphere(void *s, size_t P, int iters)
-{
-	double fb;
-
-	(void)run_to_target(s, f_sphere, P, (long)iters *
-			    (long)ops->pop_size(s), -1, &fb);
 }
 
 static const float *sigma_of(const void *s, npz_array *a, char names[][64])
@@ -197,29 +55,29 @@ static void test_schema(void **unused)
 
 	(void)unused;
 	/* defaults: mean 0, sigma 1 */
-	s = mk_ok("algo:\n  name: snes\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  name: snes\n", 3, 1);
 	assert_true(ops->best_params(s)[0] == 0.0f &&
 		    ops->best_params(s)[2] == 0.0f);
 	assert_true(sigma_of(s, a, names)[1] == 1.0f);
 	ops->free(s);
-	s = mk_ok("algo:\n  pop_size: 7\n  sigma_init: 0.25\n"
-		  "  init_mean: 2\n", 3, 1);
+	s = at_mk_ok(&algo, "algo:\n  pop_size: 7\n  sigma_init: 0.25\n"
+		     "  init_mean: 2\n", 3, 1);
 	assert_int_equal(ops->pop_size(s), 7); /* odd is fine: no mirroring */
 	assert_true(ops->best_params(s)[2] == 2.0f);
 	assert_true(sigma_of(s, a, names)[0] == 0.25f);
 	ops->free(s);
-	assert_null(mk("algo:\n  pop_size: 1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: 1\n", 3, 1, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "'pop_size' must be 0 (automatic) or "
 			    ">= 2, got '1'");
-	assert_null(mk("algo:\n  pop_size: -2\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  pop_size: -2\n", 3, 1, &err));
 	assert_string_equal(err.msg, "t.yaml:2:13: 'pop_size' must be an "
 			    "integer >= 0, got '-2'");
-	assert_null(mk("algo:\n  lr_mean: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  lr_mean: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:12: 'lr_mean'"));
-	assert_null(mk("algo:\n  lr_sigma: -0.1\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  lr_sigma: -0.1\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:13: 'lr_sigma'"));
-	assert_null(mk("algo:\n  sigma_init: 0\n", 3, 1, &err));
+	assert_null(at_mk(&algo, "algo:\n  sigma_init: 0\n", 3, 1, &err));
 	assert_non_null(strstr(err.msg, "t.yaml:2:15: 'sigma_init'"));
 }
 
@@ -232,7 +90,7 @@ static void test_default_pop_size(void **unused)
 
 	(void)unused;
 	for (size_t i = 0; i < 4; i++) {
-		void *s = mk_ok("algo:\n  pop_size: 0\n", P[i], 1);
+		void *s = at_mk_ok(&algo, "algo:\n  pop_size: 0\n", P[i], 1);
 
 		assert_int_equal(ops->pop_size(s), want[i]);
 		ops->free(s);
@@ -241,22 +99,10 @@ static void test_default_pop_size(void **unused)
 
 static void test_create_errors(void **unused)
 {
-	void *cfg = calloc(1, ops->cfg_size), *state = (void *)1;
-	algo_env env = { .param_size = 0, .seed = 1, .optim = NULL };
-	ej_err err = { 0 };
-
 	(void)unused;
-	assert_non_null(cfg);
-	cfg_defaults(ops->fields, ops->n_fields, cfg);
-	assert_int_equal(ops->create(&state, cfg, &env, &err), -1);
-	assert_null(state);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-	assert_string_equal(err.msg, "'snes' needs at least one parameter");
-	env.param_size = 20; /* no optimizer needed */
-	assert_int_equal(ops->create(&state, cfg, &env, &err), 0);
-	assert_int_equal(ops->pop_size(state), 12);
-	ops->free(state);
-	free(cfg);
+	/* P = 20: no optimizer needed */
+	at_check_create_errors(&algo, "'snes' needs at least one parameter",
+			       20, 12);
 }
 
 /* ---- the hand-worked cases --------------------------------------------- */
@@ -272,7 +118,7 @@ enum { HP = 5, HN = 4 };
 static void hw_check(const char *yaml, const float *fit, const size_t *best,
 		     const double *u, size_t N, double lr_sigma)
 {
-	void *s = mk_ok(yaml, HP, 5);
+	void *s = at_mk_ok(&algo, yaml, HP, 5);
 	float *pop = malloc(N * HP * sizeof(float));
 	float *pop2 = malloc(N * HP * sizeof(float));
 	npz_array a[ALGO_STATE_MAX];
@@ -286,7 +132,7 @@ static void hw_check(const char *yaml, const float *fit, const size_t *best,
 	for (uint32_t i = 0; i < N; i++)
 		for (uint32_t j = 0; j < HP; j++)
 			assert_true(pop[i * HP + j] ==
-				    0.5f + 0.2f * eps_at(5, 0, i, j));
+				    0.5f + 0.2f * at_eps(5, 0, i, j));
 	assert_int_equal(ops->ask(s, pop2, &err), 0);
 	assert_memory_equal(pop, pop2, N * HP * sizeof(float));
 	assert_int_equal(ops->tell(s, fit, &err), 0);
@@ -300,9 +146,9 @@ static void hw_check(const char *yaml, const float *fit, const size_t *best,
 			gs += u[r] * (z * z - 1);
 		}
 		assert_true(fabs(gm) > 1e-3 && fabs(gs) > 1e-3);
-		assert_near(ops->best_params(s)[j], 0.5 + 0.2 * gm, 2e-6);
-		assert_near(sigma_of(s, a, names)[j],
-			    0.2 * exp(lr_sigma / 2 * gs), 2e-7);
+		at_assert_near(ops->best_params(s)[j], 0.5 + 0.2 * gm, 2e-6);
+		at_assert_near(sigma_of(s, a, names)[j],
+			       0.2 * exp(lr_sigma / 2 * gs), 2e-7);
 	}
 	free(pop);
 	free(pop2);
@@ -316,9 +162,9 @@ static const double u4[HN] = { 0.48042271030918515, 0.01957728969081496,
 static void test_utilities_n4(void **unused)
 {
 	(void)unused;
-	assert_near(u4[0], log(3) / log(4.5) - 0.25, 1e-15);
-	assert_near(u4[1], log(1.5) / log(4.5) - 0.25, 1e-15);
-	assert_near(u4[0] + u4[1] + u4[2] + u4[3], 0, 1e-15);
+	at_assert_near(u4[0], log(3) / log(4.5) - 0.25, 1e-15);
+	at_assert_near(u4[1], log(1.5) / log(4.5) - 0.25, 1e-15);
+	at_assert_near(u4[0] + u4[1] + u4[2] + u4[3], 0, 1e-15);
 }
 
 static void test_hand_worked(void **unused)
@@ -354,8 +200,8 @@ static void test_hand_worked_n10(void **unused)
 	static const size_t best[10] = { 2, 6, 4, 0, 7, 9, 3, 5, 1, 8 };
 
 	(void)unused;
-	assert_near(u10[0], log(6) / (log(6) + log(3) + log(2) + log(1.5) +
-				      log(1.2)) - 0.1, 1e-15);
+	at_assert_near(u10[0], log(6) / (log(6) + log(3) + log(2) + log(1.5) +
+					 log(1.2)) - 0.1, 1e-15);
 	hw_check("algo:\n  pop_size: 10\n  init_mean: 0.5\n"
 		 "  sigma_init: 0.2\n  lr_sigma: 0.3\n", fit, best, u10, 10,
 		 0.3);
@@ -367,22 +213,16 @@ static void test_auto_lr_sigma(void **unused)
 {
 	const double want = (3 + log(10.0)) / (5 * sqrt(10.0));
 	char yaml[128];
-	void *a = mk_ok("algo:\n  init_mean: 1\n", 10, 3), *b;
+	void *a = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 10, 3), *b;
 
 	(void)unused;
-	assert_near(want, 0.3353649276143388, 1e-16);
+	at_assert_near(want, 0.3353649276143388, 1e-16);
 	snprintf(yaml, sizeof(yaml), "algo:\n  init_mean: 1\n"
 		 "  lr_sigma: %.17g\n", want);
-	b = mk_ok(yaml, 10, 3);
-	run_sphere(a, 10, 6);
-	run_sphere(b, 10, 6);
-	{
-		unsigned char sa[1024], sb[1024];
-		size_t n = snapshot(a, sa, sizeof(sa));
-
-		assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-		assert_memory_equal(sa, sb, n);
-	}
+	b = at_mk_ok(&algo, yaml, 10, 3);
+	at_run(&algo, a, at_sphere, 10, 6);
+	at_run(&algo, b, at_sphere, 10, 6);
+	at_assert_same_state(&algo, a, b);
 	ops->free(a);
 	ops->free(b);
 }
@@ -391,7 +231,8 @@ static void test_auto_lr_sigma(void **unused)
 static void test_noise_layout(void **unused)
 {
 	enum { P = 6, N = 5 };
-	void *s = mk_ok("algo:\n  pop_size: 5\n  sigma_init: 0.5\n", P, 99);
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 5\n  sigma_init: 0.5\n",
+			   P, 99);
 	float pop[N * P];
 	static const float fit[N] = { 1, 2, 3, 4, 5 };
 	npz_array a[ALGO_STATE_MAX];
@@ -406,8 +247,8 @@ static void test_noise_layout(void **unused)
 		assert_int_equal(ops->ask(s, pop, &err), 0);
 		for (uint32_t i = 0; i < N; i++)
 			for (uint32_t j = 0; j < P; j++)
-				assert_near((pop[i * P + j] - m[j]) / sig[j],
-					    eps_at(99, it, i, j), 1e-5);
+				at_assert_near((pop[i * P + j] - m[j]) / sig[j],
+					       at_eps(99, it, i, j), 1e-5);
 		assert_int_equal(ops->tell(s, fit, &err), 0);
 	}
 	ops->free(s);
@@ -416,14 +257,13 @@ static void test_noise_layout(void **unused)
 static void test_set_hparam(void **unused)
 {
 	static const float fit[HN] = { 3, 1, 2, 5 };
-	void *a = mk_ok(HW_YAML, HP, 5), *b = mk_ok(HW_YAML, HP, 5);
-	void *c = mk_ok("algo:\n  init_mean: 1\n", 4, 2);
-	void *d = mk_ok("algo:\n  init_mean: 1\n", 4, 2);
+	void *a = at_mk_ok(&algo, HW_YAML, HP, 5);
+	void *b = at_mk_ok(&algo, HW_YAML, HP, 5);
+	void *c = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 4, 2);
+	void *d = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 4, 2);
 	npz_array arr[ALGO_STATE_MAX];
 	char names[ALGO_STATE_MAX][64];
-	unsigned char sc[1024], sd[1024];
 	ej_err err = { 0 };
-	size_t n;
 
 	(void)unused;
 	assert_string_equal(ops->hparams[0], "lr_mean");
@@ -437,18 +277,16 @@ static void test_set_hparam(void **unused)
 	assert_int_equal(ops->tell(a, fit, &err), 0);
 	assert_int_equal(ops->tell(b, fit, &err), 0);
 	for (size_t j = 0; j < HP; j++) {
-		assert_near(ops->best_params(b)[j] - 0.5,
-			    (ops->best_params(a)[j] - 0.5) / 2, 1e-6);
+		at_assert_near(ops->best_params(b)[j] - 0.5,
+			       (ops->best_params(a)[j] - 0.5) / 2, 1e-6);
 		assert_true(sigma_of(b, arr, names)[j] == 0.2f);
 		assert_true(sigma_of(a, arr, names)[j] != 0.2f);
 	}
 	/* automatic lr_sigma: set_hparam("lr_sigma") is ignored */
 	assert_int_equal(ops->set_hparam(d, "lr_sigma", 0), 0);
-	run_sphere(c, 4, 3);
-	run_sphere(d, 4, 3);
-	n = snapshot(c, sc, sizeof(sc));
-	assert_int_equal(snapshot(d, sd, sizeof(sd)), n);
-	assert_memory_equal(sc, sd, n);
+	at_run(&algo, c, at_sphere, 4, 3);
+	at_run(&algo, d, at_sphere, 4, 3);
+	at_assert_same_state(&algo, c, d);
 	ops->free(a);
 	ops->free(b);
 	ops->free(c);
@@ -459,49 +297,17 @@ static void test_set_hparam(void **unused)
 
 static void test_determinism(void **unused)
 {
-	static const char *yaml = "algo:\n  init_mean: 1\n";
-	void *a = mk_ok(yaml, 7, 42), *b = mk_ok(yaml, 7, 42);
-	void *c = mk_ok(yaml, 7, 43);
-
 	(void)unused;
-	run_sphere(a, 7, 10);
-	run_sphere(b, 7, 10);
-	run_sphere(c, 7, 10);
-	assert_memory_equal(ops->best_params(a), ops->best_params(b),
-			    7 * sizeof(float));
-	assert_memory_not_equal(ops->best_params(a), ops->best_params(c),
-				7 * sizeof(float));
-	ops->free(a);
-	ops->free(b);
-	ops->free(c);
+	at_check_determinism(&algo, "algo:\n  init_mean: 1\n", 7, 42, 43, 10);
 }
 
 static void test_nan_fitness(void **unused)
 {
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3);
-	float pop[12], pop2[12], fit[4] = { 1, 2, 3, 4 };
-	unsigned char before[1024], after[1024];
-	size_t nb, na;
-	ej_err err = { 0 };
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
 
 	(void)unused;
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	assert_int_equal(ops->tell(s, fit, &err), 0); /* iteration 1 */
-	assert_int_equal(ops->ask(s, pop, &err), 0);
-	nb = snapshot(s, before, sizeof(before));
-	fit[1] = NAN;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "fitness of member 1 is nan");
-	fit[1] = 2;
-	fit[3] = -INFINITY;
-	assert_int_equal(ops->tell(s, fit, &err), -1);
-	assert_string_equal(err.msg, "fitness of member 3 is -inf");
-	na = snapshot(s, after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, nb);
-	assert_int_equal(ops->ask(s, pop2, &err), 0);
-	assert_memory_equal(pop, pop2, sizeof(pop));
+	at_check_nonfinite_fitness(&algo, s, 3, 1, "fitness of member 1 is nan",
+				   3, -INFINITY, "fitness of member 3 is -inf");
 	ops->free(s);
 }
 
@@ -509,34 +315,10 @@ static void test_state_round_trip(void **state)
 {
 	static const char *yaml = "algo:\n  pop_size: 8\n  init_mean: 1\n";
 	const char *path = ((tu_tmp *)*state)->path;
-	void *a = mk_ok(yaml, 10, 11), *b = mk_ok(yaml, 10, 11);
-	float pa[80], pb[80], fit[8];
-	unsigned char sa[2048], sb[2048];
-	ej_err err = { 0 };
-	npz_file *f;
-	size_t n;
+	void *a = at_mk_ok(&algo, yaml, 10, 11);
+	void *b = at_mk_ok(&algo, yaml, 10, 11);
 
-	run_sphere(a, 10, 5);
-	save(a, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(b, f, &err), 0);
-	npz_free(f);
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
-	for (int it = 0; it < 5; it++) {
-		assert_int_equal(ops->ask(a, pa, &err), 0);
-		assert_int_equal(ops->ask(b, pb, &err), 0);
-		assert_memory_equal(pa, pb, sizeof(pa));
-		for (size_t i = 0; i < 8; i++)
-			fit[i] = (float)-f_sphere(pa + i * 10, 10);
-		assert_int_equal(ops->tell(a, fit, &err), 0);
-		assert_int_equal(ops->tell(b, fit, &err), 0);
-	}
-	n = snapshot(a, sa, sizeof(sa));
-	assert_int_equal(snapshot(b, sb, sizeof(sb)), n);
-	assert_memory_equal(sa, sb, n);
+	at_check_resume(&algo, a, b, at_sphere, 10, 5, 5, path);
 	ops->free(a);
 	ops->free(b);
 }
@@ -544,8 +326,8 @@ static void test_state_round_trip(void **state)
 static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
-	void *s = mk_ok("algo:\n  pop_size: 4\n", 3, 3), *other;
-	unsigned char before[1024], after[1024];
+	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
+	unsigned char before[1024];
 	static const float m[3] = { 1, 2, 3 }, sig[3] = { 1, -1, 1 };
 	static const int64_t it = 2;
 	npz_array arr[3] = {
@@ -557,38 +339,24 @@ static void test_load_errors(void **state)
 		  .data = &it },
 	};
 	ej_err err = { 0 };
-	npz_file *f;
 	size_t n;
 
-	n = snapshot(s, before, sizeof(before));
+	n = at_snapshot(&algo, s, before, sizeof(before));
 	/* only 'mean': nothing may change */
 	assert_int_equal(npz_write(path, arr, 1, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_non_null(strstr(err.msg, "sigma"));
-	npz_free(f);
 	/* a negative sigma */
 	assert_int_equal(npz_write(path, arr, 3, &err), 0);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
 	assert_string_equal(err.msg, "array 'sigma' has a bad value at 1");
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
+	at_assert_unchanged(&algo, s, before, n);
 	/* a state of another size */
-	other = mk_ok("algo:\n  pop_size: 4\n", 4, 3);
-	save(other, path);
-	f = npz_read(path, &err);
-	assert_non_null(f);
-	assert_int_equal(ops->load(s, f, &err), -1);
+	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
+					  4, 3, path, &err), -1);
 	assert_non_null(strstr(err.msg, "mean"));
-	npz_free(f);
-	assert_int_equal(snapshot(s, after, sizeof(after)), n);
-	assert_memory_equal(before, after, n);
-	ops->free(other);
+	at_assert_unchanged(&algo, s, before, n);
 	ops->free(s);
 }
 
@@ -597,15 +365,11 @@ static void test_load_errors(void **state)
 /* sphere 10-D from x0 = 1, defaults: f < 1e-10 within 5,000 evaluations */
 static void test_sphere_10d_1e10_in_5000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_mean: 1\n", 10, 42);
-	double fb;
-	long evals;
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 10, 42);
 
 	(void)unused;
 	assert_int_equal(ops->pop_size(s), 10);
-	evals = run_to_target(s, f_sphere, 10, 5000, 1e-10, &fb);
-	if (evals > 5000)
-		fail_msg("sphere: f = %g after 5000 evaluations", fb);
+	at_expect_target(&algo, s, at_sphere, 10, 5000, 1e-10, NULL, "sphere");
 	ops->free(s);
 }
 
@@ -613,16 +377,14 @@ static void test_sphere_10d_1e10_in_5000_evals(void **unused)
  * 6,000 evaluations */
 static void test_ellipsoid_10d_1e10_in_6000_evals(void **unused)
 {
-	void *s = mk_ok("algo:\n  init_mean: 1\n", 10, 42);
-	double fb;
-	long evals;
+	void *s = at_mk_ok(&algo, "algo:\n  init_mean: 1\n", 10, 42);
 
 	(void)unused;
 	/* sum_i 10^(6 i / 9) at x0 = 1 */
-	assert_near(f_ellipsoid(ops->best_params(s), 10), 1274605.1368, 1e-3);
-	evals = run_to_target(s, f_ellipsoid, 10, 6000, 1e-10, &fb);
-	if (evals > 6000)
-		fail_msg("ellipsoid: f = %g after 6000 evaluations", fb);
+	at_assert_near(f_ellipsoid(ops->best_params(s), 10), 1274605.1368,
+		       1e-3);
+	at_expect_target(&algo, s, f_ellipsoid, 10, 6000, 1e-10, NULL,
+			 "ellipsoid");
 	ops->free(s);
 }
 
