@@ -21,33 +21,17 @@ static int direct_build(direct *d, const task_ops *task, const void *cfg,
 {
 	const char *files[] = { "opencl/philox.h", task->cl_file,
 				"core/direct.cl" };
-	enum { N_FILES = sizeof(files) / sizeof(files[0]) };
-	char defs[2048], tdefs[1024], lines[N_FILES][320];
-	char *texts[N_FILES] = { 0 };
-	const char *srcs[1 + 2 * N_FILES];
+	char defs[2048], tdefs[1024];
 	cl_program prog;
-	int rc = -1;
 
 	task->defines(cfg, tdefs, sizeof(tdefs));
 	snprintf(defs, sizeof(defs), "#define TASK_N_BD %d\n%s", d->n_bd,
 		 tdefs);
-	srcs[0] = defs;
-	for (size_t i = 0; i < N_FILES; i++) {
-		if (!(texts[i] = clsrc_load(files[i], err)))
-			goto out;
-		snprintf(lines[i], sizeof(lines[i]), "#line 1 \"%s\"\n",
-			 files[i]);
-		srcs[1 + 2 * i] = lines[i];
-		srcs[2 + 2 * i] = texts[i];
-	}
-	prog = clrt_program(d->rt, task->name, srcs, 1 + 2 * N_FILES, "-w",
-			    err);
-	if (prog && (d->kernel = clrt_kernel(d->rt, prog, "direct_eval", err)))
-		rc = 0;
-out:
-	for (size_t i = 0; i < N_FILES; i++)
-		free(texts[i]);
-	return rc;
+	prog = clsrc_build(d->rt, task->name, defs, files,
+			   sizeof(files) / sizeof(files[0]), "-w", err);
+	if (!prog || !(d->kernel = clrt_kernel(d->rt, prog, "direct_eval", err)))
+		return -1;
+	return 0;
 }
 
 direct *direct_create(clrt *rt, const task_ops *task, const void *task_cfg,

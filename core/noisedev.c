@@ -15,9 +15,9 @@ struct noisedev {
 
 int nd_create(clrt *rt, const char *mode, noisedev **out, ej_err *err)
 {
+	static const char *const files[] = { "opencl/philox.h",
+					     "opencl/noise.cl" };
 	noisedev *nd;
-	char *texts[2] = { NULL, NULL };
-	const char *srcs[2];
 	cl_program prog;
 
 	/* On a CPU device the kernel runs on the very cores the host would
@@ -31,23 +31,13 @@ int nd_create(clrt *rt, const char *mode, noisedev **out, ej_err *err)
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 	nd->rt = rt;
 	nd->always = !strcmp(mode, "on");
-	if (!(texts[0] = clsrc_load("opencl/philox.h", err)) ||
-	    !(texts[1] = clsrc_load("opencl/noise.cl", err)))
-		goto fail;
-	srcs[0] = texts[0];
-	srcs[1] = texts[1];
-	prog = clrt_program(rt, "noise", srcs, 2, "", err);
-	if (!prog || !(nd->kernel = clrt_kernel(rt, prog, "noise_rows", err)))
-		goto fail;
-	free(texts[0]);
-	free(texts[1]);
+	prog = clsrc_build(rt, "noise", NULL, files, 2, "", err);
+	if (!prog || !(nd->kernel = clrt_kernel(rt, prog, "noise_rows", err))) {
+		nd_free(nd);
+		return -1;
+	}
 	*out = nd;
 	return 0;
-fail:
-	free(texts[0]);
-	free(texts[1]);
-	nd_free(nd);
-	return -1;
 }
 
 void nd_free(noisedev *nd)

@@ -56,13 +56,8 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
 				task->cl_file, policy->cl_file,
 				"core/rollout.cl" };
-	enum { N_FILES = sizeof(files) / sizeof(files[0]) };
 	char defs[4096], tdefs[1024], pdefs[2048];
-	char *texts[N_FILES] = { 0 };
-	char lines[N_FILES][320];
-	const char *srcs[1 + 2 * N_FILES];
 	cl_program prog;
-	int rc = -1;
 
 	task->defines(task_cfg, tdefs, sizeof(tdefs));
 	policy->defines(policy_cfg, s->dims.obs_dim, s->dims.act_dim, pdefs,
@@ -71,29 +66,12 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		 "#define VL %d\n#define POLICY_PARAMS %zu\n"
 		 "#define NORMALIZE_OBS %d\n%s%s",
 		 s->lanes, s->param_count, s->normalize ? 1 : 0, tdefs, pdefs);
-	srcs[0] = defs;
-	/* A #line before each file keeps build-log locations true. */
-	for (size_t i = 0; i < N_FILES; i++) {
-		texts[i] = clsrc_load(files[i], err);
-		if (!texts[i])
-			goto out;
-		snprintf(lines[i], sizeof(lines[i]), "#line 1 \"%s\"\n",
-			 files[i]);
-		srcs[1 + 2 * i] = lines[i];
-		srcs[2 + 2 * i] = texts[i];
-	}
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
-	prog = clrt_program(s->rt, "rollout", srcs, 1 + 2 * N_FILES, "-w",
-			    err);
-	if (!prog)
-		goto out;
-	s->kernel = clrt_kernel(s->rt, prog, "rollout", err);
-	if (s->kernel)
-		rc = 0;
-out:
-	for (size_t i = 0; i < N_FILES; i++)
-		free(texts[i]);
-	return rc;
+	prog = clsrc_build(s->rt, "rollout", defs, files,
+			   sizeof(files) / sizeof(files[0]), "-w", err);
+	if (!prog || !(s->kernel = clrt_kernel(s->rt, prog, "rollout", err)))
+		return -1;
+	return 0;
 }
 
 sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,

@@ -51,3 +51,36 @@ char *clsrc_load(const char *path, ej_err *err)
 	ej_fail(err, EJ_EXIT_RUN, "no embedded OpenCL source '%s'", path);
 	return NULL;
 }
+
+#define CLSRC_MAX_FILES 16
+
+cl_program clsrc_build(clrt *rt, const char *name, const char *defs,
+		       const char *const *files, size_t n_files,
+		       const char *options, ej_err *err)
+{
+	char *texts[CLSRC_MAX_FILES] = { 0 };
+	char lines[CLSRC_MAX_FILES][320];
+	const char *srcs[1 + 2 * CLSRC_MAX_FILES];
+	cl_program prog = NULL;
+	size_t n = 0;
+
+	if (n_files > CLSRC_MAX_FILES) {
+		ej_fail(err, EJ_EXIT_RUN, "program '%s': too many sources",
+			name);
+		return NULL;
+	}
+	srcs[n++] = defs ? defs : "";
+	for (size_t i = 0; i < n_files; i++) {
+		if (!(texts[i] = clsrc_load(files[i], err)))
+			goto out;
+		snprintf(lines[i], sizeof(lines[i]), "#line 1 \"%s\"\n",
+			 files[i]);
+		srcs[n++] = lines[i];
+		srcs[n++] = texts[i];
+	}
+	prog = clrt_program(rt, name, srcs, n, options, err);
+out:
+	for (size_t i = 0; i < n_files; i++)
+		free(texts[i]);
+	return prog;
+}

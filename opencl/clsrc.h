@@ -10,7 +10,10 @@
 #ifndef EJ_CLSRC_H
 #define EJ_CLSRC_H
 
+#include <stddef.h>
+
 #include "core/err.h"
+#include "opencl/clrt.h"
 
 struct clsrc_entry {
 	const char *path;
@@ -21,5 +24,13 @@ extern const struct clsrc_entry clsrc_table[]; /* ends with { 0, 0 } */
 
 /* Return the text of source 'path'.  The caller frees the result. */
 char *clsrc_load(const char *path, ej_err *err);
+
+/* Build (through clrt's cache) the program made of 'defs' (a string of
+ * #defines, may be NULL) followed by the sources 'files' in order, each
+ * preceded by '#line 1 "<file>"' so build-log locations name the real
+ * file and line. */
+cl_program clsrc_build(clrt *rt, const char *name, const char *defs,
+		       const char *const *files, size_t n_files,
+		       const char *options, ej_err *err);
 
 #endif

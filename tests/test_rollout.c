@@ -49,8 +49,6 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 	char defs[2048], pdefs[1024];
 	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
 				"policies/mlp.cl", "opencl/policy_probe.cl" };
-	char *texts[4];
-	const char *srcs[5];
 	ej_err err = { 0 };
 	cl_program prog;
 	cl_kernel k;
@@ -60,13 +58,7 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 	snprintf(defs, sizeof(defs),
 		 "#define VL 1\n#define PROBE_OBS %d\n#define PROBE_ACT %d\n%s",
 		 in, out, pdefs);
-	srcs[0] = defs;
-	for (int i = 0; i < 4; i++) {
-		texts[i] = clsrc_load(files[i], &err);
-		assert_non_null(texts[i]);
-		srcs[i + 1] = texts[i];
-	}
-	prog = clrt_program(rt, "policy_probe", srcs, 5, "", &err);
+	prog = clsrc_build(rt, "policy_probe", defs, files, 4, "", &err);
 	if (!prog)
 		fail_msg("%s", err.msg);
 	k = clrt_kernel(rt, prog, "policy_probe", &err);
@@ -84,8 +76,6 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 	clReleaseMemObject(bo);
 	clReleaseMemObject(ba);
 	clReleaseKernel(k);
-	for (int i = 0; i < 4; i++)
-		free(texts[i]);
 }
 
 /* Device vs host MLP outputs: tolerance 1e-5 absolute + 1e-4 relative
