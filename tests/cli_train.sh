@@ -118,3 +118,12 @@ if [ -s "$T/n1/metrics.jsonl" ] && cmp -s "$T/n1/metrics.jsonl" "$T/n2/metrics.j
 else
 	fail "device noise: same seed, identical metrics"
 fi
+
+# A kernel that does not compile: exit 3, the build log names the real
+# file and line (EVOJAX_CL_DIR loads .cl files from disk).
+mkdir -p "$T/cl"
+cp -r core tasks policies opencl "$T/cl/"
+line=$(grep -n 'VF sn = sin(th), c = cos(th);' tasks/cartpole.cl | cut -d: -f1)
+sed -i 's/VF sn = sin(th), c = cos(th);/VF sn = sin(th), c = cos(th) +;/' "$T/cl/tasks/cartpole.cl"
+expect "kernel build error names file:line" 3 "tasks/cartpole.cl:$line:" -- \
+	env EVOJAX_CL_DIR="$T/cl" $EVOJAX train $C --smoke --quiet --out "$T/cl-run"
