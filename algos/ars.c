@@ -125,6 +125,7 @@ typedef struct ars {
 	float *theta;       /* (P) */
 	float *noise;       /* (K, P) delta_k */
 	double *acc;        /* (P) sum (r+ - r-) delta */
+	double *wa;         /* (K) weights for device noise sums */
 	au_rank *order;     /* (K) sort scratch: f = max(r+, r-), i = k */
 } ars;
 
@@ -137,6 +138,7 @@ static void ars_free(void *state)
 	free(s->theta);
 	free(s->noise);
 	free(s->acc);
+	free(s->wa);
 	free(s->order);
 	free(s);
 }
@@ -181,10 +183,11 @@ static ars *ars_alloc(size_t P, size_t N)
 	s->K = N / 2;
 	s->theta = malloc(P * sizeof(*s->theta));
 	s->acc = malloc(P * sizeof(*s->acc));
+	s->wa = calloc(N / 2, sizeof(*s->wa));
 	s->order = malloc(s->K * sizeof(*s->order));
 	if (s->K <= SIZE_MAX / sizeof(float) / P)
 		s->noise = malloc(s->K * P * sizeof(*s->noise));
-	if (!s->theta || !s->acc || !s->order || !s->noise) {
+	if (!s->theta || !s->acc || !s->order || !s->noise || !s->wa) {
 		ars_free(s);
 		return NULL;
 	}
@@ -281,6 +284,20 @@ static double ars_select(ars *s, const float *fitness)
 	return sqrt(var / (double)(2 * s->b));
 }
 
+/* acc = sum over the kept directions of (r+ - r-) delta, on the host. */
+static void ars_host_sums(ars *s, const float *fitness)
+{
+	memset(s->acc, 0, s->P * sizeof(*s->acc));
+	for (size_t r = 0; r < s->b; r++) {
+		size_t k = s->order[r].i;
+		double w = (double)fitness[2 * k] - fitness[2 * k + 1];
+		const float *d = s->noise + k * s->P;
+
+		for (size_t j = 0; j < s->P; j++)
+			s->acc[j] += w * d[j];
+	}
+}
+
 static int ars_tell(void *state, const float *fitness, ej_err *err)
 {
 	ars *s = state;
@@ -295,14 +312,19 @@ static int ars_tell(void *state, const float *fitness, ej_err *err)
 		const double scale = s->cfg.step_size /
 				     ((double)s->b * sigma_r);
 
-		memset(s->acc, 0, s->P * sizeof(*s->acc));
-		for (size_t r = 0; r < s->b; r++) {
-			size_t k = s->order[r].i;
-			double w = (double)fitness[2 * k] - fitness[2 * k + 1];
-			const float *d = s->noise + k * s->P;
+		if (nd_wants(s->nd, s->K * s->P)) {
+			memset(s->wa, 0, s->K * sizeof(*s->wa));
+			for (size_t r = 0; r < s->b; r++) {
+				size_t k = s->order[r].i;
 
-			for (size_t j = 0; j < s->P; j++)
-				s->acc[j] += w * d[j];
+				s->wa[k] = (double)fitness[2 * k] -
+					   fitness[2 * k + 1];
+			}
+			if (nd_sums(s->nd, s->wa, NULL, s->K, s->P, s->acc,
+				    NULL, err) < 0)
+				return -1;
+		} else {
+			ars_host_sums(s, fitness);
 		}
 		for (size_t j = 0; j < s->P; j++)
 			s->theta[j] = (float)(s->theta[j] + scale * s->acc[j]);

@@ -108,6 +108,7 @@ typedef struct open_es {
 	float *noise;       /* (K, P) eps_k */
 	float *grad;        /* (P) g */
 	double *acc;        /* (P) sum_k (u_2k - u_2k+1) eps_k */
+	double *wa;         /* (K) weights for device noise sums */
 	double *u;          /* (N) centered ranks */
 	au_rank *order;     /* (N) sort scratch */
 	optim *opt;
@@ -124,6 +125,7 @@ static void open_es_free(void *state)
 	free(s->noise);
 	free(s->grad);
 	free(s->acc);
+	free(s->wa);
 	free(s->u);
 	free(s->order);
 	free(s);
@@ -170,11 +172,12 @@ static open_es *open_es_alloc(size_t P, size_t N)
 	s->mean = malloc(P * sizeof(*s->mean));
 	s->grad = malloc(P * sizeof(*s->grad));
 	s->acc = malloc(P * sizeof(*s->acc));
+	s->wa = malloc(N / 2 * sizeof(*s->wa));
 	s->u = malloc(N * sizeof(*s->u));
 	s->order = malloc(N * sizeof(*s->order));
 	if (s->K <= SIZE_MAX / sizeof(float) / P)
 		s->noise = malloc(s->K * P * sizeof(*s->noise));
-	if (!s->mean || !s->grad || !s->acc || !s->u || !s->order ||
+	if (!s->mean || !s->grad || !s->acc || !s->u || !s->order || !s->wa ||
 	    !s->noise) {
 		open_es_free(s);
 		return NULL;
@@ -243,20 +246,29 @@ static int open_es_ask(void *state, float *params, ej_err *err)
 }
 
 /* g into s->grad; sums over k in order 0..K-1 in double. */
-static void open_es_grad(open_es *s)
+static int open_es_grad(open_es *s, ej_err *err)
 {
 	const double scale = 1.0 / ((double)s->N * (double)s->sigma);
 
-	memset(s->acc, 0, s->P * sizeof(*s->acc));
-	for (size_t k = 0; k < s->K; k++) {
-		const double w = s->u[2 * k] - s->u[2 * k + 1];
-		const float *eps = s->noise + k * s->P;
+	if (nd_wants(s->nd, s->K * s->P)) {
+		for (size_t k = 0; k < s->K; k++)
+			s->wa[k] = s->u[2 * k] - s->u[2 * k + 1];
+		if (nd_sums(s->nd, s->wa, NULL, s->K, s->P, s->acc, NULL,
+			    err) < 0)
+			return -1;
+	} else {
+		memset(s->acc, 0, s->P * sizeof(*s->acc));
+		for (size_t k = 0; k < s->K; k++) {
+			const double w = s->u[2 * k] - s->u[2 * k + 1];
+			const float *eps = s->noise + k * s->P;
 
-		for (size_t j = 0; j < s->P; j++)
-			s->acc[j] += w * eps[j];
+			for (size_t j = 0; j < s->P; j++)
+				s->acc[j] += w * eps[j];
+		}
 	}
 	for (size_t j = 0; j < s->P; j++)
 		s->grad[j] = (float)(s->acc[j] * scale);
+	return 0;
 }
 
 static int open_es_tell(void *state, const float *fitness, ej_err *err)
@@ -269,7 +281,8 @@ static int open_es_tell(void *state, const float *fitness, ej_err *err)
 	if (open_es_draw_noise(s, err) < 0)
 		return -1;
 	au_centered_ranks(s->u, s->order, fitness, s->N);
-	open_es_grad(s);
+	if (open_es_grad(s, err) < 0)
+		return -1;
 	optim_step(s->opt, s->mean, s->grad, s->cfg.lr);
 	sigma = (double)s->sigma * s->cfg.sigma_decay;
 	s->sigma = (float)(sigma < s->cfg.sigma_limit ? s->cfg.sigma_limit :

@@ -88,6 +88,7 @@ typedef struct pgpe {
 	float *grad;        /* (P) grad_center */
 	double *acc_c;      /* (P) sum_k delta_k (u+ - u-)/2 */
 	double *acc_s;      /* (P) sum_k (.. - b)(delta_k^2 - sigma^2)/sigma */
+	double *wa, *wb;    /* (K) weights for device noise sums */
 	double *u;          /* (N) shaped fitness */
 	au_rank *order;     /* (N) sort scratch */
 	optim *opt;
@@ -106,6 +107,8 @@ static void pgpe_free(void *state)
 	free(s->grad);
 	free(s->acc_c);
 	free(s->acc_s);
+	free(s->wa);
+	free(s->wb);
 	free(s->u);
 	free(s->order);
 	free(s);
@@ -147,12 +150,14 @@ static pgpe *pgpe_alloc(size_t P, size_t N)
 	s->grad = malloc(P * sizeof(*s->grad));
 	s->acc_c = malloc(P * sizeof(*s->acc_c));
 	s->acc_s = malloc(P * sizeof(*s->acc_s));
+	s->wa = malloc(N / 2 * sizeof(*s->wa));
+	s->wb = malloc(N / 2 * sizeof(*s->wb));
 	s->u = malloc(N * sizeof(*s->u));
 	s->order = malloc(N * sizeof(*s->order));
 	if (s->K <= SIZE_MAX / sizeof(float) / P)
 		s->noise = malloc(s->K * P * sizeof(*s->noise));
 	if (!s->center || !s->stdev || !s->grad || !s->acc_c || !s->acc_s ||
-	    !s->u || !s->order || !s->noise) {
+	    !s->u || !s->order || !s->noise || !s->wa || !s->wb) {
 		pgpe_free(s);
 		return NULL;
 	}
@@ -231,15 +236,10 @@ static void pgpe_shape(pgpe *s, const float *fitness)
 	au_centered_ranks(s->u, s->order, fitness, s->N);
 }
 
-/* grad_center into s->grad; sigma updated in place.  Sums run over k in
- * order 0..K-1 in double, k outermost so the noise is read row by row. */
-static void pgpe_update_stdev_and_grad(pgpe *s)
+/* The sums on the host, in double, k outermost so the noise is read row
+ * by row. */
+static void pgpe_host_sums(pgpe *s, double b)
 {
-	double b = 0;
-
-	for (size_t i = 0; i < s->N; i++)
-		b += s->u[i];
-	b /= (double)s->N;
 	memset(s->acc_c, 0, s->P * sizeof(*s->acc_c));
 	memset(s->acc_s, 0, s->P * sizeof(*s->acc_s));
 	for (size_t k = 0; k < s->K; k++) {
@@ -258,6 +258,42 @@ static void pgpe_update_stdev_and_grad(pgpe *s)
 					       sigma;
 		}
 	}
+}
+
+/* grad_center into s->grad; sigma updated in place.  The sums over the
+ * directions run on the device when the noise was drawn there. */
+static int pgpe_update_stdev_and_grad(pgpe *s, ej_err *err)
+{
+	double b = 0;
+
+	for (size_t i = 0; i < s->N; i++)
+		b += s->u[i];
+	b /= (double)s->N;
+	if (nd_wants(s->nd, s->K * s->P)) {
+		/* On the device: acc_c = sigma sum_k wc eps_k and, since
+		 * (d^2 - sigma^2)/sigma = sigma (eps^2 - 1),
+		 * acc_s = sigma (sum_k ws eps_k^2 - sum_k ws). */
+		double wsum = 0;
+
+		for (size_t k = 0; k < s->K; k++) {
+			const double up = s->u[2 * k], um = s->u[2 * k + 1];
+
+			s->wa[k] = (up - um) / 2;
+			s->wb[k] = (up + um) / 2 - b;
+			wsum += s->wb[k];
+		}
+		if (nd_sums(s->nd, s->wa, s->wb, s->K, s->P, s->acc_c,
+			    s->acc_s, err) < 0)
+			return -1;
+		for (size_t j = 0; j < s->P; j++) {
+			const double sigma = s->stdev[j];
+
+			s->acc_c[j] *= sigma;
+			s->acc_s[j] = sigma > 0 ? sigma * (s->acc_s[j] - wsum) : 0;
+		}
+	} else {
+		pgpe_host_sums(s, b);
+	}
 	for (size_t j = 0; j < s->P; j++) {
 		const double sigma = s->stdev[j];
 		const double lo = sigma - fabs(sigma) * s->cfg.stdev_max_change;
@@ -268,6 +304,7 @@ static void pgpe_update_stdev_and_grad(pgpe *s)
 		s->grad[j] = (float)(s->acc_c[j] / (double)s->K);
 		s->stdev[j] = (float)(next < lo ? lo : next > hi ? hi : next);
 	}
+	return 0;
 }
 
 static int pgpe_tell(void *state, const float *fitness, ej_err *err)
@@ -279,7 +316,8 @@ static int pgpe_tell(void *state, const float *fitness, ej_err *err)
 	if (pgpe_draw_noise(s, err) < 0)
 		return -1;
 	pgpe_shape(s, fitness);
-	pgpe_update_stdev_and_grad(s);
+	if (pgpe_update_stdev_and_grad(s, err) < 0)
+		return -1;
 	optim_step(s->opt, s->center, s->grad, s->cfg.center_lr);
 	s->iteration++;
 	return 0;

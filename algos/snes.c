@@ -97,6 +97,7 @@ typedef struct snes {
 	float *noise;       /* (N, P) s_i */
 	double *util;       /* (N) u_r, r = 1..N at [r-1] */
 	double *gm, *gs;    /* (P) grad_mu, grad_sigma */
+	double *wa;         /* (N) weights for device noise sums */
 	au_rank *order;     /* (N) sort scratch */
 } snes;
 
@@ -112,6 +113,7 @@ static void snes_free(void *state)
 	free(s->util);
 	free(s->gm);
 	free(s->gs);
+	free(s->wa);
 	free(s->order);
 	free(s);
 }
@@ -157,11 +159,12 @@ static snes *snes_alloc(size_t P, size_t N)
 	s->sigma = malloc(P * sizeof(*s->sigma));
 	s->gm = malloc(P * sizeof(*s->gm));
 	s->gs = malloc(P * sizeof(*s->gs));
+	s->wa = malloc(N * sizeof(*s->wa));
 	s->util = malloc(N * sizeof(*s->util));
 	s->order = malloc(N * sizeof(*s->order));
 	if (N <= SIZE_MAX / sizeof(float) / P)
 		s->noise = malloc(N * P * sizeof(*s->noise));
-	if (!s->mean || !s->sigma || !s->gm || !s->gs || !s->util ||
+	if (!s->mean || !s->sigma || !s->gm || !s->gs || !s->util || !s->wa ||
 	    !s->order || !s->noise) {
 		snes_free(s);
 		return NULL;
@@ -234,15 +237,9 @@ static int snes_ask(void *state, float *params, ej_err *err)
 	return 0;
 }
 
-static int snes_tell(void *state, const float *fitness, ej_err *err)
+/* gm, gs on the host, in double, in rank order. */
+static void snes_host_sums(snes *s)
 {
-	snes *s = state;
-
-	if (au_check_fitness(fitness, s->N, err) < 0)
-		return -1;
-	if (snes_draw_noise(s, err) < 0)
-		return -1;
-	au_rank_members(s->order, fitness, s->N, AU_BEST_FIRST);
 	memset(s->gm, 0, s->P * sizeof(*s->gm));
 	memset(s->gs, 0, s->P * sizeof(*s->gs));
 	for (size_t r = 0; r < s->N; r++) {
@@ -255,6 +252,33 @@ static int snes_tell(void *state, const float *fitness, ej_err *err)
 			s->gm[j] += u * zj;
 			s->gs[j] += u * (zj * zj - 1.0);
 		}
+	}
+}
+
+static int snes_tell(void *state, const float *fitness, ej_err *err)
+{
+	snes *s = state;
+
+	if (au_check_fitness(fitness, s->N, err) < 0)
+		return -1;
+	if (snes_draw_noise(s, err) < 0)
+		return -1;
+	au_rank_members(s->order, fitness, s->N, AU_BEST_FIRST);
+	if (nd_wants(s->nd, s->N * s->P)) {
+		/* gm = sum_i u_i z_i, gs = sum_i u_i z_i^2 - sum_i u_i. */
+		double usum = 0;
+
+		for (size_t r = 0; r < s->N; r++) {
+			s->wa[s->order[r].i] = s->util[r];
+			usum += s->util[r];
+		}
+		if (nd_sums(s->nd, s->wa, s->wa, s->N, s->P, s->gm, s->gs,
+			    err) < 0)
+			return -1;
+		for (size_t j = 0; j < s->P; j++)
+			s->gs[j] -= usum;
+	} else {
+		snes_host_sums(s);
 	}
 	for (size_t j = 0; j < s->P; j++) {
 		double sig = s->sigma[j];

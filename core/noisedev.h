@@ -1,10 +1,12 @@
-/* noisedev.h - algorithm noise on the OpenCL device.
+/* noisedev.h - algorithm noise and gradient sums on the OpenCL device.
  *
  * Drawing the (rows x P) standard normals of the shared noise layout
- * (algos/algo_util.h) is the work of an evolution strategy that scales with
- * population x parameters.  This module runs it as a kernel
- * (opencl/noise.cl) and copies the rows back for the algorithm's host-side
- * update.  Device normals may differ from host ones by float rounding
+ * (algos/algo_util.h) and the weighted sums over them that make the
+ * gradient estimates (sum_k a_k z_k, sum_k b_k z_k^2) are the work of an
+ * evolution strategy that scales with population x parameters.  This
+ * module runs both as kernels (opencl/noise.cl): the rows stay on the
+ * device for the sums and are copied back for the population (ask).
+ * PGPE, OpenAI-ES, ARS and SNES use the sums; CR-FM-NES uses the draws.  Device normals may differ from host ones by float rounding
  * (device log/sin/cos), so which path runs is a deterministic rule, never a
  * timing decision:
  *   mode "auto": on GPUs and other non-CPU devices, the device draws when
@@ -39,5 +41,13 @@ bool nd_wants(const noisedev *nd, size_t n);
 /* out (rows, P) on the host = the layout's rows of iteration it. */
 int nd_rows(noisedev *nd, float *out, size_t rows, size_t P, uint32_t seed,
 	    uint32_t it, ej_err *err);
+
+/* Weighted sums over the rows the last nd_rows call drew, computed where
+ * they lie (on the device):
+ *   s1[j] = sum_k a[k] z[k][j],   s2[j] = sum_k b[k] z[k][j]^2
+ * b and s2 may be NULL (no second sum).  rows and P must match the last
+ * nd_rows call.  Float accumulation on the device. */
+int nd_sums(noisedev *nd, const double *a, const double *b, size_t rows,
+	    size_t P, double *s1, double *s2, ej_err *err);
 
 #endif

@@ -19,3 +19,32 @@ __kernel void noise_rows(__global float *out, /* (rows, P) */
 	for (uint i = 0; i < 4 && 4 * q + i < P; i++)
 		out[(size_t)k * P + 4 * q + i] = z[i];
 }
+
+/* Weighted sums over the rows of the noise buffer, one work-item per
+ * parameter j (rows read with stride P: coalesced across work-items):
+ *   s1[j] = sum_k a[k] z[k][j]        s2[j] = sum_k b[k] z[k][j]^2
+ * (s2 only when with_b).  The gradient estimates of the mirrored-sampling
+ * evolution strategies are such sums. */
+__kernel void noise_sums(__global const float *z, /* (rows, P) */
+			 __global const float *a,  /* (rows) */
+			 __global const float *b,  /* (rows) */
+			 __global float *s1,       /* (P) */
+			 __global float *s2,       /* (P) */
+			 uint rows, uint P, uint with_b)
+{
+	const size_t j = get_global_id(0);
+	float acc1 = 0.0f, acc2 = 0.0f;
+
+	if (j >= P)
+		return;
+	for (uint k = 0; k < rows; k++) {
+		const float x = z[(size_t)k * P + j];
+
+		acc1 = fma(a[k], x, acc1);
+		if (with_b)
+			acc2 = fma(b[k], x * x, acc2);
+	}
+	s1[j] = acc1;
+	if (with_b)
+		s2[j] = acc2;
+}
