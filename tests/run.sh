@@ -4,6 +4,7 @@
 dir=${1:-build/tests}
 passed=0
 failed=0
+skipped=0
 failed_names=
 for t in "$dir"/test_*; do
 	[ -x "$t" ] || continue
@@ -13,6 +14,8 @@ for t in "$dir"/test_*; do
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' | awk '{s+=$1} END {print s+0}')
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' | awk '{s+=$1} END {print s+0}')
+	k=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s)\..*/\1/p' | awk '{s+=$1} END {print s+0}')
+	skipped=$((skipped + k))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1   # crashed or exited non-zero without a cmocka summary
 	fi
@@ -31,5 +34,9 @@ for t in tests/cli_*.sh; do
 	[ "$f" -ne 0 ] && failed_names="$failed_names $(basename "$t")"
 done
 [ -n "$failed_names" ] && echo "failing:$failed_names"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
