@@ -104,9 +104,14 @@ int main(int argc, char **argv)
 	       "with the noise drawn on the device, device.noise: on)\n");
 	for (int s = 0; s < n; s++)
 		for (const algo_ops *const *a = algo_registry; *a; a++) {
-			bench(*a, sizes[s], sizes[s] > 20000 ? 3 : 10, NULL);
-			if (nd)
-				bench(*a, sizes[s], sizes[s] > 20000 ? 3 : 10, nd);
+			/* full CMA-ES: seconds per iteration at P = 4609 */
+			int iters = !strcmp((*a)->name, "cma_es") ? 3
+				    : sizes[s] > 20000		  ? 3
+								  : 10;
+
+			bench(*a, sizes[s], iters, NULL);
+			if (nd && strcmp((*a)->name, "cma_es"))
+				bench(*a, sizes[s], iters, nd);
 		}
 	nd_free(nd);
 	clrt_free(rt);
