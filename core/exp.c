@@ -318,6 +318,9 @@ int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 	if (t && exp_has_field(t->fields, t->n_fields, "max_steps") &&
 	    cfg_set(doc, "task.max_steps=100", err) < 0)
 		return -1;
+	if (t && exp_has_field(t->fields, t->n_fields, "batch_size") &&
+	    cfg_set(doc, "task.batch_size=64", err) < 0)
+		return -1;
 	n = cfg_path(root, "algo.name");
 	a = n && n->value ? algo_find(n->value) : NULL;
 	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&

@@ -10,7 +10,11 @@
 
 #include "core/direct.h"
 #include "core/fileio.h"
+#include "core/idx.h"
 #include "core/npz.h"
+#include "core/superv.h"
+#include "policies/mlp.h"
+#include "tasks/mnist.h"
 #include "opencl/philox.h"
 
 #define TR_MAX_BD 16 /* most behaviour descriptor dimensions */
@@ -20,7 +24,9 @@ struct trainer {
 	clrt *rt;                  /* borrowed */
 	trainer_opts o;
 	sim *sim;                  /* episodic tasks */
-	direct *direct;            /* direct tasks (exactly one of the two) */
+	direct *direct;            /* direct tasks */
+	superv *superv;            /* supervised tasks (exactly one of the 3) */
+	idx_set train_set, test_set; /* supervised data, kept for the run */
 	float *bd;                 /* (pop, n_bd) behaviour descriptors */
 	noisedev *nd;              /* algorithm noise on the device, or NULL */
 	void *algo;                /* e->algo state */
@@ -229,6 +235,35 @@ out:
 	return rc;
 }
 
+/* Load the IDX train/test sets and upload them once (core/superv.h). */
+static int tr_open_supervised(trainer *t, clrt *rt, ej_err *err)
+{
+	const mnist_cfg *c = t->e->task_cfg;
+
+	if (strcmp(t->e->policy->name, "mlp") != 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "task '%s' supports the policy 'mlp', got '%s'",
+			       t->e->task->name, t->e->policy->name);
+	if (idx_load_pair(c->data_dir, c->train_split, &t->train_set, err) < 0 ||
+	    idx_load_pair(c->data_dir, c->test_split, &t->test_set, err) < 0)
+		return -1;
+	if (t->test_set.rows != t->train_set.rows ||
+	    t->test_set.cols != t->train_set.cols)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "'%s' holds %zux%zu images but '%s' holds %zux%zu",
+			       t->test_set.images_path, t->test_set.rows,
+			       t->test_set.cols, t->train_set.images_path,
+			       t->train_set.rows, t->train_set.cols);
+	if ((size_t)c->batch_size > t->train_set.n)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'batch_size' %d is larger than the training set (%zu images)",
+			       c->batch_size, t->train_set.n);
+	t->superv = superv_create(rt, &t->train_set, &t->test_set,
+				  t->e->policy_cfg, (size_t)c->batch_size,
+				  (uint32_t)t->e->seed, err);
+	return t->superv ? 0 : -1;
+}
+
 trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 			ej_err *err)
 {
@@ -248,7 +283,11 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	if (o->out_dir)
 		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
 	memset(&env, 0, sizeof(env));
-	if (e->task->kind == TASK_DIRECT) {
+	if (e->task->kind == TASK_SUPERVISED) {
+		if (tr_open_supervised(t, rt, err) < 0)
+			goto fail;
+		t->P = superv_param_count(t->superv);
+	} else if (e->task->kind == TASK_DIRECT) {
 		if (!(t->direct = direct_create(rt, e->task, e->task_cfg, err)))
 			goto fail;
 		t->P = direct_param_count(t->direct);
@@ -318,6 +357,9 @@ void trainer_free(trainer *t)
 		t->e->algo->free(t->algo);
 	sim_free(t->sim);
 	direct_free(t->direct);
+	superv_free(t->superv);
+	idx_free(&t->train_set);
+	idx_free(&t->test_set);
 	nd_free(t->nd);
 	free(t->bd);
 	if (t->log_txt)
@@ -351,6 +393,15 @@ int trainer_test(trainer *t, const float *params, const double *obs_params,
 	const trainer_cfg *c = &t->e->trainer;
 	size_t n_eval = (size_t)c->n_evaluations, rep = (size_t)c->test_n_repeats;
 
+	if (t->superv) {
+		double acc;
+
+		if (superv_test_accuracy(t->superv, params, &acc, err) < 0)
+			return -1;
+		t->returns[0] = (float)acc;
+		tr_stats(t->returns, 1, out);
+		return 0;
+	}
 	if (t->direct) {
 		/* Deterministic: one evaluation is the test. */
 		if (direct_eval(t->direct, params, 1, t->returns, NULL, err) < 0)
@@ -529,7 +580,13 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 	if (t->e->algo->ask(t->algo, t->params, err) < 0)
 		return -1;
 	t0 = tr_now();
-	if (t->direct) {
+	if (t->superv) {
+		rep = 1;
+		if (superv_train_eval(t->superv, t->params, t->pop,
+				      (uint32_t)iter, t->returns, err) < 0)
+			return -1;
+		t->kernel_s += tr_now() - t0;
+	} else if (t->direct) {
 		rep = 1;
 		if (direct_eval(t->direct, t->params, t->pop, t->returns, t->bd,
 				err) < 0)
@@ -628,6 +685,10 @@ int trainer_run(trainer *t, ej_err *err)
 		       t->e->task->name, t->e->policy->name, t->P,
 		       t->e->algo->name, t->pop, c->n_repeats,
 		       sim_lanes(t->sim));
+	else if (t->superv)
+		tr_log(t, "evojax: task %s (%zu training images, %zu test images), policy %s (%zu parameters), algo %s (population %zu)",
+		       t->e->task->name, t->train_set.n, t->test_set.n,
+		       t->e->policy->name, t->P, t->e->algo->name, t->pop);
 	else
 		tr_log(t, "evojax: task %s (%zu parameters, evaluated directly), algo %s (population %zu)",
 		       t->e->task->name, t->P, t->e->algo->name, t->pop);

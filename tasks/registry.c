@@ -6,11 +6,13 @@
 #include "tasks/arm.h"
 #include "tasks/cartpole.h"
 #include "tasks/function.h"
+#include "tasks/mnist.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
 	&function_ops,
 	&arm_ops,
+	&mnist_ops,
 	NULL,
 };
 

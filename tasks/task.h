@@ -23,6 +23,9 @@ enum task_kind {
 	TASK_EPISODIC, /* episodes of a policy: task .cl per the cartpole contract */
 	TASK_DIRECT,   /* fitness is a function of the parameter vector itself;
 			  no policy ('policy' section not used) */
+	TASK_SUPERVISED, /* image classification on an IDX data set: the
+			    policy is evaluated on image batches as batched
+			    GEMMs (core/superv.h); cl_file unused */
 };
 
 typedef struct task_ops {
