@@ -251,6 +251,14 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 			EXP_NAMES(policy_registry, names);
 			return exp_unknown(pname, "policy", names, err);
 		}
+		if (!(e->policy->task_kinds & (1u << e->task->kind))) {
+			char where[512];
+
+			cfg_where(pname, where, sizeof(where));
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: policy '%s' cannot drive task '%s'",
+				       where, e->policy->name, e->task->name);
+		}
 	}
 	if (!(aname = exp_component_name(root, "algo", err)))
 		return -1;

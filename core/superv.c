@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "opencl/clsrc.h"
+#include "policies/convnet.h"
 #include "opencl/philox.h"
 
 #define SUPERV_WG 64 /* local size of superv_loss (power of two) */
@@ -56,11 +57,13 @@ struct superv {
 	int width[MLP_MAX_HIDDEN + 2]; /* width[0] = in ... width[L] = classes */
 	size_t off[MLP_MAX_HIDDEN + 1]; /* start (bias) of layer l in P */
 	size_t P;
+	int conv;            /* 1: ConvNet policy (cs), 0: MLP */
+	convnet_shape cs;    /* conv shapes when conv */
 	size_t maxw;         /* widest layer output */
 	size_t chunk;        /* test images per pass */
 	uint32_t *perm;      /* (n_train) host scratch for the shuffle */
 	cl_kernel k_gather, k_gather_range, k_repack, k_bias_tanh, k_loss,
-		k_argmax;
+		k_argmax, k_conv;
 	cl_mem train_img;    /* (n_train, in) uchar */
 	cl_mem train_lab;    /* (n_train) uchar */
 	cl_mem test_img;     /* (n_test, in) uchar */
@@ -128,7 +131,7 @@ double superv_ref_loglik(const mlp_cfg *mlp, int in, int classes,
 /* ---- creation ---------------------------------------------------------- */
 
 static int superv_check(const idx_set *train, const idx_set *test,
-			const mlp_cfg *mlp, size_t batch, ej_err *err)
+			size_t batch, ej_err *err)
 {
 	if (!train || !test || train->n == 0 || test->n == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "empty dataset");
@@ -156,6 +159,11 @@ static int superv_check(const idx_set *train, const idx_set *test,
 			       "test set has %d classes but the training set "
 			       "has %d",
 			       test->n_classes, train->n_classes);
+	return 0;
+}
+
+static int superv_check_mlp(const mlp_cfg *mlp, ej_err *err)
+{
 	if (mlp->hidden.n < 0 || mlp->hidden.n > MLP_MAX_HIDDEN)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "too many hidden layers: %d (at most %d)",
@@ -206,7 +214,8 @@ static int superv_build(superv *s, ej_err *err)
 	    !(s->k_bias_tanh =
 		      clrt_kernel(s->rt, prog, "superv_bias_tanh", err)) ||
 	    !(s->k_loss = clrt_kernel(s->rt, prog, "superv_loss", err)) ||
-	    !(s->k_argmax = clrt_kernel(s->rt, prog, "superv_argmax", err)))
+	    !(s->k_argmax = clrt_kernel(s->rt, prog, "superv_argmax", err)) ||
+	    !(s->k_conv = clrt_kernel(s->rt, prog, "superv_conv_pool", err)))
 		return -1;
 	return 0;
 }
@@ -247,13 +256,44 @@ static int superv_alloc_fixed(superv *s, const idx_set *train,
 	return 0;
 }
 
-superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
-		      const mlp_cfg *mlp, size_t batch, uint32_t seed,
-		      ej_err *err)
+/* Layer widths for the ConvNet: n_layers = n_conv + 1 so that the logits
+ * land where superv_logits looks; width[l] (l >= 1) = floats per row of
+ * block l-1's output, width[n_layers] = classes, off[n_layers-1] = the
+ * dense layer (its bias is added by the loss / argmax kernels). */
+static int superv_shape_conv(superv *s, const idx_set *train,
+			     const convnet_cfg *cfg, ej_err *err)
+{
+	convnet_shape *c = &s->cs;
+
+	if (convnet_shape_of(cfg, (int)train->rows, (int)train->cols, 1,
+			     train->n_classes, c, err) < 0)
+		return -1;
+	s->conv = 1;
+	s->in = (int)(train->rows * train->cols);
+	s->classes = train->n_classes;
+	s->n_layers = c->n_conv + 1;
+	s->width[0] = s->in;
+	s->maxw = (size_t)s->classes;
+	for (int l = 1; l <= c->n_conv; l++) {
+		size_t n = (size_t)c->h[l] * c->w[l] * c->c[l];
+
+		s->width[l] = (int)n;
+		s->off[l - 1] = c->off[l - 1];
+		if (n > s->maxw)
+			s->maxw = n;
+	}
+	s->width[s->n_layers] = s->classes;
+	s->off[c->n_conv] = c->off[c->n_conv];
+	s->P = c->P;
+	return 0;
+}
+
+static superv *superv_new(clrt *rt, const idx_set *train, const idx_set *test,
+			  size_t batch, uint32_t seed, ej_err *err)
 {
 	superv *s;
 
-	if (superv_check(train, test, mlp, batch, err) < 0)
+	if (superv_check(train, test, batch, err) < 0)
 		return NULL;
 	if (!(s = calloc(1, sizeof(*s)))) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
@@ -265,13 +305,57 @@ superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
 	s->n_train = train->n;
 	s->n_test = test->n;
 	s->chunk = test->n < SUPERV_TEST_CHUNK ? test->n : SUPERV_TEST_CHUNK;
-	superv_shape(s, train, mlp);
+	return s;
+}
+
+static superv *superv_finish(superv *s, const idx_set *train,
+			     const idx_set *test, ej_err *err)
+{
 	if (superv_build(s, err) < 0 ||
 	    superv_alloc_fixed(s, train, test, err) < 0) {
 		superv_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
+		      const mlp_cfg *mlp, size_t batch, uint32_t seed,
+		      ej_err *err)
+{
+	superv *s;
+
+	if (superv_check_mlp(mlp, err) < 0 ||
+	    !(s = superv_new(rt, train, test, batch, seed, err)))
+		return NULL;
+	superv_shape(s, train, mlp);
+	return superv_finish(s, train, test, err);
+}
+
+superv *superv_create_policy(clrt *rt, const idx_set *train,
+			     const idx_set *test, const policy_ops *pol,
+			     const void *pol_cfg, size_t batch,
+			     uint32_t seed, ej_err *err)
+{
+	superv *s;
+
+	if (strcmp(pol->name, "mlp") == 0)
+		return superv_create(rt, train, test, pol_cfg, batch, seed,
+				     err);
+	if (strcmp(pol->name, "convnet") != 0) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"policy '%s' cannot classify images: use 'mlp' or "
+			"'convnet'",
+			pol->name);
+		return NULL;
+	}
+	if (!(s = superv_new(rt, train, test, batch, seed, err)))
+		return NULL;
+	if (superv_shape_conv(s, train, pol_cfg, err) < 0) {
+		superv_free(s);
+		return NULL;
+	}
+	return superv_finish(s, train, test, err);
 }
 
 static void superv_release(cl_mem *b)
@@ -296,7 +380,7 @@ void superv_free(superv *s)
 	if (!s)
 		return;
 	cl_kernel ks[] = { s->k_gather, s->k_gather_range, s->k_repack,
-			   s->k_bias_tanh, s->k_loss, s->k_argmax };
+			   s->k_bias_tanh, s->k_loss, s->k_argmax, s->k_conv };
 
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
 		if (ks[i])
@@ -319,13 +403,14 @@ size_t superv_param_count(const superv *s) { return s->P; }
 /* Grow the population buffers to hold pop members (never shrinks). */
 static int superv_reserve(superv *s, size_t pop, ej_err *err)
 {
-	size_t rows, abytes;
+	size_t rows, abytes, wcat;
 
 	if (s->cap >= pop)
 		return 0;
 	rows = pop * s->batch > s->chunk ? pop * s->batch : s->chunk;
+	wcat = s->conv ? 1 : pop * (size_t)s->width[1];
 	if (pop > UINT32_MAX / s->P || rows > UINT32_MAX / s->maxw ||
-	    pop * (size_t)s->width[1] > UINT32_MAX / (size_t)s->in)
+	    wcat > UINT32_MAX / (size_t)s->in)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "population of %zu too large: its buffers "
 			       "exceed 2^32-1 floats",
@@ -334,9 +419,7 @@ static int superv_reserve(superv *s, size_t pop, ej_err *err)
 	abytes = rows * s->maxw * sizeof(float);
 	if (superv_upload(s, &s->params, pop * s->P * sizeof(float), NULL,
 			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->wcat,
-			  pop * (size_t)s->in * (size_t)s->width[1] *
-				  sizeof(float),
+	    superv_upload(s, &s->wcat, wcat * (size_t)s->in * sizeof(float),
 			  NULL, CL_MEM_READ_WRITE, err) < 0 ||
 	    superv_upload(s, &s->fitness, pop * sizeof(float), NULL,
 			  CL_MEM_WRITE_ONLY, err) < 0 ||
@@ -399,7 +482,8 @@ static int superv_layer_n(superv *s, int l, size_t pop, size_t rows,
 			  ej_err *err)
 {
 	size_t a = (size_t)s->width[l], b = (size_t)s->width[l + 1];
-	size_t a_ld = l == 1 ? pop * a : a, a_stride = l == 1 ? a : rows * a;
+	int shared = l == 1 && !s->conv; /* (rows, pop, in_l) layer-0 output */
+	size_t a_ld = shared ? pop * a : a, a_stride = shared ? a : rows * a;
 	cl_command_queue q = clrt_queue(s->rt);
 	CLBlastStatusCode st;
 
@@ -448,8 +532,38 @@ static int superv_layer(superv *s, int l, size_t pop, size_t rows,
 	return superv_launch(s, s->k_bias_tanh, total, err);
 }
 
+/* ConvNet block l for pop members on 'rows' images: act[l&1] (pop,
+ * rows, width[l+1]) from x (shared) or act[(l-1)&1]. */
+static int superv_conv_block(superv *s, int l, size_t pop, size_t rows,
+			     ej_err *err)
+{
+	const convnet_shape *c = &s->cs;
+	size_t total = pop * rows * (size_t)s->width[l + 1];
+	cl_mem in = l == 0 ? s->x : s->act[(l - 1) & 1];
+	size_t mstride = l == 0 ? 0 : rows * (size_t)s->width[l];
+
+	if (clrt_args(s->k_conv, err, "muuuumuuuuumu", in, (unsigned)mstride,
+		      (unsigned)c->h[l], (unsigned)c->w[l], (unsigned)c->c[l],
+		      s->params, (unsigned)s->P, (unsigned)c->off[l],
+		      (unsigned)c->c[l + 1], (unsigned)c->k, (unsigned)rows,
+		      s->act[l & 1], (unsigned)total) < 0)
+		return -1;
+	return superv_launch(s, s->k_conv, total, err);
+}
+
+static int superv_conv_forward(superv *s, size_t pop, size_t rows,
+			       ej_err *err)
+{
+	for (int l = 0; l < s->cs.n_conv; l++)
+		if (superv_conv_block(s, l, pop, rows, err) < 0)
+			return -1;
+	return superv_layer_n(s, s->cs.n_conv, pop, rows, err);
+}
+
 static int superv_forward(superv *s, size_t pop, size_t rows, ej_err *err)
 {
+	if (s->conv)
+		return superv_conv_forward(s, pop, rows, err);
 	for (int l = 0; l < s->n_layers; l++)
 		if (superv_layer(s, l, pop, rows, err) < 0)
 			return -1;

@@ -138,3 +138,62 @@ __kernel void superv_argmax(__global const float *z, /* (rows, width) */
 	}
 	correct[b] = arg == labels[first + b];
 }
+
+/* One ConvNet block for a population (policies/convnet.c): out (pop,
+ * rows, h/2, w/2, co) = maxpool2x2(relu(conv_kxk_SAME(in) + bias)), the
+ * input of member m at in + m*in_mstride, (rows, h, w, ci) NHWC
+ * (in_mstride 0: the image batch shared by every member).  Kernel at
+ * params + m*P + off + co, (k, k, ci, co); bias at params + m*P + off.
+ * One work-item per pooled output; accumulation order (dy, dx, c) with
+ * fma, as convnet_ref_logits.  global size = total = pop*rows*ho*wo*co. */
+__kernel void superv_conv_pool(__global const float *in, uint in_mstride,
+			       uint h, uint w, uint ci,
+			       __global const float *params, /* (pop, P) */
+			       uint P, uint off, uint co, uint k, uint rows,
+			       __global float *out, uint total)
+{
+	const uint g = get_global_id(0);
+	const uint ho = h / 2, wo = w / 2;
+	const int lo = ((int)k - 1) / 2;
+	uint t, o, px, py, b, m;
+	__global const float *inb, *bias, *kern;
+	float best = 0.0f; /* relu: max(0, max of the four) */
+
+	if (g >= total)
+		return;
+	o = g % co;
+	t = g / co;
+	px = t % wo;
+	t /= wo;
+	py = t % ho;
+	t /= ho;
+	b = t % rows;
+	m = t / rows;
+	inb = in + (size_t)m * in_mstride + (size_t)b * h * w * ci;
+	bias = params + (size_t)m * P + off;
+	kern = bias + co;
+	for (uint q = 0; q < 4; q++) {
+		const int y = (int)(2 * py + q / 2), x = (int)(2 * px + q % 2);
+		float a = bias[o];
+
+		for (int dy = 0; dy < (int)k; dy++) {
+			const int iy = y + dy - lo;
+
+			if (iy < 0 || iy >= (int)h)
+				continue;
+			for (int dx = 0; dx < (int)k; dx++) {
+				const int ix = x + dx - lo;
+				__global const float *ip, *kp;
+
+				if (ix < 0 || ix >= (int)w)
+					continue;
+				ip = inb + ((size_t)iy * w + ix) * ci;
+				kp = kern + ((size_t)dy * k + dx) * ci * co + o;
+				for (uint c = 0; c < ci; c++)
+					a = fma(ip[c], kp[(size_t)c * co], a);
+			}
+		}
+		best = fmax(best, a);
+	}
+	out[g] = best;
+}

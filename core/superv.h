@@ -43,6 +43,7 @@
 #include "core/idx.h"
 #include "opencl/clrt.h"
 #include "policies/mlp.h"
+#include "policies/policy.h"
 
 #define SUPERV_TEST_CHUNK 2048 /* test images per device pass */
 
@@ -54,9 +55,22 @@ typedef struct superv superv;
 superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
 		      const mlp_cfg *mlp, size_t batch, uint32_t seed,
 		      ej_err *err);
+/* The same for any policy: 'mlp' (pol_cfg a mlp_cfg, as superv_create)
+ * or 'convnet' (pol_cfg a convnet_cfg, policies/convnet.h: conv blocks
+ * run as one direct-convolution kernel each (conv + bias + relu + 2x2
+ * max-pool fused, one work-item per pooled output, the image batch shared
+ * by all members), the dense layer as a CLBlastSgemmStridedBatched over
+ * the population, then the shared loss / argmax kernels).  Images are
+ * (rows, cols, 1).  Other policies: EJ_EXIT_USAGE "policy '<name>' cannot
+ * classify images: use 'mlp' or 'convnet'"; a convnet that does not fit
+ * the image size: the message of convnet_shape_of. */
+superv *superv_create_policy(clrt *rt, const idx_set *train,
+			     const idx_set *test, const policy_ops *pol,
+			     const void *pol_cfg, size_t batch,
+			     uint32_t seed, ej_err *err);
 void superv_free(superv *s);
 
-/* P = sum over layers of out + in*out. */
+/* MLP: P = sum over layers of out + in*out; convnet: convnet_shape_of. */
 size_t superv_param_count(const superv *s);
 
 /* fitness[m] = mean log p(label) of member m (params (pop, P), host) on

@@ -240,10 +240,6 @@ static int tr_open_supervised(trainer *t, clrt *rt, ej_err *err)
 {
 	const mnist_cfg *c = t->e->task_cfg;
 
-	if (strcmp(t->e->policy->name, "mlp") != 0)
-		return ej_fail(err, EJ_EXIT_USAGE,
-			       "task '%s' supports the policy 'mlp', got '%s'",
-			       t->e->task->name, t->e->policy->name);
 	if (idx_load_pair(c->data_dir, c->train_split, &t->train_set, err) < 0 ||
 	    idx_load_pair(c->data_dir, c->test_split, &t->test_set, err) < 0)
 		return -1;
@@ -258,9 +254,10 @@ static int tr_open_supervised(trainer *t, clrt *rt, ej_err *err)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "'batch_size' %d is larger than the training set (%zu images)",
 			       c->batch_size, t->train_set.n);
-	t->superv = superv_create(rt, &t->train_set, &t->test_set,
-				  t->e->policy_cfg, (size_t)c->batch_size,
-				  (uint32_t)t->e->seed, err);
+	t->superv = superv_create_policy(rt, &t->train_set, &t->test_set,
+					 t->e->policy, t->e->policy_cfg,
+					 (size_t)c->batch_size,
+					 (uint32_t)t->e->seed, err);
 	return t->superv ? 0 : -1;
 }
 

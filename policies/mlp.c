@@ -1,5 +1,7 @@
 #include "policies/mlp.h"
 
+#include "tasks/task.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +69,7 @@ const policy_ops mlp_ops = {
 	/* .cl_file = */ "policies/mlp.cl",
 	/* .param_count = */ mlp_param_count,
 	/* .defines = */ mlp_defines,
+	/* .task_kinds = */ (1u << TASK_EPISODIC) | (1u << TASK_SUPERVISED),
 };
 
 void mlp_ref_forward(const mlp_cfg *cfg, int obs_dim, int act_dim,

@@ -24,6 +24,9 @@ typedef struct policy_ops {
 	size_t (*param_count)(const void *cfg, int obs_dim, int act_dim);
 	void (*defines)(const void *cfg, int obs_dim, int act_dim, char *buf,
 			size_t size);
+	/* Task kinds the policy serves, a mask of 1 << enum task_kind
+	 * (tasks/task.h): episodic tasks need policy_forward in cl_file. */
+	unsigned task_kinds;
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */

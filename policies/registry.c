@@ -3,10 +3,12 @@
  * add one line below.  tests/test_registry.c checks names are unique. */
 #include <string.h>
 
+#include "policies/convnet.h"
 #include "policies/mlp.h"
 
 const policy_ops *const policy_registry[] = {
 	&mlp_ops,
+	&convnet_ops,
 	NULL,
 };
 

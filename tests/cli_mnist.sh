@@ -67,6 +67,19 @@ else
 fi
 expect "evojax test on saved params" 0 "" -- $EVOJAX test "$T/m.yaml" --params "$T/m/best.npz"
 
+# The ConvNet policy on the same data (4x4 -> conv 3x3 x4, pool -> 2x2 ->
+# conv x4, pool -> 1x1 -> dense 2).
+sed -e 's/  name: mlp/  name: convnet/' -e 's/  hidden: \[4\]/  channels: [4, 4]/' \
+	-e 's/  output: linear/  kernel: 3/' "$T/m.yaml" >"$T/c.yaml"
+expect "convnet trains" 0 "" -- $EVOJAX train "$T/c.yaml" --quiet --out "$T/c"
+if awk -F'"avg": ' '/"final": true/ { split($2, a, ","); exit !(a[1] + 0 >= 0.9) }' "$T/c/metrics.jsonl"; then
+	pass "convnet test accuracy >= 0.9 (chance 0.5)"
+else
+	fail "convnet test accuracy >= 0.9 (chance 0.5)" "$(grep '"test"' "$T/c/metrics.jsonl")"
+fi
+expect "convnet cannot drive cartpole" 2 "policy 'convnet' cannot drive task 'cartpole'" -- \
+	$EVOJAX validate configs/cartpole_easy.yaml --set policy.name=convnet --set policy.hidden= --set policy.output=
+
 expect "missing data directory" 1 "cannot open dataset directory '$T/none'" -- \
 	$EVOJAX train "$T/m.yaml" --quiet --set "task.data_dir=$T/none" --out "$T/x"
 expect "batch larger than the training set" 2 "'batch_size' 500 is larger than the training set (96 images)" -- \

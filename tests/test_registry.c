@@ -57,7 +57,8 @@ static void test_policies(void **state)
 		const policy_ops *o = *p;
 
 		assert_true(o->name && o->summary && o->cl_file &&
-			    o->param_count && o->defines && o->cfg_size);
+			    o->param_count && o->defines && o->cfg_size &&
+			    o->task_kinds);
 		assert_ptr_equal(policy_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
 		for (const policy_ops *const *u = p + 1; *u; u++)
