@@ -18,22 +18,15 @@
 #include "core/noisedev.h"
 #include "opencl/clrt.h"
 
-static clrt *rt_open(void)
-{
-	ej_err err = { 0 };
-	clrt *rt = clrt_create("auto", &err);
-
-	if (!rt)
-		fail_msg("%s", err.msg);
-	return rt;
-}
+#define TU_OPENCL
+#include "tests/testutil.h"
 
 /* Device vs host normals: |d - h| <= 1e-5 (1 + |h|): the device's
  * log/sin/cos may differ from glibc's by a few ulps. */
 static void test_rows_match_host(void **state)
 {
 	enum { ROWS = 7, P = 1001 }; /* P not a multiple of 4 */
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
 	noisedev *nd = NULL;
 	float *dev = malloc(ROWS * P * sizeof(float));
@@ -65,7 +58,7 @@ static void test_rows_match_host(void **state)
 
 static void test_mode_rule(void **state)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
 	noisedev *aut = NULL, *on = NULL, *off = (noisedev *)&err;
 
@@ -93,7 +86,7 @@ static void test_mode_rule(void **state)
  * the same noise): the buffer is left untouched. */
 static void test_drawn_once(void **state)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
 	noisedev *nd = NULL;
 	float buf[8] = { 0 };
@@ -115,7 +108,7 @@ static void test_drawn_once(void **state)
 static void test_sums_match_host(void **state)
 {
 	enum { ROWS = 9, P = 777 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
 	noisedev *nd = NULL;
 	float *z = malloc(ROWS * P * sizeof(float));
@@ -191,7 +184,7 @@ static void test_algorithms_on_device_noise(void **state)
 {
 	static const char *const names[] = { "pgpe", "open_es", "ars", "snes" };
 	enum { P = 300 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
 	noisedev *nd = NULL;
 	float host[P], dev[P];

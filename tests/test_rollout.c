@@ -19,15 +19,8 @@
 #include "policies/mlp.h"
 #include "tasks/cartpole.h"
 
-static clrt *rt_open(void)
-{
-	ej_err err = { 0 };
-	clrt *rt = clrt_create("auto", &err);
-
-	if (!rt)
-		fail_msg("%s", err.msg);
-	return rt;
-}
+#define TU_OPENCL
+#include "tests/testutil.h"
 
 static float *random_params(size_t n, float scale, unsigned seed)
 {
@@ -82,7 +75,7 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
  * (the device tanh is 1 - 2/(exp(2x)+1), the host uses tanhf). */
 static void check_mlp(const mlp_cfg *cfg, int in, int out)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	enum { N = 37 };
 	size_t P = mlp_ops.param_count(cfg, in, out);
 	float *w = random_params(P, 0.3f, 7);
@@ -166,7 +159,7 @@ static double ref_episode(const mlp_cfg *cfg, const float *w, bool hard,
  * others end early, so both the dynamics and the done-mask are checked. */
 static void check_episodes(bool hard, int lanes, float scale, bool want_full)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	cartpole_cfg task = { .hard = hard, .max_steps = 1000 };
 	mlp_cfg pol = { .hidden = { 2, { 64, 64 } }, .output = "tanh" };
 	enum { POP = 4, REP = 5 };
@@ -213,7 +206,7 @@ static void test_episode_full_length(void **state) { (void)state; check_episodes
  * common random numbers: identical members get identical returns. */
 static void test_done_mask_and_crn(void **state)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	cartpole_cfg task = { .hard = true, .max_steps = 1000 };
 	mlp_cfg pol = { .hidden = { 1, { 8 } }, .output = "tanh" };
 	enum { REP = 16 };
@@ -256,7 +249,7 @@ static void test_done_mask_and_crn(void **state)
  * an ulp), including a repeat count that is not a multiple of the lanes. */
 static void test_lanes_agree(void **state)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	cartpole_cfg task = { .hard = false, .max_steps = 200 };
 	mlp_cfg pol = { .hidden = { 2, { 16, 16 } }, .output = "tanh" };
 	enum { POP = 3, REP = 11 };
@@ -334,7 +327,7 @@ static void test_obsnorm_update(void **state)
  * equals the number of alive steps observed and the mean is plausible. */
 static void test_obsnorm_in_rollout(void **state)
 {
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	cartpole_cfg task = { .hard = false, .max_steps = 50 };
 	mlp_cfg pol = { .hidden = { 1, { 8 } }, .output = "tanh" };
 	ej_err err = { 0 };

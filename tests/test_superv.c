@@ -22,20 +22,13 @@
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
 
+#define TU_OPENCL
+#include "tests/testutil.h"
+
 #define SIDE 6
 #define N_TRAIN 300
 #define N_TEST 150
 #define SEED 7u
-
-static clrt *rt_open(void)
-{
-	ej_err err = { 0 };
-	clrt *rt = clrt_create("auto", &err);
-
-	if (!rt)
-		fail_msg("%s", err.msg);
-	return rt;
-}
 
 /* n images of side x side; label = index % classes; class c brightens
  * rows 2c, 2c+1 (when they exist) by 150 over noise in [0, 100). */
@@ -168,7 +161,7 @@ static void check_train(int nh, const int *h, size_t pop, size_t batch)
 	idx_set tr = make_set(N_TRAIN, SIDE, 3, 1), te = make_set(N_TEST, SIDE, 3, 2);
 	mlp_cfg mlp = make_mlp(nh, h);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = superv_create(rt, &tr, &te, &mlp, batch, SEED, &err);
 	uint32_t *perm = malloc(N_TRAIN * sizeof(uint32_t));
 	size_t P;
@@ -260,7 +253,7 @@ static void test_accuracy_matches_host(void **state)
 	idx_set tr = make_set(N_TRAIN, SIDE, 3, 1), te = make_set(N_TEST, SIDE, 3, 2);
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = superv_create(rt, &tr, &te, &mlp, 32, SEED, &err);
 	int distinct = 0;
 	double last = -1.0;
@@ -313,7 +306,7 @@ static void test_hill_climb_learns(void **state)
 	idx_set tr = make_set(N_TRAIN, SIDE, 3, 1), te = make_set(N_TEST, SIDE, 3, 2);
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = superv_create(rt, &tr, &te, &mlp, 64, SEED, &err);
 	size_t P, K = 9;
 	float *pop, fit[9];
@@ -366,7 +359,7 @@ static void test_usage_errors(void **state)
 	idx_set big = make_set(10, SIDE + 1, 3, 3);
 	mlp_cfg mlp = make_mlp(0, NULL);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 
 	(void)state;
 	assert_null(superv_create(rt, &tr, &te, &mlp, 0, SEED, &err));
@@ -428,7 +421,7 @@ static void test_throughput_mnist_shape(void **state)
 	idx_set tr = make_set(2048, 28, 10, 4), te = make_set(512, 28, 10, 5);
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = superv_create(rt, &tr, &te, &mlp, batch, SEED, &err);
 	uint32_t *perm = malloc(tr.n * sizeof(uint32_t));
 	float *w, fit[64];
@@ -518,7 +511,7 @@ static void check_conv_train(const convnet_cfg *c, size_t side)
 {
 	const size_t pop = 3, batch = 16;
 	idx_set tr = make_set(N_TRAIN, side, 3, 1), te = make_set(N_TEST, side, 3, 2);
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = conv_open(rt, &tr, &te, c, batch);
 	uint32_t *perm = malloc(N_TRAIN * sizeof(uint32_t));
 	ej_err err = { 0 };
@@ -567,7 +560,7 @@ static void test_conv_accuracy_matches_host(void **state)
 	const int ch[] = { 8, 16 };
 	convnet_cfg c = make_conv(2, ch, 5);
 	idx_set tr = make_set(N_TRAIN, 12, 3, 1), te = make_set(N_TEST, 12, 3, 2);
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = conv_open(rt, &tr, &te, &c, 16);
 	size_t P = superv_param_count(s), correct = 0, close = 0;
 	float *w = random_params(P, 0.3f, 21), z[3];
@@ -607,7 +600,7 @@ static void test_conv_errors(void **state)
 	convnet_cfg c = make_conv(2, ch, 5);
 	idx_set tr = make_set(20, 3, 3, 1), te = make_set(10, 3, 3, 2);
 	ej_err err = { 0 };
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	policy_ops other = convnet_ops;
 
 	(void)state;
@@ -636,7 +629,7 @@ static void test_conv_throughput_mnist(void **state)
 	const size_t pop = CONV_BENCH_POP, batch = 1024;
 	convnet_cfg c = make_conv(2, ch, 5);
 	idx_set tr = make_set(2048, 28, 10, 4), te = make_set(512, 28, 10, 5);
-	clrt *rt = rt_open();
+	clrt *rt = tu_rt_open();
 	superv *s = conv_open(rt, &tr, &te, &c, batch);
 	uint32_t *perm = malloc(tr.n * sizeof(uint32_t));
 	float *w, fit[CONV_BENCH_POP];

@@ -68,4 +68,18 @@ static inline int tu_tmp_teardown(void **state)
 	return 0;
 }
 
+/* The default OpenCL device, or a test failure naming why not.  Needs
+ * <cmocka.h> and opencl/clrt.h included first (define TU_OPENCL). */
+#ifdef TU_OPENCL
+static inline clrt *tu_rt_open(void)
+{
+	ej_err err = { 0 };
+	clrt *rt = clrt_create("auto", &err);
+
+	if (!rt)
+		fail_msg("%s", err.msg);
+	return rt;
+}
+#endif
+
 #endif
