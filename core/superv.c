@@ -58,12 +58,13 @@ struct superv {
 	size_t off[MLP_MAX_HIDDEN + 1]; /* start (bias) of layer l in P */
 	size_t P;
 	int conv;            /* 1: ConvNet policy (cs), 0: MLP */
+	int fused;           /* conv net run by convnet_forward (one kernel) */
 	convnet_shape cs;    /* conv shapes when conv */
 	size_t maxw;         /* widest layer output */
 	size_t chunk;        /* test images per pass */
 	uint32_t *perm;      /* (n_train) host scratch for the shuffle */
 	cl_kernel k_gather, k_gather_range, k_repack, k_bias_tanh, k_loss,
-		k_argmax, k_conv;
+		k_argmax, k_conv, k_fused;
 	cl_mem train_img;    /* (n_train, in) uchar */
 	cl_mem train_lab;    /* (n_train) uchar */
 	cl_mem test_img;     /* (n_test, in) uchar */
@@ -198,6 +199,25 @@ static void superv_shape(superv *s, const idx_set *train,
 	}
 }
 
+/* The fused two-block ConvNet kernel, its shape compiled in. */
+static int superv_build_fused(superv *s, ej_err *err)
+{
+	const char *files[] = { "policies/convnet.cl" };
+	const convnet_shape *c = &s->cs;
+	char defs[256];
+	cl_program prog;
+
+	snprintf(defs, sizeof(defs),
+		 "#define CN_H %d\n#define CN_W %d\n#define CN_K %d\n"
+		 "#define CN_C1 %d\n#define CN_C2 %d\n#define CN_CLS %d\n",
+		 c->h[0], c->w[0], c->k, c->c[1], c->c[2], c->classes);
+	prog = clsrc_build(s->rt, "convnet", defs, files, 1, NULL, err);
+	if (!prog ||
+	    !(s->k_fused = clrt_kernel(s->rt, prog, "convnet_forward", err)))
+		return -1;
+	return 0;
+}
+
 static int superv_build(superv *s, ej_err *err)
 {
 	const char *files[] = { "core/superv.cl" };
@@ -217,7 +237,7 @@ static int superv_build(superv *s, ej_err *err)
 	    !(s->k_argmax = clrt_kernel(s->rt, prog, "superv_argmax", err)) ||
 	    !(s->k_conv = clrt_kernel(s->rt, prog, "superv_conv_pool", err)))
 		return -1;
-	return 0;
+	return s->fused ? superv_build_fused(s, err) : 0;
 }
 
 /* Allocate buffer *b of 'bytes' and fill it from src (may be NULL). */
@@ -256,6 +276,20 @@ static int superv_alloc_fixed(superv *s, const idx_set *train,
 	return 0;
 }
 
+/* The fused kernel (policies/convnet.cl) serves two blocks on
+ * single-channel images with output channels in whole float8 vectors
+ * (EvoJAX's [8, 16]); its private maps must stay small (<= 64 KiB). */
+static int superv_fusable(const convnet_shape *c)
+{
+	size_t pad0 = (size_t)(c->h[0] + c->k - 1) * (size_t)(c->w[0] + c->k - 1);
+	size_t pad1 = (size_t)(c->h[1] + c->k - 1) *
+		      (size_t)(c->w[1] + c->k - 1) * (size_t)c->c[1];
+
+	return c->n_conv == 2 && c->c[0] == 1 && c->c[1] % 8 == 0 &&
+	       c->c[2] % 8 == 0 && c->classes <= 256 &&
+	       (pad0 + pad1 + c->dense_in) * sizeof(float) <= 65536;
+}
+
 /* Layer widths for the ConvNet: n_layers = n_conv + 1 so that the logits
  * land where superv_logits looks; width[l] (l >= 1) = floats per row of
  * block l-1's output, width[n_layers] = classes, off[n_layers-1] = the
@@ -285,6 +319,7 @@ static int superv_shape_conv(superv *s, const idx_set *train,
 	s->width[s->n_layers] = s->classes;
 	s->off[c->n_conv] = c->off[c->n_conv];
 	s->P = c->P;
+	s->fused = superv_fusable(c);
 	return 0;
 }
 
@@ -380,7 +415,8 @@ void superv_free(superv *s)
 	if (!s)
 		return;
 	cl_kernel ks[] = { s->k_gather, s->k_gather_range, s->k_repack,
-			   s->k_bias_tanh, s->k_loss, s->k_argmax, s->k_conv };
+			   s->k_bias_tanh, s->k_loss, s->k_argmax, s->k_conv,
+			   s->k_fused };
 
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
 		if (ks[i])
@@ -560,8 +596,57 @@ static int superv_conv_forward(superv *s, size_t pop, size_t rows,
 	return superv_layer_n(s, s->cs.n_conv, pop, rows, err);
 }
 
-static int superv_forward(superv *s, size_t pop, size_t rows, ej_err *err)
+static cl_mem superv_logits(const superv *s)
 {
+	return s->act[(s->n_layers - 1) & 1];
+}
+
+/* The images of one forward pass: the training batch (s->idx) or the
+ * test images first .. first+rows-1. */
+typedef struct superv_src {
+	int train;
+	size_t first;
+} superv_src;
+
+/* Whole ConvNet in one launch, reading the uint8 images directly. */
+static int superv_fused_forward(superv *s, size_t pop, size_t rows,
+				superv_src src, ej_err *err)
+{
+	if (clrt_args(s->k_fused, err, "mmuuumum",
+		      src.train ? s->train_img : s->test_img, s->idx,
+		      (unsigned)src.train, (unsigned)src.first,
+		      (unsigned)rows, s->params, (unsigned)s->P,
+		      superv_logits(s)) < 0)
+		return -1;
+	return clrt_launch(s->rt, s->k_fused, pop * rows, 1, err);
+}
+
+/* x = the pass's images / 255 (layered paths only). */
+static int superv_gather_src(superv *s, size_t rows, superv_src src,
+			     ej_err *err)
+{
+	size_t in = (size_t)s->in, total = rows * in;
+	int rc = src.train
+			 ? clrt_args(s->k_gather, err, "mmmuu", s->train_img,
+				     s->idx, s->x, (unsigned)in, (unsigned)total)
+			 : clrt_args(s->k_gather_range, err, "mumuu",
+				     s->test_img, (unsigned)src.first, s->x,
+				     (unsigned)in, (unsigned)total);
+
+	if (rc < 0)
+		return -1;
+	return superv_launch(s, src.train ? s->k_gather : s->k_gather_range,
+			     total, err);
+}
+
+/* Logits (without the output bias) of pop members on rows images. */
+static int superv_forward(superv *s, size_t pop, size_t rows,
+			  superv_src src, ej_err *err)
+{
+	if (s->fused)
+		return superv_fused_forward(s, pop, rows, src, err);
+	if (superv_gather_src(s, rows, src, err) < 0)
+		return -1;
 	if (s->conv)
 		return superv_conv_forward(s, pop, rows, err);
 	for (int l = 0; l < s->n_layers; l++)
@@ -570,16 +655,11 @@ static int superv_forward(superv *s, size_t pop, size_t rows, ej_err *err)
 	return 0;
 }
 
-static cl_mem superv_logits(const superv *s)
-{
-	return s->act[(s->n_layers - 1) & 1];
-}
-
 int superv_train_eval(superv *s, const float *params, size_t pop,
 		      uint32_t iter, float *fitness, ej_err *err)
 {
-	size_t in = (size_t)s->in, total = s->batch * in;
 	size_t last = (size_t)s->n_layers - 1;
+	superv_src src = { 1, 0 };
 
 	if (pop == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
@@ -589,10 +669,7 @@ int superv_train_eval(superv *s, const float *params, size_t pop,
 		       params, err) < 0 ||
 	    clrt_write(s->rt, s->idx, 0, s->batch * sizeof(uint32_t),
 		       s->perm, err) < 0 ||
-	    clrt_args(s->k_gather, err, "mmmuu", s->train_img, s->idx, s->x,
-		      (unsigned)in, (unsigned)total) < 0 ||
-	    superv_launch(s, s->k_gather, total, err) < 0 ||
-	    superv_forward(s, pop, s->batch, err) < 0 ||
+	    superv_forward(s, pop, s->batch, src, err) < 0 ||
 	    clrt_args(s->k_loss, err, "muumuuuummm", superv_logits(s),
 		      (unsigned)superv_mstride(s, (int)last, s->batch),
 		      (unsigned)superv_rstride(s, (int)last, pop), s->params, (unsigned)s->P, (unsigned)s->off[last],
@@ -610,13 +687,9 @@ int superv_train_eval(superv *s, const float *params, size_t pop,
 static int superv_test_chunk(superv *s, size_t first, size_t rows,
 			     size_t *correct, ej_err *err)
 {
-	size_t in = (size_t)s->in, total = rows * in;
+	superv_src src = { 0, first };
 
-	if (clrt_args(s->k_gather_range, err, "mumuu", s->test_img,
-		      (unsigned)first, s->x, (unsigned)in,
-		      (unsigned)total) < 0 ||
-	    superv_launch(s, s->k_gather_range, total, err) < 0 ||
-	    superv_forward(s, 1, rows, err) < 0 ||
+	if (superv_forward(s, 1, rows, src, err) < 0 ||
 	    clrt_args(s->k_argmax, err, "mmuuumum", superv_logits(s),
 		      s->params, (unsigned)s->off[s->n_layers - 1],
 		      (unsigned)s->classes, (unsigned)rows, s->test_lab,

@@ -43,7 +43,7 @@ static void test_param_count_mnist(void **state)
 	assert_int_equal(sh.dense_in, 7 * 7 * 16);
 	assert_int_equal(sh.h[2], 7);
 	assert_string_equal(convnet_ops.name, "convnet");
-	assert_string_equal(convnet_ops.cl_file, "core/superv.cl");
+	assert_string_equal(convnet_ops.cl_file, "policies/convnet.cl");
 	/* non-square obs_dim: no count */
 	assert_int_equal(convnet_ops.param_count(&c, 783, 10), 0);
 }

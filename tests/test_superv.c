@@ -619,9 +619,9 @@ static void test_conv_errors(void **state)
 	free_set(&te);
 }
 
-/* EvoJAX's MNIST net (11,274 parameters) on random 28x28 images, pop
- * CONV_BENCH_POP x batch 1024 (the full pop 64 takes ~30x longer on the
- * 2-core CPU: see the report); member 0 checked against the host. */
+/* EvoJAX's MNIST net (11,274 parameters, the fused kernel) on random
+ * 28x28 images, pop CONV_BENCH_POP x batch 1024 (the full pop 64 is
+ * measured by bench_superv); member 0 checked against the host. */
 #define CONV_BENCH_POP 2
 static void test_conv_throughput_mnist(void **state)
 {
