@@ -77,6 +77,22 @@ if awk -F'"avg": ' '/"final": true/ { split($2, a, ","); exit !(a[1] + 0 >= 0.9)
 else
 	fail "convnet test accuracy >= 0.9 (chance 0.5)" "$(grep '"test"' "$T/c/metrics.jsonl")"
 fi
+# Channels in whole float8 groups take the fused one-kernel path
+# (policies/convnet.cl): the same data, the same bar.
+sed -e 's/  channels: \[4, 4\]/  channels: [8, 16]/' "$T/c.yaml" >"$T/f.yaml"
+expect "fused convnet trains" 0 "" -- $EVOJAX train "$T/f.yaml" --quiet --out "$T/f"
+if awk -F'"avg": ' '/"final": true/ { split($2, a, ","); exit !(a[1] + 0 >= 0.9) }' "$T/f/metrics.jsonl"; then
+	pass "fused convnet test accuracy >= 0.9 (chance 0.5)"
+else
+	fail "fused convnet test accuracy >= 0.9 (chance 0.5)" "$(grep '"test"' "$T/f/metrics.jsonl")"
+fi
+# configs/mnist.yaml pointed at a user's own IDX directory.
+expect "configs/mnist.yaml on a user's data directory" 0 "" -- \
+	$EVOJAX train configs/mnist.yaml --smoke --quiet --set "task.data_dir=$T/data" \
+	--set task.batch_size=32 --out "$T/u"
+expect "configs/mnist.yaml without data says where it looked" 1 \
+	"cannot open dataset directory './data/mnist'" -- \
+	$EVOJAX train configs/mnist.yaml --smoke --quiet --out "$T/x"
 expect "convnet cannot drive cartpole" 2 "policy 'convnet' cannot drive task 'cartpole'" -- \
 	$EVOJAX validate configs/cartpole_easy.yaml --set policy.name=convnet --set policy.hidden= --set policy.output=
 

@@ -543,13 +543,17 @@ static void check_conv_train(const convnet_cfg *c, size_t side)
 	free_set(&te);
 }
 
+/* Fused kernel: [8, 16] k5 on 12x12, [16, 8] k3 on odd 13x13 (13 -> 6 ->
+ * 3, the pools drop a row and column); layered: 3 blocks. */
 static void test_conv_train_matches_host(void **state)
 {
-	const int ch[] = { 8, 16 }, ch3[] = { 4, 6, 5 };
-	convnet_cfg c = make_conv(2, ch, 5), c3 = make_conv(3, ch3, 3);
+	const int ch[] = { 8, 16 }, ch2[] = { 16, 8 }, ch3[] = { 4, 6, 5 };
+	convnet_cfg c = make_conv(2, ch, 5), c2 = make_conv(2, ch2, 3),
+		    c3 = make_conv(3, ch3, 3);
 
 	(void)state;
 	check_conv_train(&c, 12);
+	check_conv_train(&c2, 13);
 	check_conv_train(&c3, 11);
 }
 
