@@ -237,6 +237,7 @@ static const compat_algo compat_algos[] = {
 typedef struct compat_problem {
 	const char *problem_type;
 	const char *const *sets; /* native --set lines */
+	int mlp;                 /* hidden_size sizes an MLP (else unused) */
 } compat_problem;
 
 static const char *const compat_cartpole_easy[] = {
@@ -248,9 +249,18 @@ static const char *const compat_cartpole_hard[] = {
 	"policy.output=tanh", NULL,
 };
 
+/* EvoJAX's MNIST benchmark: ConvNetPolicy (hidden_size unused), MNIST
+ * digits, which Debian does not ship: the directory of configs/mnist.yaml,
+ * to be overridden with --set task.data_dir=... */
+static const char *const compat_mnist[] = {
+	"task.name=mnist", "task.data_dir=./data/mnist", "policy.name=convnet",
+	NULL,
+};
+
 static const compat_problem compat_problems[] = {
-	{ "cartpole_easy", compat_cartpole_easy },
-	{ "cartpole_hard", compat_cartpole_hard },
+	{ "cartpole_easy", compat_cartpole_easy, 1 },
+	{ "cartpole_hard", compat_cartpole_hard, 1 },
+	{ "mnist", compat_mnist, 0 },
 };
 
 #define COMPAT_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -263,6 +273,7 @@ static const compat_key compat_top_keys[] = {
 	{ "max_iter", "trainer.max_iter" },
 	{ "test_interval", "trainer.test_interval" },
 	{ "log_interval", "trainer.log_interval" },
+	{ "batch_size", "task.batch_size" },
 	{ NULL, NULL },
 };
 
@@ -331,8 +342,9 @@ static int compat_move_rest(cfg_doc *doc, const char *section,
 	return 0;
 }
 
-static int compat_problem_sets(cfg_doc *doc, const cfg_node *pt,
-			       ej_err *err)
+static const compat_problem *compat_problem_sets(cfg_doc *doc,
+						 const cfg_node *pt,
+						 ej_err *err)
 {
 	char known[256] = "";
 
@@ -343,13 +355,14 @@ static int compat_problem_sets(cfg_doc *doc, const cfg_node *pt,
 			continue;
 		for (const char *const *s = p->sets; *s; s++)
 			if (cfg_set_like(doc, *s, pt, err) < 0)
-				return -1;
-		return 0;
+				return NULL;
+		return p;
 	}
 	for (size_t i = 0; i < COMPAT_N(compat_problems); i++)
 		snprintf(known + strlen(known), sizeof(known) - strlen(known),
 			 "%s%s", i ? ", " : "", compat_problems[i].problem_type);
-	return compat_unsupported(pt, "problem_type", known, err);
+	compat_unsupported(pt, "problem_type", known, err);
+	return NULL;
 }
 
 static const compat_algo *compat_find_algo(const cfg_node *es, ej_err *err)
@@ -374,6 +387,7 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 	const cfg_node *pt = cfg_get(root, "problem_type");
 	const cfg_node *hidden = cfg_get(root, "hidden_size");
 	const compat_algo *a;
+	const compat_problem *prob;
 	char set[256];
 
 	if (compat_scalar(es, "es_name", err) < 0 ||
@@ -384,7 +398,7 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 		snprintf(note, note_size,
 			 "translated from an EvoJAX benchmark config (es_name '%s', problem_type '%s')",
 			 es->value, pt->value);
-	if (compat_problem_sets(doc, pt, err) < 0)
+	if (!(prob = compat_problem_sets(doc, pt, err)))
 		return -1;
 	snprintf(set, sizeof(set), "algo.name=%s", a->algo);
 	if (cfg_set_like(doc, set, es, err) < 0)
@@ -394,7 +408,7 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 			return -1;
 	if (a->special && a->special(doc, err) < 0)
 		return -1;
-	if (hidden) {
+	if (hidden && prob->mlp) {
 		if (compat_scalar(hidden, "hidden_size", err) < 0)
 			return -1;
 		snprintf(set, sizeof(set), "policy.hidden=[%s, %s]",

@@ -13,7 +13,10 @@
  *
  * Supported es_name: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES,
  * CMA_ES_JAX, Sep_CMA_ES, CRFMNES, SimpleGA; problem_type: cartpole_easy,
- * cartpole_hard.  Translations that are not plain renames:
+ * cartpole_hard, mnist (ConvNet policy, top-level batch_size -> task,
+ * hidden_size unused as in EvoJAX; data_dir ./data/mnist as
+ * configs/mnist.yaml, since Debian ships no MNIST digits: override it
+ * with --set task.data_dir=...).  Translations that are not plain renames:
  *  - evosax optimizer_config lrate_decay d -> schedule {profile:
  *    exponential, gamma: max_iter ln d} on the learning rate; lrate_limit
  *    (a floor never reached at EvoJAX's settings) is dropped;

@@ -95,9 +95,42 @@ expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke
 sed 's/"PGPE"/"iAMaLGaM"/' "$T/ej.yaml" >"$T/ej1.yaml"
 expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, SimpleGA" -- \
 	$EVOJAX validate "$T/ej1.yaml"
-sed 's/"cartpole_easy"/"mnist"/' "$T/ej.yaml" >"$T/ej2.yaml"
-expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'mnist' is not supported; supported: cartpole_easy, cartpole_hard" -- \
+sed 's/"cartpole_easy"/"waterworld"/' "$T/ej.yaml" >"$T/ej2.yaml"
+expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'waterworld' is not supported; supported: cartpole_easy, cartpole_hard, mnist" -- \
 	$EVOJAX validate "$T/ej2.yaml"
+# EvoJAX's PGPE/mnist.yaml: ConvNet, batch_size -> task, hidden_size unused.
+cat >"$T/ejm.yaml" <<'YAML'
+es_name: "PGPE"
+problem_type: "mnist"
+normalize: false
+es_config:
+  pop_size: 64
+  center_learning_rate: 0.006
+  stdev_learning_rate: 0.089
+  init_stdev: 0.039
+  optimizer: "adam"
+hidden_size: 100
+batch_size: 1024
+max_iter: 2000
+test_interval: 500
+log_interval: 100
+num_tests: 1
+n_repeats: 1
+seed: 42
+gpu_id: [0, 1, 2, 3]
+debug: false
+YAML
+$EVOJAX validate "$T/ejm.yaml" >"$T/ejm.out" 2>&1
+if grep -q '^  name: convnet' "$T/ejm.out" && grep -q '^  batch_size: 1024' "$T/ejm.out" &&
+	grep -q '^  center_lr: 0.006' "$T/ejm.out" && grep -q 'data_dir: "./data/mnist"' "$T/ejm.out" &&
+	! grep -q 'hidden' "$T/ejm.out"; then
+	pass "EvoJAX PGPE/mnist.yaml translates (convnet, task batch_size, no hidden)"
+else
+	fail "EvoJAX PGPE/mnist.yaml translates (convnet, task batch_size, no hidden)" "$(cat "$T/ejm.out")"
+fi
+sed 's/^batch_size: 1024/batch_size: 0/' "$T/ejm.yaml" >"$T/ejm2.yaml"
+expect "translated batch_size keeps its line" 2 "$T/ejm2.yaml:11:13: 'batch_size' must be an integer in [1, 1e+06], got '0'" -- \
+	$EVOJAX validate "$T/ejm2.yaml"
 sed 's/  pop_size: 64/  pop_size: 63/' "$T/ej.yaml" >"$T/ej3.yaml"
 expect "translated errors point at the original line" 2 "$T/ej3.yaml:5:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
 	$EVOJAX validate "$T/ej3.yaml"
