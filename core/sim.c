@@ -37,18 +37,6 @@ static double sim_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int sim_pick_lanes(clrt *rt, int lanes, ej_err *err)
-{
-	if (lanes == 0)
-		return (clrt_device_type(rt) & CL_DEVICE_TYPE_CPU) ? 16 : 1;
-	if (lanes == 1 || lanes == 2 || lanes == 4 || lanes == 8 ||
-	    lanes == 16)
-		return lanes;
-	return ej_fail(err, EJ_EXIT_USAGE,
-		       "lanes must be 0 (auto), 1, 2, 4, 8 or 16, got %d",
-		       lanes);
-}
-
 static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		     const policy_ops *policy, const void *policy_cfg,
 		     ej_err *err)
@@ -96,7 +84,7 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto fail;
 	}
-	s->lanes = sim_pick_lanes(rt, lanes, err);
+	s->lanes = clrt_pick_lanes(rt, lanes, err);
 	if (s->lanes < 0 || sim_build(s, task, task_cfg, policy, policy_cfg,
 				      err) < 0)
 		goto fail;

@@ -12,6 +12,7 @@
 #include "core/fileio.h"
 #include "core/idx.h"
 #include "core/npz.h"
+#include "core/s2s.h"
 #include "core/superv.h"
 #include "policies/mlp.h"
 #include "tasks/mnist.h"
@@ -25,7 +26,8 @@ struct trainer {
 	trainer_opts o;
 	sim *sim;                  /* episodic tasks */
 	direct *direct;            /* direct tasks */
-	superv *superv;            /* supervised tasks (exactly one of the 3) */
+	superv *superv;            /* supervised tasks (exactly one of the 4) */
+	s2s *s2s;                  /* seq2seq tasks */
 	idx_set train_set, test_set; /* supervised data, kept for the run */
 	float *bd;                 /* (pop, n_bd) behaviour descriptors */
 	noisedev *nd;              /* algorithm noise on the device, or NULL */
@@ -280,7 +282,18 @@ trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
 	if (o->out_dir)
 		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
 	memset(&env, 0, sizeof(env));
-	if (e->task->kind == TASK_SUPERVISED) {
+	if (e->task->kind == TASK_SEQ2SEQ) {
+		if (e->policy != &seq2seq_policy_ops) {
+			ej_fail(err, EJ_EXIT_USAGE, "task '%s' needs policy 'seq2seq', got '%s'",
+				e->task->name, e->policy->name);
+			goto fail;
+		}
+		if (!(t->s2s = s2s_create(rt, e->task_cfg, e->policy_cfg,
+					  e->device.lanes, (uint32_t)e->seed,
+					  err)))
+			goto fail;
+		t->P = s2s_param_count(t->s2s);
+	} else if (e->task->kind == TASK_SUPERVISED) {
 		if (tr_open_supervised(t, rt, err) < 0)
 			goto fail;
 		t->P = superv_param_count(t->superv);
@@ -355,6 +368,7 @@ void trainer_free(trainer *t)
 	sim_free(t->sim);
 	direct_free(t->direct);
 	superv_free(t->superv);
+	s2s_free(t->s2s);
 	idx_free(&t->train_set);
 	idx_free(&t->test_set);
 	nd_free(t->nd);
@@ -390,6 +404,15 @@ int trainer_test(trainer *t, const float *params, const double *obs_params,
 	const trainer_cfg *c = &t->e->trainer;
 	size_t n_eval = (size_t)c->n_evaluations, rep = (size_t)c->test_n_repeats;
 
+	if (t->s2s) {
+		double acc;
+
+		if (s2s_test_accuracy(t->s2s, params, &acc, err) < 0)
+			return -1;
+		t->returns[0] = (float)acc;
+		tr_stats(t->returns, 1, out);
+		return 0;
+	}
 	if (t->superv) {
 		double acc;
 
@@ -577,7 +600,13 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 	if (t->e->algo->ask(t->algo, t->params, err) < 0)
 		return -1;
 	t0 = tr_now();
-	if (t->superv) {
+	if (t->s2s) {
+		rep = 1;
+		if (s2s_train_eval(t->s2s, t->params, t->pop, (uint32_t)iter,
+				   t->returns, err) < 0)
+			return -1;
+		t->kernel_s += s2s_last_kernel_seconds(t->s2s);
+	} else if (t->superv) {
 		rep = 1;
 		if (superv_train_eval(t->superv, t->params, t->pop,
 				      (uint32_t)iter, t->returns, err) < 0)
@@ -666,7 +695,8 @@ static int tr_summary(trainer *t, double wall, ej_err *err)
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     t->env_steps,
 		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     clrt_device_name(t->rt), t->sim ? sim_lanes(t->sim) : 0);
+		     clrt_device_name(t->rt),
+		     t->sim ? sim_lanes(t->sim) : t->s2s ? s2s_lanes(t->s2s) : 0);
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);
 }
@@ -682,6 +712,14 @@ int trainer_run(trainer *t, ej_err *err)
 		       t->e->task->name, t->e->policy->name, t->P,
 		       t->e->algo->name, t->pop, c->n_repeats,
 		       sim_lanes(t->sim));
+	else if (t->s2s)
+		tr_log(t, "evojax: task %s (%d-digit addition, batch %d, %d test queries), policy %s (%zu parameters), algo %s (population %zu), lanes %d",
+		       t->e->task->name,
+		       ((const seq2seq_task_cfg *)t->e->task_cfg)->digits,
+		       ((const seq2seq_task_cfg *)t->e->task_cfg)->batch_size,
+		       ((const seq2seq_task_cfg *)t->e->task_cfg)->test_size,
+		       t->e->policy->name, t->P, t->e->algo->name, t->pop,
+		       s2s_lanes(t->s2s));
 	else if (t->superv)
 		tr_log(t, "evojax: task %s (%zu training images, %zu test images), policy %s (%zu parameters), algo %s (population %zu)",
 		       t->e->task->name, t->train_set.n, t->test_set.n,

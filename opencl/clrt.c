@@ -960,3 +960,15 @@ int clrt_finish(clrt *rt, ej_err *err)
 	CLRT_TRY(err, clFinish(rt->queue));
 	return 0;
 }
+
+int clrt_pick_lanes(const clrt *rt, int lanes, ej_err *err)
+{
+	if (lanes == 0)
+		return (clrt_device_type(rt) & CL_DEVICE_TYPE_CPU) ? 16 : 1;
+	if (lanes == 1 || lanes == 2 || lanes == 4 || lanes == 8 ||
+	    lanes == 16)
+		return lanes;
+	return ej_fail(err, EJ_EXIT_USAGE,
+		       "lanes must be 0 (auto), 1, 2, 4, 8 or 16, got %d",
+		       lanes);
+}

@@ -62,6 +62,10 @@ cl_device_id clrt_device(const clrt *rt);
 const char *clrt_device_name(const clrt *rt); /* "pthread-haswell-AMD EPYC" */
 cl_device_type clrt_device_type(const clrt *rt);
 unsigned clrt_compute_units(const clrt *rt);
+/* Environments (or queries) per work-item for lane kernels (core/lanes.cl):
+ * lanes 0 = auto: 16 on CPU devices (float16 SIMD lanes), 1 elsewhere;
+ * 1, 2, 4, 8, 16 as given; anything else is an EJ_EXIT_USAGE error (-1). */
+int clrt_pick_lanes(const clrt *rt, int lanes, ej_err *err);
 
 /* Build (or fetch from the in-memory cache) a program from source strings
  * concatenated in order, with build options "-cl-std=CL1.2 <options>"

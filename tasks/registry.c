@@ -7,12 +7,14 @@
 #include "tasks/cartpole.h"
 #include "tasks/function.h"
 #include "tasks/mnist.h"
+#include "tasks/seq2seq.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
 	&function_ops,
 	&arm_ops,
 	&mnist_ops,
+	&seq2seq_task_ops,
 	NULL,
 };
 

@@ -26,6 +26,9 @@ enum task_kind {
 	TASK_SUPERVISED, /* image classification on an IDX data set: the
 			    policy is evaluated on image batches as batched
 			    GEMMs (core/superv.h); cl_file unused */
+	TASK_SEQ2SEQ,    /* token sequence to token sequence (tasks/seq2seq.h):
+			    an encoder-decoder policy evaluated on query
+			    batches by core/s2s.h; cl_file unused */
 };
 
 typedef struct task_ops {

@@ -22,18 +22,6 @@
 #define TU_OPENCL
 #include "tests/testutil.h"
 
-static float *random_params(size_t n, float scale, unsigned seed)
-{
-	float *p = malloc(n * sizeof(float));
-
-	for (size_t i = 0; i < n; i++) {
-		ph_out w = ph_draw(seed, PH_PURPOSE_INIT, 0, 0, 0, (unsigned)i);
-
-		p[i] = (ph_uniform(w.v[0]) * 2.0f - 1.0f) * scale;
-	}
-	return p;
-}
-
 /* Device forward pass of the MLP through opencl/policy_probe.cl. */
 static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 		      const float *w, size_t P, const float *obs, size_t n,
@@ -78,8 +66,8 @@ static void check_mlp(const mlp_cfg *cfg, int in, int out)
 	clrt *rt = tu_rt_open();
 	enum { N = 37 };
 	size_t P = mlp_ops.param_count(cfg, in, out);
-	float *w = random_params(P, 0.3f, 7);
-	float *obs = random_params(N * (size_t)in, 2.0f, 8);
+	float *w = tu_random_params(P, 0.3f, 7);
+	float *obs = tu_random_params(N * (size_t)in, 2.0f, 8);
 	float *dev = malloc(N * (size_t)out * sizeof(float));
 	float ref[64];
 
@@ -173,7 +161,7 @@ static void check_episodes(bool hard, int lanes, float scale, bool want_full)
 	if (!s)
 		fail_msg("%s", err.msg);
 	P = sim_param_count(s);
-	w = random_params(POP * P, scale, 11);
+	w = tu_random_params(POP * P, scale, 11);
 	assert_int_equal(sim_rollout(s, w, POP, 5, PH_PURPOSE_RESET, 3, 0, REP,
 				     false, ret, &err), 0);
 	for (int m = 0; m < POP; m++)
@@ -214,7 +202,7 @@ static void test_done_mask_and_crn(void **state)
 	sim *s = sim_create(rt, &cartpole_ops, &task, &mlp_ops, &pol, 16,
 			    false, &err);
 	size_t P = sim_param_count(s);
-	float *one = random_params(P, 3.0f, 3);
+	float *one = tu_random_params(P, 3.0f, 3);
 	float *w = malloc(3 * P * sizeof(float));
 	float ret[3 * REP];
 	int short_eps = 0;
@@ -265,7 +253,7 @@ static void test_lanes_agree(void **state)
 
 		assert_non_null(s);
 		if (!w)
-			w = random_params(POP * sim_param_count(s), 0.4f, 5);
+			w = tu_random_params(POP * sim_param_count(s), 0.4f, 5);
 		assert_int_equal(sim_rollout(s, w, POP, 1, PH_PURPOSE_RESET, 0,
 					     0, REP, false, ret[l], &err), 0);
 		sim_free(s);
@@ -338,7 +326,7 @@ static void test_obsnorm_in_rollout(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	w = random_params(2 * sim_param_count(s), 0.01f, 2);
+	w = tu_random_params(2 * sim_param_count(s), 0.01f, 2);
 	assert_int_equal(sim_rollout(s, w, 2, 1, PH_PURPOSE_RESET, 0, 0, 4,
 				     true, ret, &err), 0);
 	p = sim_obs_params(s);

@@ -77,19 +77,6 @@ static mlp_cfg make_mlp(int n, const int *h)
 	return c;
 }
 
-static float *random_params(size_t n, float scale, uint32_t seed)
-{
-	float *p = malloc(n * sizeof(float));
-
-	assert_non_null(p);
-	for (size_t i = 0; i < n; i++) {
-		ph_out w = ph_draw(seed, PH_PURPOSE_INIT, 0, 0, 0, (uint32_t)i);
-
-		p[i] = (ph_uniform(w.v[0]) * 2.0f - 1.0f) * scale;
-	}
-	return p;
-}
-
 static size_t expected_P(int in, int n, const int *h, int classes)
 {
 	size_t P = 0;
@@ -172,7 +159,7 @@ static void check_train(int nh, const int *h, size_t pop, size_t batch)
 		fail_msg("%s", err.msg);
 	P = superv_param_count(s);
 	assert_int_equal(P, expected_P(SIDE * SIDE, nh, h, 3));
-	params = random_params(pop * P, 0.5f, 11);
+	params = tu_random_params(pop * P, 0.5f, 11);
 	/* a smaller population first: the buffers must grow correctly */
 	assert_int_equal(superv_train_eval(s, params, 2, 0, fit, &err), 0);
 	for (int t = 0; t < 2; t++) {
@@ -261,7 +248,7 @@ static void test_accuracy_matches_host(void **state)
 	(void)state;
 	assert_non_null(s);
 	for (uint32_t k = 0; k < 6; k++) {
-		float *w = random_params(superv_param_count(s), 1.0f, 100 + k);
+		float *w = tu_random_params(superv_param_count(s), 1.0f, 100 + k);
 		double acc;
 		size_t ref = host_correct(&mlp, w, &te);
 
@@ -380,7 +367,7 @@ static void test_usage_errors(void **state)
 	ej_err_clear(&err);
 	{
 		superv *s = superv_create(rt, &tr, &te, &mlp, N_TRAIN, SEED, &err);
-		float *w = random_params(superv_param_count(s), 0.5f, 3), fit;
+		float *w = tu_random_params(superv_param_count(s), 0.5f, 3), fit;
 		uint32_t *perm = malloc(N_TRAIN * sizeof(uint32_t));
 		double ref;
 
@@ -432,7 +419,7 @@ static void test_throughput_mnist_shape(void **state)
 	if (!s)
 		fail_msg("%s", err.msg);
 	assert_int_equal(superv_param_count(s), 784 * 64 + 64 + 64 * 10 + 10);
-	w = random_params(pop * superv_param_count(s), 0.05f, 9);
+	w = tu_random_params(pop * superv_param_count(s), 0.05f, 9);
 	assert_int_equal(superv_train_eval(s, w, pop, 0, fit, &err), 0); /* warm-up */
 	t0 = now_s();
 	for (int r = 0; r < reps; r++)
@@ -519,7 +506,7 @@ static void check_conv_train(const convnet_cfg *c, size_t side)
 	size_t P = superv_param_count(s);
 
 	assert_int_equal(P, convnet_ops.param_count(c, (int)(side * side), 3));
-	params = random_params(pop * P, 0.3f, 12);
+	params = tu_random_params(pop * P, 0.3f, 12);
 	assert_int_equal(superv_train_eval(s, params, 1, 0, fit, &err), 0);
 	for (uint32_t it = 0; it < 2; it++) {
 		if (superv_train_eval(s, params, pop, it * 3, fit, &err) < 0)
@@ -567,7 +554,7 @@ static void test_conv_accuracy_matches_host(void **state)
 	clrt *rt = tu_rt_open();
 	superv *s = conv_open(rt, &tr, &te, &c, 16);
 	size_t P = superv_param_count(s), correct = 0, close = 0;
-	float *w = random_params(P, 0.3f, 21), z[3];
+	float *w = tu_random_params(P, 0.3f, 21), z[3];
 	ej_err err = { 0 };
 	double acc;
 
@@ -644,7 +631,7 @@ static void test_conv_throughput_mnist(void **state)
 
 	(void)state;
 	assert_int_equal(superv_param_count(s), 11274);
-	w = random_params(pop * 11274, 0.1f, 9);
+	w = tu_random_params(pop * 11274, 0.1f, 9);
 	assert_int_equal(superv_train_eval(s, w, 1, 0, fit, &err), 0); /* warm-up */
 	t0 = now_s();
 	if (superv_train_eval(s, w, pop, 1, fit, &err) < 0)

@@ -68,9 +68,28 @@ static inline int tu_tmp_teardown(void **state)
 	return 0;
 }
 
-/* The default OpenCL device, or a test failure naming why not.  Needs
- * <cmocka.h> and opencl/clrt.h included first (define TU_OPENCL). */
+/* OpenCL test helpers: need <cmocka.h> and opencl/clrt.h included first
+ * (define TU_OPENCL). */
 #ifdef TU_OPENCL
+#include <stdint.h>
+
+#include "opencl/philox.h"
+
+/* n floats uniform in [-scale, scale), from philox (purpose INIT, seed). */
+static inline float *tu_random_params(size_t n, float scale, uint32_t seed)
+{
+	float *p = malloc(n * sizeof(float));
+
+	assert_non_null(p);
+	for (size_t i = 0; i < n; i++) {
+		ph_out w = ph_draw(seed, PH_PURPOSE_INIT, 0, 0, 0, (uint32_t)i);
+
+		p[i] = (ph_uniform(w.v[0]) * 2.0f - 1.0f) * scale;
+	}
+	return p;
+}
+
+/* The default OpenCL device, or a test failure naming why not. */
 static inline clrt *tu_rt_open(void)
 {
 	ej_err err = { 0 };
