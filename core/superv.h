@@ -62,8 +62,9 @@ superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
  * (policies/convnet.cl) computes the whole forward pass of one (member,
  * image) pair per work-item straight from the uint8 images, output
  * channels in float8 vectors; measured on PoCL (2-core EPYC, pop 64 x
- * 1024 MNIST images): 57-62 GFLOP/s, against 3.1 for the layered path
- * and 3.0 for CLBlast's im2col+GEMM (CLBlastSconvgemm, bench_superv).
+ * 1024 MNIST images): 72-75 GFLOP/s on a quiet machine, against 3.1 for
+ * the layered path and 3-4 for CLBlast's im2col+GEMM (CLBlastSconvgemm on
+ * one layer, bench_superv).
  * Other ConvNets run layered: each conv block as one direct-convolution
  * kernel (conv + bias + relu + 2x2 max-pool fused, one work-item per
  * pooled output, the image batch shared by all members), the dense layer
