@@ -62,7 +62,7 @@ superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
  * (policies/convnet.cl) computes the whole forward pass of one (member,
  * image) pair per work-item straight from the uint8 images, output
  * channels in float8 vectors; measured on PoCL (2-core EPYC, pop 64 x
- * 1024 MNIST images): 72-75 GFLOP/s on a quiet machine, against 3.1 for
+ * 1024 MNIST images): 72-85 GFLOP/s on a quiet machine, against 3.1 for
  * the layered path and 3-4 for CLBlast's im2col+GEMM (CLBlastSconvgemm on
  * one layer, bench_superv).
  * Other ConvNets run layered: each conv block as one direct-convolution
