@@ -60,7 +60,7 @@ struct superv {
 	int conv;            /* 1: ConvNet policy (cs), 0: MLP */
 	int fused;           /* conv net run by convnet_forward (one kernel) */
 	convnet_shape cs;    /* conv shapes when conv */
-	size_t maxw;         /* widest layer output */
+	size_t maxw;         /* widest layer output (fused: the classes) */
 	size_t chunk;        /* test images per pass */
 	uint32_t *perm;      /* (n_train) host scratch for the shuffle */
 	cl_kernel k_gather, k_gather_range, k_repack, k_bias_tanh, k_loss,
@@ -253,7 +253,9 @@ static int superv_alloc_fixed(superv *s, const idx_set *train,
 			      const idx_set *test, ej_err *err)
 {
 	size_t in = (size_t)s->in;
-	size_t xrows = s->batch > s->chunk ? s->batch : s->chunk;
+	/* x (pixels / 255) feeds the layered paths; the fused kernel reads
+	 * the uint8 images itself. */
+	size_t xrows = s->fused ? 1 : s->batch > s->chunk ? s->batch : s->chunk;
 
 	if (!(s->perm = malloc(s->n_train * sizeof(uint32_t))) ||
 	    !(s->correct_host = malloc(s->chunk)))
@@ -320,6 +322,8 @@ static int superv_shape_conv(superv *s, const idx_set *train,
 	s->off[c->n_conv] = c->off[c->n_conv];
 	s->P = c->P;
 	s->fused = superv_fusable(c);
+	if (s->fused) /* act holds the logits only; no block outputs */
+		s->maxw = (size_t)s->classes;
 	return 0;
 }
 
