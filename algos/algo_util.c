@@ -180,3 +180,14 @@ int au_check_mean_sigma(const float *mean, const float *sigma, size_t n,
 				       mean_name, j);
 	return 0;
 }
+
+optim *au_optim(const optim_cfg *given, size_t P, ej_err *err)
+{
+	optim_cfg ocfg;
+
+	if (given)
+		ocfg = *given;
+	else if (optim_parse(NULL, &ocfg, err) < 0)
+		return NULL;
+	return optim_create(&ocfg, P, err);
+}

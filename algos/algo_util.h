@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/noisedev.h"
 #include "core/npz.h"
+#include "core/optim.h"
 
 /* ---- noise ------------------------------------------------------------ */
 
@@ -102,5 +103,12 @@ int au_check_finite(const float *x, size_t n, const char *name, ej_err *err);
 int au_check_mean_sigma(const float *mean, const float *sigma, size_t n,
 			const char *mean_name, const char *sigma_name,
 			ej_err *err);
+
+/* ---- optimizer --------------------------------------------------------- */
+
+/* The optimizer of a gradient-estimating algorithm for P parameters: the
+ * resolved 'optimizer' section 'given', or the schema defaults when the
+ * experiment has none (given NULL).  NULL with err filled on failure. */
+optim *au_optim(const optim_cfg *given, size_t P, ej_err *err);
 
 #endif

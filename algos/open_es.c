@@ -189,7 +189,6 @@ static int open_es_create(void **state, const void *cfgp,
 			  const algo_env *env, ej_err *err)
 {
 	const open_es_cfg *cfg = cfgp;
-	optim_cfg ocfg;
 	open_es *s;
 
 	*state = NULL;
@@ -198,10 +197,6 @@ static int open_es_create(void **state, const void *cfgp,
 	if (env->param_size == 0)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "'open_es' needs at least one parameter");
-	if (env->optim)
-		ocfg = *env->optim;
-	else if (optim_parse(NULL, &ocfg, err) < 0)
-		return -1;
 	s = open_es_alloc(env->param_size, (size_t)cfg->pop_size);
 	if (!s)
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory for 'open_es' "
@@ -214,7 +209,7 @@ static int open_es_create(void **state, const void *cfgp,
 	s->sigma = (float)cfg->sigma_init;
 	for (size_t j = 0; j < s->P; j++)
 		s->mean[j] = (float)cfg->init_mean;
-	s->opt = optim_create(&ocfg, s->P, err);
+	s->opt = au_optim(env->optim, s->P, err);
 	if (!s->opt) {
 		open_es_free(s);
 		return -1;

@@ -168,7 +168,6 @@ static int pgpe_create(void **state, const void *cfgp, const algo_env *env,
 		       ej_err *err)
 {
 	const pgpe_cfg *cfg = cfgp;
-	optim_cfg ocfg;
 	pgpe *s;
 
 	*state = NULL;
@@ -177,10 +176,6 @@ static int pgpe_create(void **state, const void *cfgp, const algo_env *env,
 	if (env->param_size == 0)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "'pgpe' needs at least one parameter");
-	if (env->optim)
-		ocfg = *env->optim;
-	else if (optim_parse(NULL, &ocfg, err) < 0)
-		return -1;
 	s = pgpe_alloc(env->param_size, (size_t)cfg->pop_size);
 	if (!s)
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory for 'pgpe' "
@@ -194,7 +189,7 @@ static int pgpe_create(void **state, const void *cfgp, const algo_env *env,
 		s->center[j] = (float)cfg->center_init;
 		s->stdev[j] = (float)cfg->init_stdev;
 	}
-	s->opt = optim_create(&ocfg, s->P, err);
+	s->opt = au_optim(env->optim, s->P, err);
 	if (!s->opt) {
 		pgpe_free(s);
 		return -1;
