@@ -216,6 +216,7 @@ static int cmd_train(int argc, char **argv)
 	cli c;
 	cfg_doc *doc;
 	clrt *rt = NULL;
+	evaluator *ev = NULL;
 	trainer *t = NULL;
 	char out[4096];
 	trainer_opts o = { 0 };
@@ -248,13 +249,15 @@ static int cmd_train(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	rc = 0;
 	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    !(t = trainer_create(&e, rt, &o, &err)) ||
+	    !(ev = eval_create(&e, rt, &err)) ||
+	    !(t = trainer_create(&e, ev, &o, &err)) ||
 	    trainer_run(t, &err) < 0)
 		rc = die(&err);
 	else if (!c.quiet)
 		fprintf(stderr, "results: %s (final test score %.2f)\n", out,
 			trainer_final_score(t));
 	trainer_free(t);
+	eval_free(ev);
 	clrt_free(rt);
 	exp_release(&e);
 	cfg_free(doc);
@@ -302,28 +305,27 @@ static const char test_help[] =
 static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 		       ej_err *err)
 {
-	trainer_opts o = { 0 };
-	trainer *t = trainer_create(e, rt, &o, err);
+	evaluator *ev = eval_create(e, rt, err);
 	npz_file *f = NULL;
 	float *params = NULL;
 	double *obs = NULL;
 	test_stats s;
 	int rc = -1;
 
-	if (!t)
+	if (!ev)
 		return -1;
 	if (!(f = npz_read(path, err)))
 		goto out;
-	params = malloc(trainer_param_count(t) * sizeof(float));
-	obs = calloc(trainer_obs_params_size(t), sizeof(double));
+	params = malloc(eval_param_count(ev) * sizeof(float));
+	obs = calloc(eval_obs_params_size(ev) + 1, sizeof(double));
 	if (!params || !obs) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
 	}
-	if (npz_get_f32(f, "params", params, trainer_param_count(t), err) < 0)
+	if (npz_get_f32(f, "params", params, eval_param_count(ev), err) < 0)
 		goto out;
-	if (npz_find(f, "obs_params")) {
-		size_t n = trainer_obs_params_size(t);
+	if (npz_find(f, "obs_params") && eval_obs_params_size(ev) > 0) {
+		size_t n = eval_obs_params_size(ev);
 		float *tmp = malloc(n * sizeof(float));
 
 		if (!tmp || npz_get_f32(f, "obs_params", tmp, n, err) < 0) {
@@ -336,7 +338,9 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 			obs[i] = tmp[i];
 		free(tmp);
 	}
-	if (trainer_test(t, params, obs, 0, &s, err) < 0)
+	if (eval_obs_params_size(ev) > 0)
+		eval_set_obs_params(ev, obs);
+	if (eval_test(ev, params, 0, &s, err) < 0)
 		goto out;
 	printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %.9g, "
 	       "\"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}\n",
@@ -346,7 +350,7 @@ out:
 	npz_free(f);
 	free(params);
 	free(obs);
-	trainer_free(t);
+	eval_free(ev);
 	return rc;
 }
 

@@ -116,3 +116,81 @@ int direct_eval(direct *d, const float *params, size_t n, float *fitness,
 		return -1;
 	return 0;
 }
+
+/* ---- the evaluator of direct tasks (core/eval.h) --------------------- */
+
+typedef struct direct_ev {
+	direct *d;
+	const char *task; /* borrowed name */
+} direct_ev;
+
+static void direct_ev_free(void *state)
+{
+	direct_ev *de = state;
+
+	direct_free(de->d);
+	free(de);
+}
+
+static int direct_ev_create(void **state, const exp_cfg *e, clrt *rt,
+			    ej_err *err)
+{
+	direct_ev *de = calloc(1, sizeof(*de));
+
+	if (!de)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	de->task = e->task->name;
+	if (!(de->d = direct_create(rt, e->task, e->task_cfg, err))) {
+		direct_ev_free(de);
+		return -1;
+	}
+	*state = de;
+	return 0;
+}
+
+static int direct_ev_evaluate(void *state, const float *params, size_t n,
+			      uint32_t iter, float *fitness, float *bd,
+			      eval_stats *st, ej_err *err)
+{
+	direct_ev *de = state;
+	double t0 = eval_now();
+
+	(void)iter;
+	if (direct_eval(de->d, params, n, fitness, bd, err) < 0)
+		return -1;
+	st->kernel_s = eval_now() - t0;
+	return 0;
+}
+
+/* Deterministic: one evaluation is the test. */
+static int direct_ev_test(void *state, const float *params, uint32_t iter,
+			  float *scores, size_t *n, ej_err *err)
+{
+	(void)iter;
+	*n = 1;
+	return direct_eval(((direct_ev *)state)->d, params, 1, scores, NULL,
+			   err);
+}
+
+static size_t direct_ev_param_count(const void *state)
+{
+	return ((const direct_ev *)state)->d->P;
+}
+
+static void direct_ev_describe(const void *state, char *buf, size_t size)
+{
+	const direct_ev *de = state;
+
+	snprintf(buf, size, "task %s (%zu parameters, evaluated directly)",
+		 de->task, de->d->P);
+}
+
+const eval_ops direct_eval_ops = {
+	.name = "direct",
+	.create = direct_ev_create,
+	.param_count = direct_ev_param_count,
+	.evaluate = direct_ev_evaluate,
+	.test = direct_ev_test,
+	.describe = direct_ev_describe,
+	.free = direct_ev_free,
+};

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/eval.h"
 #include "opencl/clrt.h"
 #include "tasks/task.h"
 
@@ -23,5 +24,9 @@ int direct_n_bd(const direct *d);
 /* params: (n, P); fitness: (n); bd: (n, n_bd) or NULL. */
 int direct_eval(direct *d, const float *params, size_t n, float *fitness,
 		float *bd, ej_err *err);
+
+/* The evaluator of direct tasks (core/eval.h): fitness and behaviour
+ * descriptors as direct_eval; the test is one evaluation. */
+extern const eval_ops direct_eval_ops;
 
 #endif

@@ -132,8 +132,7 @@ static int exp_component(const cfg_node *root, const char *section,
 		(arr)[i_] = NULL;                                            \
 	} while (0)
 
-/* The configured (base) value of algo key 'key', a float field. */
-static int exp_base_value(const exp_cfg *e, const char *key, double *out)
+int exp_algo_value(const exp_cfg *e, const char *key, double *out)
 {
 	for (size_t i = 0; i < e->algo->n_fields; i++) {
 		const cfg_field *f = &e->algo->fields[i];
@@ -184,7 +183,7 @@ static int exp_schedules(const cfg_node *sec, exp_cfg *e, ej_err *err)
 				       "%s: at most %d schedules", where,
 				       EXP_MAX_SCHED);
 		snprintf(s->hparam, sizeof(s->hparam), "%s", c->key);
-		if (exp_base_value(e, c->key, &s->base) < 0)
+		if (exp_algo_value(e, c->key, &s->base) < 0)
 			return ej_fail(err, EJ_EXIT_USAGE,
 				       "%s: '%s' is not a number of the 'algo' section",
 				       where, c->key);
@@ -234,7 +233,7 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 		EXP_NAMES(task_registry, names);
 		return exp_unknown(tname, "task", names, err);
 	}
-	if (e->task->kind == TASK_DIRECT) {
+	if (e->task->policy_caps == 0) {
 		const cfg_node *pol = cfg_get(root, "policy");
 		char where[512];
 
@@ -251,7 +250,8 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 			EXP_NAMES(policy_registry, names);
 			return exp_unknown(pname, "policy", names, err);
 		}
-		if (!(e->policy->task_kinds & (1u << e->task->kind))) {
+		if ((e->policy->caps & e->task->policy_caps) !=
+		    e->task->policy_caps) {
 			char where[512];
 
 			cfg_where(pname, where, sizeof(where));

@@ -65,6 +65,10 @@ extern const size_t exp_n_device_fields;
 int exp_load(const cfg_doc *doc, exp_cfg *out, ej_err *err);
 void exp_release(exp_cfg *e);
 
+/* The configured value of the algo section's float key 'key'; -1 if the
+ * algorithm has no such float key. */
+int exp_algo_value(const exp_cfg *e, const char *key, double *out);
+
 /* Shrink a document for a smoke run (few iterations, small population):
  * applied as --set overrides, so the values go through validation. */
 int exp_apply_smoke(cfg_doc *doc, ej_err *err);

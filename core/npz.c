@@ -1030,6 +1030,36 @@ void npz_free(npz_file *f)
 	free(f);
 }
 
+npz_file *npz_from_arrays(const npz_array *arrays, size_t n, ej_err *err)
+{
+	npz_file *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->e = calloc(n ? n : 1, sizeof(*f->e))) ||
+	    !(f->path = strdup("(memory)")))
+		goto oom;
+	for (size_t i = 0; i < n; i++, f->n++) {
+		size_t bytes = npz_count(&arrays[i]) *
+			       npz_dtype_size(arrays[i].dtype);
+		npz_entry *e = &f->e[i];
+
+		e->a = arrays[i];
+		if (!(e->name = strdup(arrays[i].name)) ||
+		    !(e->data = malloc(bytes ? bytes : 1))) {
+			f->n++; /* free what this entry holds */
+			goto oom;
+		}
+		if (bytes)
+			memcpy(e->data, arrays[i].data, bytes);
+		e->a.name = e->name;
+		e->a.data = e->data;
+	}
+	return f;
+oom:
+	npz_free(f);
+	ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	return NULL;
+}
+
 size_t npz_size(const npz_file *f)
 {
 	return f->n;

@@ -70,6 +70,10 @@ typedef struct npz_file npz_file;
  * until npz_free.  '|b1' (bool) arrays come back as NPZ_U8. */
 npz_file *npz_read(const char *path, ej_err *err);
 void npz_free(npz_file *f); /* NULL is fine */
+/* An in-memory npz_file holding copies of 'arrays' (as npz_read would
+ * return after npz_write of them): hands one object's saved state to
+ * another's load without a file.  NULL on out of memory (EJ_EXIT_RUN). */
+npz_file *npz_from_arrays(const npz_array *arrays, size_t n, ej_err *err);
 size_t npz_size(const npz_file *f);
 const npz_array *npz_at(const npz_file *f, size_t i); /* NULL if i >= size */
 const npz_array *npz_find(const npz_file *f, const char *name); /* or NULL */

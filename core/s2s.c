@@ -376,3 +376,92 @@ int s2s_ref_eval(int hidden, int digits, const float *w, const uint8_t *in,
 		*correct = c;
 	return 0;
 }
+
+/* ---- the evaluator of the seq2seq task (core/eval.h) ----------------- */
+
+typedef struct s2s_ev {
+	s2s *s;
+	const exp_cfg *e; /* borrowed */
+} s2s_ev;
+
+static void s2s_ev_free(void *state)
+{
+	s2s_ev *se = state;
+
+	s2s_free(se->s);
+	free(se);
+}
+
+static int s2s_ev_create(void **state, const exp_cfg *e, clrt *rt,
+			 ej_err *err)
+{
+	s2s_ev *se = calloc(1, sizeof(*se));
+
+	if (!se)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	se->e = e;
+	if (!(se->s = s2s_create(rt, e->task_cfg, e->policy_cfg,
+				 e->device.lanes, (uint32_t)e->seed, err))) {
+		s2s_ev_free(se);
+		return -1;
+	}
+	*state = se;
+	return 0;
+}
+
+static int s2s_ev_evaluate(void *state, const float *params, size_t n,
+			   uint32_t iter, float *fitness, float *bd,
+			   eval_stats *st, ej_err *err)
+{
+	s2s_ev *se = state;
+
+	(void)bd;
+	if (s2s_train_eval(se->s, params, n, iter, fitness, err) < 0)
+		return -1;
+	st->kernel_s = se->s->kernel_s;
+	return 0;
+}
+
+static int s2s_ev_test(void *state, const float *params, uint32_t iter,
+		       float *scores, size_t *n, ej_err *err)
+{
+	double acc;
+
+	(void)iter;
+	if (s2s_test_accuracy(((s2s_ev *)state)->s, params, &acc, err) < 0)
+		return -1;
+	scores[0] = (float)acc;
+	*n = 1;
+	return 0;
+}
+
+static size_t s2s_ev_param_count(const void *state)
+{
+	return ((const s2s_ev *)state)->s->P;
+}
+
+static void s2s_ev_describe(const void *state, char *buf, size_t size)
+{
+	const s2s_ev *se = state;
+
+	snprintf(buf, size,
+		 "task %s (%d-digit addition, batch %zu, %zu test queries), policy %s (%zu parameters), lanes %d",
+		 se->e->task->name, se->s->d, se->s->batch, se->s->n_test,
+		 se->e->policy->name, se->s->P, se->s->lanes);
+}
+
+static int s2s_ev_lanes(const void *state)
+{
+	return ((const s2s_ev *)state)->s->lanes;
+}
+
+const eval_ops s2s_eval_ops = {
+	.name = "seq2seq",
+	.create = s2s_ev_create,
+	.param_count = s2s_ev_param_count,
+	.evaluate = s2s_ev_evaluate,
+	.test = s2s_ev_test,
+	.describe = s2s_ev_describe,
+	.lanes = s2s_ev_lanes,
+	.free = s2s_ev_free,
+};

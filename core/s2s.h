@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/eval.h"
 #include "opencl/clrt.h"
 #include "policies/seq2seq.h"
 #include "tasks/seq2seq.h"
@@ -72,5 +73,9 @@ int s2s_test_accuracy(s2s *s, const float *params, double *accuracy,
 int s2s_ref_eval(int hidden, int digits, const float *w, const uint8_t *in,
 		 const uint8_t *labels, size_t n, double *reward,
 		 size_t *correct);
+
+/* The evaluator of the seq2seq task (core/eval.h): s2s_train_eval and
+ * s2s_test_accuracy (one score). */
+extern const eval_ops s2s_eval_ops;
 
 #endif

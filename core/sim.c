@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/obsnorm.h"
+#include "opencl/philox.h"
 #include "opencl/clsrc.h"
 
 struct sim {
@@ -225,3 +226,164 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 	}
 	return 0;
 }
+
+/* ---- the evaluator for episodic tasks (core/eval.h) ------------------ */
+
+typedef struct sim_eval {
+	sim *sim;
+	const exp_cfg *e;  /* borrowed */
+	float *returns;    /* (max(cap * n_repeats, n_evaluations * test_n_repeats)) */
+	size_t cap;        /* members 'returns' holds */
+} sim_eval;
+
+static void sim_eval_free(void *state)
+{
+	sim_eval *se = state;
+
+	sim_free(se->sim);
+	free(se->returns);
+	free(se);
+}
+
+static int sim_eval_create(void **state, const exp_cfg *e, clrt *rt,
+			   ej_err *err)
+{
+	sim_eval *se = calloc(1, sizeof(*se));
+
+	if (!se)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	se->e = e;
+	if (!(se->sim = sim_create(rt, e->task, e->task_cfg, e->policy,
+				   e->policy_cfg, e->device.lanes,
+				   e->trainer.normalize_obs, err))) {
+		sim_eval_free(se);
+		return -1;
+	}
+	*state = se;
+	return 0;
+}
+
+/* Room for n x rep returns (and the test's). */
+static int sim_eval_reserve(sim_eval *se, size_t n, ej_err *err)
+{
+	const trainer_cfg *c = &se->e->trainer;
+	size_t need = n * (size_t)c->n_repeats;
+	size_t test = (size_t)c->n_evaluations * (size_t)c->test_n_repeats;
+	float *grown;
+
+	if (need < test)
+		need = test;
+	if (se->returns && se->cap >= need)
+		return 0;
+	if (!(grown = realloc(se->returns, need * sizeof(float))))
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	se->returns = grown;
+	se->cap = need;
+	return 0;
+}
+
+/* out[i] = mean of the rep values x[i * rep ...] (summed in double). */
+static void sim_eval_mean(const float *x, size_t n, size_t rep, float *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		double sum = 0.0;
+
+		for (size_t r = 0; r < rep; r++)
+			sum += x[i * rep + r];
+		out[i] = (float)(sum / (double)rep);
+	}
+}
+
+static int sim_eval_evaluate(void *state, const float *params, size_t n,
+			     uint32_t iter, float *fitness, float *bd,
+			     eval_stats *st, ej_err *err)
+{
+	sim_eval *se = state;
+	const trainer_cfg *c = &se->e->trainer;
+	size_t rep = (size_t)c->n_repeats;
+
+	(void)bd;
+	if (sim_eval_reserve(se, n, err) < 0 ||
+	    sim_rollout(se->sim, params, n, (uint32_t)se->e->seed,
+			PH_PURPOSE_RESET, iter, 0, rep, c->normalize_obs,
+			se->returns, err) < 0)
+		return -1;
+	sim_eval_mean(se->returns, n, rep, fitness);
+	st->kernel_s = se->sim->kernel_seconds;
+	st->env_steps = se->sim->env_steps;
+	return 0;
+}
+
+/* n_evaluations episodes with their own reset keys, each the mean of
+ * test_n_repeats repeats (EvoJAX test_n_repeats). */
+static int sim_eval_test(void *state, const float *params, uint32_t iter,
+			 float *scores, size_t *n, ej_err *err)
+{
+	sim_eval *se = state;
+	const trainer_cfg *c = &se->e->trainer;
+	size_t n_eval = (size_t)c->n_evaluations;
+	size_t rep = (size_t)c->test_n_repeats;
+
+	if (sim_eval_reserve(se, 1, err) < 0 ||
+	    sim_rollout(se->sim, params, 1, (uint32_t)se->e->seed,
+			PH_PURPOSE_TEST_RESET, iter, 0, n_eval * rep, false,
+			se->returns, err) < 0)
+		return -1;
+	sim_eval_mean(se->returns, n_eval, rep, scores);
+	*n = n_eval;
+	return 0;
+}
+
+static size_t sim_eval_param_count(const void *state)
+{
+	return ((const sim_eval *)state)->sim->param_count;
+}
+
+static size_t sim_eval_test_count(const void *state)
+{
+	return (size_t)((const sim_eval *)state)->e->trainer.n_evaluations;
+}
+
+static void sim_eval_describe(const void *state, char *buf, size_t size)
+{
+	const sim_eval *se = state;
+
+	snprintf(buf, size, "task %s, policy %s (%zu parameters), %d repeats, lanes %d",
+		 se->e->task->name, se->e->policy->name, se->sim->param_count,
+		 se->e->trainer.n_repeats, se->sim->lanes);
+}
+
+static int sim_eval_lanes(const void *state)
+{
+	return ((const sim_eval *)state)->sim->lanes;
+}
+
+static size_t sim_eval_obs_size(const void *state)
+{
+	return sim_obs_params_size(((const sim_eval *)state)->sim);
+}
+
+static const double *sim_eval_obs(const void *state)
+{
+	return ((const sim_eval *)state)->sim->obs_params;
+}
+
+static void sim_eval_set_obs(void *state, const double *p)
+{
+	sim_set_obs_params(((sim_eval *)state)->sim, p);
+}
+
+const eval_ops sim_eval_ops = {
+	.name = "rollout",
+	.create = sim_eval_create,
+	.param_count = sim_eval_param_count,
+	.test_count = sim_eval_test_count,
+	.evaluate = sim_eval_evaluate,
+	.test = sim_eval_test,
+	.describe = sim_eval_describe,
+	.lanes = sim_eval_lanes,
+	.free = sim_eval_free,
+	.obs_params_size = sim_eval_obs_size,
+	.obs_params = sim_eval_obs,
+	.set_obs_params = sim_eval_set_obs,
+};

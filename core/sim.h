@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/eval.h"
 #include "opencl/clrt.h"
 #include "policies/policy.h"
 #include "tasks/task.h"
@@ -53,5 +54,11 @@ double sim_last_kernel_seconds(const sim *s);
 /* Environment steps the last rollout took (steps of live episodes; lanes
  * that keep computing after their episode ended do not count). */
 double sim_last_env_steps(const sim *s);
+
+/* The evaluator of episodic tasks (core/eval.h): training fitness = mean
+ * over trainer.n_repeats episodes with the common reset keys of member 0;
+ * test = trainer.n_evaluations episodes (PH_PURPOSE_TEST_RESET), each the
+ * mean of test_n_repeats. */
+extern const eval_ops sim_eval_ops;
 
 #endif

@@ -8,34 +8,23 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/direct.h"
 #include "core/fileio.h"
-#include "core/idx.h"
 #include "core/npz.h"
-#include "core/s2s.h"
-#include "core/superv.h"
-#include "policies/mlp.h"
-#include "tasks/mnist.h"
-#include "opencl/philox.h"
 
 #define TR_MAX_BD 16 /* most behaviour descriptor dimensions */
+#define TR_MAX_HP 16 /* hyperparameters set through trainer_set_hparam */
 
 struct trainer {
 	const exp_cfg *e;          /* borrowed */
-	clrt *rt;                  /* borrowed */
+	evaluator *ev;             /* borrowed */
 	trainer_opts o;
-	sim *sim;                  /* episodic tasks */
-	direct *direct;            /* direct tasks */
-	superv *superv;            /* supervised tasks (exactly one of the 4) */
-	s2s *s2s;                  /* seq2seq tasks */
-	idx_set train_set, test_set; /* supervised data, kept for the run */
-	float *bd;                 /* (pop, n_bd) behaviour descriptors */
 	noisedev *nd;              /* algorithm noise on the device, or NULL */
 	void *algo;                /* e->algo state */
 	size_t pop, P;
+	int n_bd;
 	float *params;             /* (pop, P) */
-	float *returns;            /* (max(pop * n_repeats, n_test_episodes)) */
 	float *fitness;            /* (pop) */
+	float *bd;                 /* (pop, n_bd) behaviour descriptors */
 	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
 	char dir[4096];
 	double t_start, rollout_s, kernel_s, env_steps, last_progress;
@@ -44,20 +33,12 @@ struct trainer {
 	long best_iter;
 	bool has_best;
 	sched sched[EXP_MAX_SCHED]; /* one per e->sched[] */
+	double sched_base[EXP_MAX_SCHED]; /* value each schedule scales */
+	int n_hp;                  /* hyperparameters set since creation */
+	struct { char key[64]; double value; } hp[TR_MAX_HP];
 };
 
-static size_t tr_obs_size(const trainer *t)
-{
-	return t->sim ? sim_obs_params_size(t->sim) : 0;
-}
-
-static double tr_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double tr_now(void) { return eval_now(); }
 
 static void tr_path(const trainer *t, char *buf, size_t size, const char *name)
 {
@@ -99,24 +80,6 @@ static void tr_metric(trainer *t, const char *json)
 		fprintf(t->o.metrics_out, "%s\n", json);
 		fflush(t->o.metrics_out);
 	}
-}
-
-static void tr_stats(const float *x, size_t n, test_stats *s)
-{
-	double sum = 0.0, sq = 0.0;
-
-	s->n = (int)n;
-	s->max = -INFINITY;
-	s->min = INFINITY;
-	for (size_t i = 0; i < n; i++) {
-		sum += x[i];
-		s->max = fmax(s->max, x[i]);
-		s->min = fmin(s->min, x[i]);
-	}
-	s->avg = sum / (double)n;
-	for (size_t i = 0; i < n; i++)
-		sq += (x[i] - s->avg) * (x[i] - s->avg);
-	s->std = sqrt(sq / (double)n);
 }
 
 /* Keep the metrics lines of iterations before 'iter' (and no final test):
@@ -192,7 +155,7 @@ static int tr_scalar(const npz_file *f, const char *name, enum npz_dtype dt,
 /* Load checkpoint.npz into the algorithm, the trainer and the normalizer. */
 static int tr_load_checkpoint(trainer *t, ej_err *err)
 {
-	size_t no = tr_obs_size(t);
+	size_t no = eval_obs_params_size(t->ev);
 	const npz_array *obs;
 	int64_t iter, best_iter;
 	double best;
@@ -223,8 +186,8 @@ static int tr_load_checkpoint(trainer *t, ej_err *err)
 		if (sched_load(&t->sched[i], prefix, f, err) < 0)
 			goto out;
 	}
-	if (t->sim)
-		sim_set_obs_params(t->sim, obs->data);
+	if (no > 0)
+		eval_set_obs_params(t->ev, obs->data);
 	t->iter_done = (long)iter;
 	t->best_iter = (long)best_iter;
 	t->best_score = best;
@@ -237,122 +200,79 @@ out:
 	return rc;
 }
 
-/* Load the IDX train/test sets and upload them once (core/superv.h). */
-static int tr_open_supervised(trainer *t, clrt *rt, ej_err *err)
+static void tr_banner(trainer *t)
 {
-	const mnist_cfg *c = t->e->task_cfg;
+	char what[512];
 
-	if (idx_load_pair(c->data_dir, c->train_split, &t->train_set, err) < 0 ||
-	    idx_load_pair(c->data_dir, c->test_split, &t->test_set, err) < 0)
-		return -1;
-	if (t->test_set.rows != t->train_set.rows ||
-	    t->test_set.cols != t->train_set.cols)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "'%s' holds %zux%zu images but '%s' holds %zux%zu",
-			       t->test_set.images_path, t->test_set.rows,
-			       t->test_set.cols, t->train_set.images_path,
-			       t->train_set.rows, t->train_set.cols);
-	if ((size_t)c->batch_size > t->train_set.n)
-		return ej_fail(err, EJ_EXIT_USAGE,
-			       "'batch_size' %d is larger than the training set (%zu images)",
-			       c->batch_size, t->train_set.n);
-	t->superv = superv_create_policy(rt, &t->train_set, &t->test_set,
-					 t->e->policy, t->e->policy_cfg,
-					 (size_t)c->batch_size,
-					 (uint32_t)t->e->seed, err);
-	return t->superv ? 0 : -1;
+	eval_describe(t->ev, what, sizeof(what));
+	tr_log(t, "evojax: %s, algo %s (population %zu)", what,
+	       t->e->algo->name, t->pop);
 }
 
-trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
-			ej_err *err)
+trainer *trainer_create(const exp_cfg *e, evaluator *ev,
+			const trainer_opts *o, ej_err *err)
 {
 	trainer *t = calloc(1, sizeof(*t));
 	float bd_lo[TR_MAX_BD], bd_hi[TR_MAX_BD];
 	algo_env env;
-	size_t n_ret;
 
 	if (!t) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		return NULL;
 	}
 	t->e = e;
-	t->rt = rt;
+	t->ev = ev;
 	t->o = *o;
 	t->best_score = -INFINITY;
 	if (o->out_dir)
 		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
 	memset(&env, 0, sizeof(env));
-	if (e->task->kind == TASK_SEQ2SEQ) {
-		if (e->policy != &seq2seq_policy_ops) {
-			ej_fail(err, EJ_EXIT_USAGE, "task '%s' needs policy 'seq2seq', got '%s'",
-				e->task->name, e->policy->name);
-			goto fail;
-		}
-		if (!(t->s2s = s2s_create(rt, e->task_cfg, e->policy_cfg,
-					  e->device.lanes, (uint32_t)e->seed,
-					  err)))
-			goto fail;
-		t->P = s2s_param_count(t->s2s);
-	} else if (e->task->kind == TASK_SUPERVISED) {
-		if (tr_open_supervised(t, rt, err) < 0)
-			goto fail;
-		t->P = superv_param_count(t->superv);
-	} else if (e->task->kind == TASK_DIRECT) {
-		if (!(t->direct = direct_create(rt, e->task, e->task_cfg, err)))
-			goto fail;
-		t->P = direct_param_count(t->direct);
-		env.n_bd = e->task->n_bd;
-		if (env.n_bd > 0) {
-			e->task->bd_bounds(e->task_cfg, bd_lo, bd_hi);
-			env.bd_lo = bd_lo;
-			env.bd_hi = bd_hi;
-		}
-	} else {
-		t->sim = sim_create(rt, e->task, e->task_cfg, e->policy,
-				    e->policy_cfg, e->device.lanes,
-				    e->trainer.normalize_obs, err);
-		if (!t->sim)
-			goto fail;
-		t->P = sim_param_count(t->sim);
+	t->P = eval_param_count(ev);
+	t->n_bd = eval_n_bd(ev);
+	if (t->n_bd > TR_MAX_BD) {
+		ej_fail(err, EJ_EXIT_USAGE, "task '%s' has %d behaviour descriptors, at most %d are supported",
+			e->task->name, t->n_bd, TR_MAX_BD);
+		goto fail;
+	}
+	if (t->n_bd > 0) {
+		env.n_bd = t->n_bd;
+		e->task->bd_bounds(e->task_cfg, bd_lo, bd_hi);
+		env.bd_lo = bd_lo;
+		env.bd_hi = bd_hi;
 	}
 	env.param_size = t->P;
 	env.seed = (uint32_t)e->seed;
 	env.optim = &e->optim;
-	if (nd_create(rt, e->device.noise, &t->nd, err) < 0)
+	if (nd_create(eval_rt(ev), e->device.noise, &t->nd, err) < 0)
 		goto fail;
 	env.noise_dev = t->nd;
 	if (e->algo->create(&t->algo, e->algo_cfg, &env, err) < 0)
 		goto fail;
-	for (int i = 0; i < e->n_sched; i++)
+	for (int i = 0; i < e->n_sched; i++) {
 		sched_init(&t->sched[i], &e->sched[i].cfg, e->trainer.max_iter);
+		t->sched_base[i] = e->sched[i].base;
+	}
 	if (o->resume && tr_load_checkpoint(t, err) < 0)
 		goto fail;
 	if (o->out_dir && tr_open_dir(t, err) < 0)
 		goto fail;
 	t->pop = e->algo->pop_size(t->algo);
-	n_ret = t->pop * (size_t)e->trainer.n_repeats;
-	if (n_ret < (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats)
-		n_ret = (size_t)e->trainer.n_evaluations * e->trainer.test_n_repeats;
-	if (e->task->n_bd > TR_MAX_BD) {
-		ej_fail(err, EJ_EXIT_USAGE, "task '%s' has %d behaviour descriptors, at most %d are supported",
-			e->task->name, e->task->n_bd, TR_MAX_BD);
-		goto fail;
-	}
-	if (e->task->n_bd > 0 &&
-	    !(t->bd = malloc(t->pop * (size_t)e->task->n_bd * sizeof(float)))) {
+	if (t->n_bd > 0 &&
+	    !(t->bd = malloc(t->pop * (size_t)t->n_bd * sizeof(float)))) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto fail;
 	}
 	t->params = malloc(t->pop * t->P * sizeof(float));
-	t->returns = malloc(n_ret * sizeof(float));
 	t->fitness = malloc(t->pop * sizeof(float));
-	if (!t->params || !t->returns || !t->fitness) {
+	if (!t->params || !t->fitness) {
 		ej_fail(err, EJ_EXIT_RUN,
 			"out of memory: the population needs %.1f GiB of host memory (%zu members x %zu parameters)",
 			(double)t->pop * (double)t->P * 4.0 / (1 << 30), t->pop,
 			t->P);
 		goto fail;
 	}
+	t->t_start = tr_now();
+	tr_banner(t);
 	return t;
 fail:
 	trainer_free(t);
@@ -365,12 +285,6 @@ void trainer_free(trainer *t)
 		return;
 	if (t->algo)
 		t->e->algo->free(t->algo);
-	sim_free(t->sim);
-	direct_free(t->direct);
-	superv_free(t->superv);
-	s2s_free(t->s2s);
-	idx_free(&t->train_set);
-	idx_free(&t->test_set);
 	nd_free(t->nd);
 	free(t->bd);
 	if (t->log_txt)
@@ -378,12 +292,17 @@ void trainer_free(trainer *t)
 	if (t->metrics)
 		fclose(t->metrics);
 	free(t->params);
-	free(t->returns);
 	free(t->fitness);
 	free(t);
 }
 
 size_t trainer_param_count(const trainer *t) { return t->P; }
+size_t trainer_pop_size(const trainer *t) { return t->pop; }
+long trainer_iter(const trainer *t) { return t->iter_done; }
+bool trainer_done(const trainer *t)
+{
+	return t->iter_done >= t->e->trainer.max_iter;
+}
 double trainer_env_steps(const trainer *t) { return t->env_steps; }
 
 void trainer_timing(const trainer *t, double *wall, double *rollout,
@@ -393,65 +312,19 @@ void trainer_timing(const trainer *t, double *wall, double *rollout,
 	*rollout = t->rollout_s;
 	*kernel = t->kernel_s;
 }
-size_t trainer_obs_params_size(const trainer *t) { return tr_obs_size(t); }
 double trainer_final_score(const trainer *t) { return t->final_score; }
 double trainer_best_score(const trainer *t) { return t->best_score; }
 const char *trainer_out_dir(const trainer *t) { return t->dir; }
-
-int trainer_test(trainer *t, const float *params, const double *obs_params,
-		 unsigned iter, test_stats *out, ej_err *err)
+const float *trainer_best_params(const trainer *t)
 {
-	const trainer_cfg *c = &t->e->trainer;
-	size_t n_eval = (size_t)c->n_evaluations, rep = (size_t)c->test_n_repeats;
-
-	if (t->s2s) {
-		double acc;
-
-		if (s2s_test_accuracy(t->s2s, params, &acc, err) < 0)
-			return -1;
-		t->returns[0] = (float)acc;
-		tr_stats(t->returns, 1, out);
-		return 0;
-	}
-	if (t->superv) {
-		double acc;
-
-		if (superv_test_accuracy(t->superv, params, &acc, err) < 0)
-			return -1;
-		t->returns[0] = (float)acc;
-		tr_stats(t->returns, 1, out);
-		return 0;
-	}
-	if (t->direct) {
-		/* Deterministic: one evaluation is the test. */
-		if (direct_eval(t->direct, params, 1, t->returns, NULL, err) < 0)
-			return -1;
-		tr_stats(t->returns, 1, out);
-		return 0;
-	}
-	if (obs_params)
-		sim_set_obs_params(t->sim, obs_params);
-	if (sim_rollout(t->sim, params, 1, (uint32_t)t->e->seed,
-			PH_PURPOSE_TEST_RESET, iter, 0, n_eval * rep, false,
-			t->returns, err) < 0)
-		return -1;
-	/* Average the repeats of each evaluation (EvoJAX test_n_repeats). */
-	for (size_t i = 0; i < n_eval; i++) {
-		double s = 0.0;
-
-		for (size_t r = 0; r < rep; r++)
-			s += t->returns[i * rep + r];
-		t->returns[i] = (float)(s / (double)rep);
-	}
-	tr_stats(t->returns, n_eval, out);
-	return 0;
+	return t->e->algo->best_params(t->algo);
 }
 
 /* npz with keys params (P) and obs_params (1 + 2 obs), as EvoJAX saves. */
 static int tr_save_params(trainer *t, const char *name, const float *params,
 			  ej_err *err)
 {
-	size_t no = tr_obs_size(t);
+	size_t no = eval_obs_params_size(t->ev);
 	float obs[1 + 2 * 256];
 	char p[4200];
 	npz_array a[2] = {
@@ -464,7 +337,7 @@ static int tr_save_params(trainer *t, const char *name, const float *params,
 	if (no > sizeof(obs) / sizeof(obs[0]))
 		return ej_fail(err, EJ_EXIT_RUN, "observation too large to save");
 	for (size_t i = 0; i < no; i++)
-		obs[i] = (float)sim_obs_params(t->sim)[i];
+		obs[i] = (float)eval_obs_params(t->ev)[i];
 	if (no == 0)
 		obs[0] = 0.0f; /* direct tasks: an empty obs_params array */
 	tr_path(t, p, sizeof(p), name);
@@ -494,7 +367,8 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
 		     &best);
 	npz_describe(&a[n], tnames[3], "", "trainer_obs_params", NPZ_F64,
-		     tr_obs_size(t), t->sim ? sim_obs_params(t->sim) : &no_obs);
+		     eval_obs_params_size(t->ev),
+		     eval_obs_params_size(t->ev) ? eval_obs_params(t->ev) : &no_obs);
 	a[n].ndim = 1; /* (0,) for direct tasks, not a scalar */
 	n++;
 	for (int i = 0; i < t->e->n_sched; i++) {
@@ -538,7 +412,7 @@ static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
 	char json[512], name[64];
 	test_stats s;
 
-	if (trainer_test(t, best, NULL, (unsigned)iter, &s, err) < 0)
+	if (eval_test(t->ev, best, (uint32_t)iter, &s, err) < 0)
 		return -1;
 	tr_log(t, "[TEST] Iter=%ld, #tests=%d, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
 	       iter, s.n, s.max, s.avg, s.min, s.std);
@@ -584,74 +458,55 @@ static void tr_apply_schedules(trainer *t, long iter)
 		double m = sched_momentum(&t->sched[i], iter);
 
 		t->e->algo->set_hparam(t->algo, es->hparam,
-				       es->base * sched_factor(&t->sched[i], iter));
+				       t->sched_base[i] *
+				       sched_factor(&t->sched[i], iter));
 		if (!isnan(m))
 			t->e->algo->set_hparam(t->algo, "momentum", m);
 	}
 }
 
-static int tr_iteration(trainer *t, long iter, ej_err *err)
+int trainer_ask(trainer *t, const float **params, ej_err *err)
 {
-	const trainer_cfg *c = &t->e->trainer;
-	size_t rep = (size_t)c->n_repeats;
-	double t0;
-	test_stats s;
-
+	if (trainer_done(t))
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "the run is complete: %ld of %d iterations done",
+			       t->iter_done, t->e->trainer.max_iter);
 	if (t->e->algo->ask(t->algo, t->params, err) < 0)
 		return -1;
-	t0 = tr_now();
-	if (t->s2s) {
-		rep = 1;
-		if (s2s_train_eval(t->s2s, t->params, t->pop, (uint32_t)iter,
-				   t->returns, err) < 0)
-			return -1;
-		t->kernel_s += s2s_last_kernel_seconds(t->s2s);
-	} else if (t->superv) {
-		rep = 1;
-		if (superv_train_eval(t->superv, t->params, t->pop,
-				      (uint32_t)iter, t->returns, err) < 0)
-			return -1;
-		t->kernel_s += tr_now() - t0;
-	} else if (t->direct) {
-		rep = 1;
-		if (direct_eval(t->direct, t->params, t->pop, t->returns, t->bd,
-				err) < 0)
-			return -1;
-		t->kernel_s += tr_now() - t0;
-	} else {
-		if (sim_rollout(t->sim, t->params, t->pop, (uint32_t)t->e->seed,
-				PH_PURPOSE_RESET, (uint32_t)iter, 0, rep,
-				c->normalize_obs, t->returns, err) < 0)
-			return -1;
-		t->kernel_s += sim_last_kernel_seconds(t->sim);
-		t->env_steps += sim_last_env_steps(t->sim);
-	}
-	t->rollout_s += tr_now() - t0;
-	for (size_t m = 0; m < t->pop; m++) {
-		double sum = 0.0;
+	*params = t->params;
+	return 0;
+}
 
-		for (size_t r = 0; r < rep; r++)
-			sum += t->returns[m * rep + r];
-		t->fitness[m] = (float)(sum / (double)rep);
-		if (!isfinite(t->fitness[m]))
+int trainer_tell(trainer *t, const float *fitness, const float *bd,
+		 const eval_stats *st, ej_err *err)
+{
+	const trainer_cfg *c = &t->e->trainer;
+	long iter = t->iter_done;
+	test_stats s;
+
+	t->rollout_s += st->wall_s;
+	t->kernel_s += st->kernel_s;
+	t->env_steps += st->env_steps;
+	for (size_t m = 0; m < t->pop; m++) {
+		t->fitness[m] = fitness[m];
+		if (!isfinite(fitness[m]))
 			return ej_fail(err, EJ_EXIT_RUN,
 				       "fitness of member %zu is %s at iteration %ld; a checkpoint of the last good state is in '%s'",
-				       m, isnan(t->fitness[m]) ? "nan" : "inf",
+				       m, isnan(fitness[m]) ? "nan" : "inf",
 				       iter, t->o.out_dir ? t->dir : "(no output directory)");
 	}
 	tr_apply_schedules(t, iter);
-	if ((t->bd && t->e->algo->tell_bd ? t->e->algo->tell_bd(t->algo, t->fitness, t->bd, err)
-		   : t->e->algo->tell(t->algo, t->fitness, err)) < 0)
+	if ((t->bd && bd && t->e->algo->tell_bd
+		     ? t->e->algo->tell_bd(t->algo, t->fitness, bd, err)
+		     : t->e->algo->tell(t->algo, t->fitness, err)) < 0)
 		return -1;
 	t->iter_done = iter + 1;
-	tr_stats(t->fitness, t->pop, &s);
+	eval_stats_of(t->fitness, t->pop, &s);
 	if (iter % c->log_interval == 0) {
-		char json[1100];
+		char json[1100], extra[512] = "";
 
 		tr_log(t, "Iter=%ld, size=%zu, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
 		       iter, t->pop, s.max, s.avg, s.min, s.std);
-		char extra[512] = "";
-
 		if (t->e->algo->report)
 			t->e->algo->report(t->algo, extra, sizeof(extra));
 		snprintf(json, sizeof(json),
@@ -667,6 +522,170 @@ static int tr_iteration(trainer *t, long iter, ej_err *err)
 			return -1;
 	}
 	tr_progress(t, iter, &s);
+	return 0;
+}
+
+int trainer_step(trainer *t, ej_err *err)
+{
+	const float *params;
+	eval_stats st;
+
+	if (trainer_ask(t, &params, err) < 0 ||
+	    eval_population(t->ev, params, t->pop, (uint32_t)t->iter_done,
+			    t->fitness, t->bd, &st, err) < 0)
+		return -1;
+	return trainer_tell(t, t->fitness, t->bd, &st, err);
+}
+
+int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
+		       ej_err *err)
+{
+	size_t n = 0, P = eval_param_count(ev), off = 0;
+	int nb = eval_n_bd(ev), rc = -1;
+	float *params = NULL, *fit = NULL, *bd = NULL;
+	eval_stats st, share;
+
+	for (size_t i = 0; i < k; i++) {
+		if (ts[i]->ev != ev || ts[i]->iter_done != ts[0]->iter_done)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "trainers stepped together must share the evaluator and the iteration (trainer %zu is at %ld, trainer 0 at %ld)",
+				       i, ts[i]->iter_done, ts[0]->iter_done);
+		n += ts[i]->pop;
+	}
+	params = malloc(n * P * sizeof(float));
+	fit = malloc(n * sizeof(float));
+	bd = nb > 0 ? malloc(n * (size_t)nb * sizeof(float)) : NULL;
+	if (!params || !fit || (nb > 0 && !bd)) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const float *p;
+
+		if (trainer_ask(ts[i], &p, err) < 0)
+			goto out;
+		memcpy(params + off * P, p, ts[i]->pop * P * sizeof(float));
+		off += ts[i]->pop;
+	}
+	if (eval_population(ev, params, n, (uint32_t)ts[0]->iter_done, fit,
+			    bd, &st, err) < 0)
+		goto out;
+	off = 0;
+	for (size_t i = 0; i < k; i++) {
+		double f = (double)ts[i]->pop / (double)n;
+
+		share.wall_s = st.wall_s * f;
+		share.kernel_s = st.kernel_s * f;
+		share.env_steps = st.env_steps * f;
+		if (trainer_tell(ts[i], fit + off, bd ? bd + off * (size_t)nb : NULL,
+				 &share, err) < 0)
+			goto out;
+		off += ts[i]->pop;
+	}
+	rc = 0;
+out:
+	free(params);
+	free(fit);
+	free(bd);
+	return rc;
+}
+
+static int tr_hparam_index(const trainer *t, const char *key)
+{
+	const char *const *h = t->e->algo->hparams;
+
+	for (int i = 0; h && h[i]; i++)
+		if (!strcmp(h[i], key))
+			return i;
+	return -1;
+}
+
+/* Set without checks or bookkeeping (key is one of algo->hparams). */
+static void tr_put_hparam(trainer *t, const char *key, double value)
+{
+	for (int i = 0; i < t->e->n_sched; i++)
+		if (!strcmp(t->e->sched[i].hparam, key)) {
+			t->sched_base[i] = value; /* applied at the next tell */
+			return;
+		}
+	t->e->algo->set_hparam(t->algo, key, value);
+}
+
+int trainer_set_hparam(trainer *t, const char *key, double value,
+		       ej_err *err)
+{
+	int i;
+
+	if (tr_hparam_index(t, key) < 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "algorithm '%s' has no hyperparameter '%s' that can change during a run",
+			       t->e->algo->name, key);
+	if (!isfinite(value))
+		return ej_fail(err, EJ_EXIT_USAGE, "'%s' must be finite", key);
+	for (i = 0; i < t->n_hp && strcmp(t->hp[i].key, key); i++)
+		;
+	if (i == t->n_hp) {
+		if (t->n_hp == TR_MAX_HP)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "at most %d hyperparameters can be set",
+				       TR_MAX_HP);
+		snprintf(t->hp[t->n_hp++].key, sizeof(t->hp[0].key), "%s", key);
+	}
+	t->hp[i].value = value;
+	tr_put_hparam(t, key, value);
+	return 0;
+}
+
+int trainer_hparam(const trainer *t, const char *key, double *value)
+{
+	for (int i = 0; i < t->n_hp; i++)
+		if (!strcmp(t->hp[i].key, key)) {
+			*value = t->hp[i].value;
+			return 0;
+		}
+	return -1;
+}
+
+int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err)
+{
+	npz_array a[ALGO_STATE_MAX];
+	char names[ALGO_STATE_MAX][64];
+	npz_file *f;
+	size_t n;
+	int rc;
+
+	if (dst->e->algo != src->e->algo || dst->P != src->P ||
+	    dst->pop != src->pop || dst->e->n_sched != src->e->n_sched)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "cannot copy a trainer's state into one of another shape (algo %s/%s, %zu/%zu parameters, population %zu/%zu)",
+			       src->e->algo->name, dst->e->algo->name, src->P,
+			       dst->P, src->pop, dst->pop);
+	n = src->e->algo->state(src->algo, a, ALGO_STATE_MAX, names);
+	if (n == 0)
+		return ej_fail(err, EJ_EXIT_RUN, "algorithm state too large to copy");
+	if (!(f = npz_from_arrays(a, n, err)))
+		return -1;
+	rc = dst->e->algo->load(dst->algo, f, err);
+	npz_free(f);
+	if (rc < 0)
+		return -1;
+	memcpy(dst->sched, src->sched, sizeof(dst->sched));
+	memcpy(dst->sched_base, src->sched_base, sizeof(dst->sched_base));
+	/* The source's hyperparameters: those it set, its configured
+	 * values for the others. */
+	dst->n_hp = src->n_hp;
+	memcpy(dst->hp, src->hp, sizeof(dst->hp));
+	for (const char *const *h = src->e->algo->hparams; h && *h; h++) {
+		double v;
+
+		if (trainer_hparam(src, *h, &v) == 0 ||
+		    exp_algo_value(src->e, *h, &v) == 0)
+			tr_put_hparam(dst, *h, v);
+	}
+	dst->iter_done = src->iter_done;
+	dst->best_score = src->best_score;
+	dst->best_iter = src->best_iter;
+	dst->has_best = src->has_best;
 	return 0;
 }
 
@@ -695,50 +714,16 @@ static int tr_summary(trainer *t, double wall, ej_err *err)
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     t->env_steps,
 		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     clrt_device_name(t->rt),
-		     t->sim ? sim_lanes(t->sim) : t->s2s ? s2s_lanes(t->s2s) : 0);
+		     eval_device_name(t->ev), eval_lanes(t->ev));
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);
 }
 
-int trainer_run(trainer *t, ej_err *err)
+int trainer_finish(trainer *t, ej_err *err)
 {
-	const trainer_cfg *c = &t->e->trainer;
 	double wall;
 
-	t->t_start = tr_now();
-	if (t->sim)
-		tr_log(t, "evojax: task %s, policy %s (%zu parameters), algo %s (population %zu), %d repeats, lanes %d",
-		       t->e->task->name, t->e->policy->name, t->P,
-		       t->e->algo->name, t->pop, c->n_repeats,
-		       sim_lanes(t->sim));
-	else if (t->s2s)
-		tr_log(t, "evojax: task %s (%d-digit addition, batch %d, %d test queries), policy %s (%zu parameters), algo %s (population %zu), lanes %d",
-		       t->e->task->name,
-		       ((const seq2seq_task_cfg *)t->e->task_cfg)->digits,
-		       ((const seq2seq_task_cfg *)t->e->task_cfg)->batch_size,
-		       ((const seq2seq_task_cfg *)t->e->task_cfg)->test_size,
-		       t->e->policy->name, t->P, t->e->algo->name, t->pop,
-		       s2s_lanes(t->s2s));
-	else if (t->superv)
-		tr_log(t, "evojax: task %s (%zu training images, %zu test images), policy %s (%zu parameters), algo %s (population %zu)",
-		       t->e->task->name, t->train_set.n, t->test_set.n,
-		       t->e->policy->name, t->P, t->e->algo->name, t->pop);
-	else
-		tr_log(t, "evojax: task %s (%zu parameters, evaluated directly), algo %s (population %zu)",
-		       t->e->task->name, t->P, t->e->algo->name, t->pop);
-	for (long iter = t->iter_done; iter < c->max_iter; iter++) {
-		if (t->o.interrupted && *t->o.interrupted) {
-			if (tr_checkpoint(t, err) < 0)
-				return -1;
-			return ej_fail(err, EJ_EXIT_INTERRUPT,
-				       "interrupted at iteration %ld; checkpoint written to '%s/checkpoint.npz'",
-				       iter, t->o.out_dir ? t->dir : "(none)");
-		}
-		if (tr_iteration(t, iter, err) < 0)
-			return -1;
-	}
-	if (tr_test_and_save(t, c->max_iter, true, err) < 0 ||
+	if (tr_test_and_save(t, t->e->trainer.max_iter, true, err) < 0 ||
 	    tr_checkpoint(t, err) < 0)
 		return -1;
 	wall = tr_now() - t->t_start;
@@ -749,4 +734,25 @@ int trainer_run(trainer *t, ej_err *err)
 	if (t->o.out_dir && tr_summary(t, wall, err) < 0)
 		return -1;
 	return 0;
+}
+
+int trainer_checkpoint(trainer *t, ej_err *err)
+{
+	return tr_checkpoint(t, err);
+}
+
+int trainer_run(trainer *t, ej_err *err)
+{
+	while (!trainer_done(t)) {
+		if (t->o.interrupted && *t->o.interrupted) {
+			if (tr_checkpoint(t, err) < 0)
+				return -1;
+			return ej_fail(err, EJ_EXIT_INTERRUPT,
+				       "interrupted at iteration %ld; checkpoint written to '%s/checkpoint.npz'",
+				       t->iter_done, t->o.out_dir ? t->dir : "(none)");
+		}
+		if (trainer_step(t, err) < 0)
+			return -1;
+	}
+	return trainer_finish(t, err);
 }

@@ -1,17 +1,22 @@
 /* trainer.h - the training loop (EvoJAX Trainer semantics) as an object
- * with no global state, so that several trainers can later share one
- * device (population-based training).
+ * with no global state, stepped one iteration at a time so that an outer
+ * driver (population-based training) can advance several trainers and
+ * evaluate all their populations in one evaluator call.
  *
- * Per iteration: params = ask(); fitness = mean over n_repeats episode
- * returns; tell(fitness).  At iterations 0, log_interval, 2 log_interval,
- * ... a metrics line; every test_interval the algorithm's best
- * parameters are tested on n_evaluations episodes with their own seeds,
- * iter_N.npz / best.npz and checkpoint.npz are written.  At the end a final
- * test, final.npz and summary.json.  Direct tasks (task_ops.kind
- * TASK_DIRECT) are evaluated by core/direct.h instead of rollouts; their
- * test is one evaluation of the best parameters.  Behaviour descriptors go
- * to the algorithm's tell_bd, its report() joins the metrics lines and its
- * save_extra() writes artefacts (MAP-Elites: archive.npz) at each test.
+ * A trainer owns the algorithm, its optimizer moments, the schedules, the
+ * counters and the run directory; it borrows an evaluator (core/eval.h)
+ * and never names a task, policy or evaluator.  Per iteration:
+ *   trainer_ask   -> the population (pop, P)
+ *   (the caller evaluates it: eval_population, iteration trainer_iter)
+ *   trainer_tell  -> schedules, algorithm tell, metrics line at iterations
+ *                    0, log_interval, ...; every test_interval the best
+ *                    parameters are tested (eval_test), iter_N.npz /
+ *                    best.npz and checkpoint.npz are written.
+ * trainer_step = ask + eval_population + tell; trainer_run = steps until
+ * max_iter, then trainer_finish (final test, final.npz, summary.json).
+ * Behaviour descriptors go to the algorithm's tell_bd, its report() joins
+ * the metrics lines and its save_extra() writes artefacts (MAP-Elites:
+ * archive.npz) at each test.
  *
  * Run directory: config.yaml, log.txt, metrics.jsonl, best.npz, final.npz,
  * iter_<N>.npz, checkpoint.npz, summary.json.
@@ -23,9 +28,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/eval.h"
 #include "core/exp.h"
-#include "core/sim.h"
-#include "opencl/clrt.h"
 
 typedef struct trainer_opts {
 	const char *out_dir;       /* NULL: write nothing (evojax test) */
@@ -37,41 +41,81 @@ typedef struct trainer_opts {
 	const volatile sig_atomic_t *interrupted; /* may be NULL */
 } trainer_opts;
 
-typedef struct test_stats {
-	int n;
-	double max, avg, min, std;
-} test_stats;
-
 typedef struct trainer trainer;
 
-/* Builds the simulator and the algorithm; writes config.yaml when out_dir
- * is set (the directory is created).  With o->resume, loads
- * out_dir/checkpoint.npz (algorithm state, iteration, best score,
- * observation normalizer) and keeps the lines of metrics.jsonl and log.txt
- * written before the checkpoint, so a resumed run's metrics.jsonl equals
- * an uninterrupted run's. */
-trainer *trainer_create(const exp_cfg *e, clrt *rt, const trainer_opts *o,
-			ej_err *err);
+/* Builds the algorithm for the evaluator 'ev' (borrowed; it must have been
+ * made from the same task and policy as 'e'); writes config.yaml when
+ * out_dir is set (the directory is created).  With o->resume, loads
+ * out_dir/checkpoint.npz (algorithm state, iteration, best score, the
+ * evaluator's observation normalizer) and keeps the lines of metrics.jsonl
+ * and log.txt written before the checkpoint, so a resumed run's
+ * metrics.jsonl equals an uninterrupted run's. */
+trainer *trainer_create(const exp_cfg *e, evaluator *ev,
+			const trainer_opts *o, ej_err *err);
 void trainer_free(trainer *t);
 
-/* The whole run.  Returns 0, or -1 with err (EJ_EXIT_INTERRUPT after an
- * interrupt: a checkpoint was written first). */
+/* The whole run: steps until max_iter, then trainer_finish.  Returns 0, or
+ * -1 with err (EJ_EXIT_INTERRUPT after an interrupt: a checkpoint was
+ * written first). */
 int trainer_run(trainer *t, ej_err *err);
 
-/* Test 'params' (P) with obs normalizer 'obs_params' (NULL: keep) on
- * n_evaluations episodes keyed by 'iter'. */
-int trainer_test(trainer *t, const float *params, const double *obs_params,
-		 unsigned iter, test_stats *out, ej_err *err);
+/* ---- stepwise ------------------------------------------------------- */
 
-/* Seconds since trainer_run started, in sim_rollout, and in the rollout
- * kernel itself (launch to finish), summed over training iterations. */
+/* The population of iteration trainer_iter(t): (pop, P), owned by the
+ * trainer, valid until the next ask.  EJ_EXIT_USAGE once the run is done. */
+int trainer_ask(trainer *t, const float **params, ej_err *err);
+/* fitness (pop) of that population (and bd (pop, n_bd) when the task has
+ * behaviour descriptors, else NULL); st: the evaluation's figures for
+ * the timing totals.  Non-finite fitness is an error (EJ_EXIT_RUN). */
+int trainer_tell(trainer *t, const float *fitness, const float *bd,
+		 const eval_stats *st, ej_err *err);
+/* ask + eval_population + tell. */
+int trainer_step(trainer *t, ej_err *err);
+/* One iteration of k trainers that share 'ev' and are at the same
+ * iteration: their populations are evaluated in ONE eval_population call
+ * (k x pop members), then each is told its slice; each gets exactly the
+ * fitness it would get alone.  Timing figures are shared in proportion
+ * to the population sizes. */
+int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
+		       ej_err *err);
+/* The final test, final.npz, checkpoint.npz and summary.json. */
+int trainer_finish(trainer *t, ej_err *err);
+/* Write checkpoint.npz now (no-op without out_dir). */
+int trainer_checkpoint(trainer *t, ej_err *err);
+bool trainer_done(const trainer *t);  /* iterations done >= max_iter */
+long trainer_iter(const trainer *t);  /* iterations done */
+
+/* ---- population-based training: exploit and explore ----------------- */
+
+/* Copy src's whole state into dst (same algorithm, parameter count and
+ * population): algorithm state (mean, step sizes, optimizer moments,
+ * iteration and so RNG position), schedules, the hyperparameters set
+ * with trainer_set_hparam, iteration and best-score counters.  The run
+ * directory, its files and the evaluator stay dst's.  After the copy both
+ * continue identically on the same evaluator. */
+int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err);
+/* Change hyperparameter 'key' (one of the algorithm's hparams, e.g.
+ * pgpe's center_lr) to 'value' from the next tell on; when a schedule
+ * drives the key, 'value' becomes the value the schedule scales.
+ * EJ_EXIT_USAGE for a key the algorithm cannot change during a run. */
+int trainer_set_hparam(trainer *t, const char *key, double value,
+		       ej_err *err);
+/* The value last set by trainer_set_hparam; -1 if never set. */
+int trainer_hparam(const trainer *t, const char *key, double *value);
+
+/* ---- figures ---------------------------------------------------------- */
+
+/* Seconds since the trainer was created, in evaluations, and in the
+ * evaluation kernels themselves (launch to finish), over training
+ * iterations. */
 void trainer_timing(const trainer *t, double *wall, double *rollout,
 		    double *kernel);
 /* Environment steps executed by training rollouts so far. */
 double trainer_env_steps(const trainer *t);
 
 size_t trainer_param_count(const trainer *t);
-size_t trainer_obs_params_size(const trainer *t);
+size_t trainer_pop_size(const trainer *t);
+const float *trainer_best_params(const trainer *t); /* (P) */
 double trainer_final_score(const trainer *t);
 double trainer_best_score(const trainer *t);
 const char *trainer_out_dir(const trainer *t);

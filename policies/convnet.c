@@ -113,15 +113,15 @@ static void convnet_defines(const void *cfg, int obs_dim, int act_dim,
 }
 
 const policy_ops convnet_ops = {
-	/* .name = */ "convnet",
-	/* .summary = */ "conv+relu+maxpool blocks, dense logits (EvoJAX ConvNetPolicy, MNIST)",
-	/* .fields = */ convnet_fields,
-	/* .n_fields = */ sizeof(convnet_fields) / sizeof(convnet_fields[0]),
-	/* .cfg_size = */ sizeof(convnet_cfg),
-	/* .cl_file = */ "policies/convnet.cl",
-	/* .param_count = */ convnet_param_count,
-	/* .defines = */ convnet_defines,
-	/* .task_kinds = */ 1u << TASK_SUPERVISED,
+	.name = "convnet",
+	.summary = "conv+relu+maxpool blocks, dense logits (EvoJAX ConvNetPolicy, MNIST)",
+	.fields = convnet_fields,
+	.n_fields = sizeof(convnet_fields) / sizeof(convnet_fields[0]),
+	.cfg_size = sizeof(convnet_cfg),
+	.cl_file = "policies/convnet.cl",
+	.param_count = convnet_param_count,
+	.defines = convnet_defines,
+	.caps = POLICY_CAP_IMAGES,
 };
 
 /* One conv block: out (h/2, w/2, co) = maxpool(relu(conv(in) + bias)). */

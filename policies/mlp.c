@@ -61,15 +61,15 @@ static void mlp_defines(const void *cfg, int obs_dim, int act_dim, char *buf,
 }
 
 const policy_ops mlp_ops = {
-	/* .name = */ "mlp",
-	/* .summary = */ "multi-layer perceptron, tanh hidden layers (EvoJAX MLPPolicy)",
-	/* .fields = */ mlp_fields,
-	/* .n_fields = */ sizeof(mlp_fields) / sizeof(mlp_fields[0]),
-	/* .cfg_size = */ sizeof(mlp_cfg),
-	/* .cl_file = */ "policies/mlp.cl",
-	/* .param_count = */ mlp_param_count,
-	/* .defines = */ mlp_defines,
-	/* .task_kinds = */ (1u << TASK_EPISODIC) | (1u << TASK_SUPERVISED),
+	.name = "mlp",
+	.summary = "multi-layer perceptron, tanh hidden layers (EvoJAX MLPPolicy)",
+	.fields = mlp_fields,
+	.n_fields = sizeof(mlp_fields) / sizeof(mlp_fields[0]),
+	.cfg_size = sizeof(mlp_cfg),
+	.cl_file = "policies/mlp.cl",
+	.param_count = mlp_param_count,
+	.defines = mlp_defines,
+	.caps = POLICY_CAP_STEP | POLICY_CAP_IMAGES,
 };
 
 void mlp_ref_forward(const mlp_cfg *cfg, int obs_dim, int act_dim,

@@ -14,6 +14,16 @@
 #include "core/cfg.h"
 #include "core/err.h"
 
+/* Capabilities a task may need of its policy (plain data). */
+enum policy_cap {
+	POLICY_CAP_STEP = 1u << 0,    /* policy_forward in cl_file: episodic
+					 rollouts (core/rollout.cl) */
+	POLICY_CAP_IMAGES = 1u << 1,  /* classifies image batches
+					 (core/superv.h) */
+	POLICY_CAP_SEQ2SEQ = 1u << 2, /* encodes and decodes token sequences
+					 (core/s2s.h) */
+};
+
 typedef struct policy_ops {
 	const char *name;
 	const char *summary;
@@ -24,9 +34,9 @@ typedef struct policy_ops {
 	size_t (*param_count)(const void *cfg, int obs_dim, int act_dim);
 	void (*defines)(const void *cfg, int obs_dim, int act_dim, char *buf,
 			size_t size);
-	/* Task kinds the policy serves, a mask of 1 << enum task_kind
-	 * (tasks/task.h): episodic tasks need policy_forward in cl_file. */
-	unsigned task_kinds;
+	/* What the policy can do, a mask of enum policy_cap; a task runs
+	 * with it when it has every capability in task_ops.policy_caps. */
+	unsigned caps;
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */

@@ -77,15 +77,15 @@ static void seq2seq_policy_defines(const void *cfg, int obs_dim, int act_dim,
 }
 
 const policy_ops seq2seq_policy_ops = {
-	/* .name = */ "seq2seq",
-	/* .summary = */ "LSTM encoder-decoder, greedy decoding (EvoJAX Seq2seqPolicy, seq2seq task)",
-	/* .fields = */ seq2seq_policy_fields,
-	/* .n_fields = */ sizeof(seq2seq_policy_fields) / sizeof(seq2seq_policy_fields[0]),
-	/* .cfg_size = */ sizeof(seq2seq_policy_cfg),
-	/* .cl_file = */ "core/s2s.cl",
-	/* .param_count = */ seq2seq_policy_param_count,
-	/* .defines = */ seq2seq_policy_defines,
-	/* .task_kinds = */ 1u << TASK_SEQ2SEQ,
+	.name = "seq2seq",
+	.summary = "LSTM encoder-decoder, greedy decoding (EvoJAX Seq2seqPolicy, seq2seq task)",
+	.fields = seq2seq_policy_fields,
+	.n_fields = sizeof(seq2seq_policy_fields) / sizeof(seq2seq_policy_fields[0]),
+	.cfg_size = sizeof(seq2seq_policy_cfg),
+	.cl_file = "core/s2s.cl",
+	.param_count = seq2seq_policy_param_count,
+	.defines = seq2seq_policy_defines,
+	.caps = POLICY_CAP_SEQ2SEQ,
 };
 
 static float seq2seq_policy_sigmoid(float x)

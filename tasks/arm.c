@@ -28,6 +28,8 @@
  */
 #include "tasks/arm.h"
 
+#include "core/direct.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -71,18 +73,19 @@ static void arm_bd_bounds(const void *cfg, float *lo, float *hi)
 }
 
 const task_ops arm_ops = {
-	/* .name = */ "arm",
-	/* .summary = */ "planar arm (MAP-Elites): fitness -variance of the joint angles, descriptor the end-effector position",
-	/* .fields = */ arm_fields,
-	/* .n_fields = */ sizeof(arm_fields) / sizeof(arm_fields[0]),
-	/* .cfg_size = */ sizeof(arm_cfg),
-	/* .cl_file = */ "tasks/arm.cl",
-	/* .dims = */ arm_dims,
-	/* .defines = */ arm_defines,
-	/* .kind = */ TASK_DIRECT,
-	/* .direct_dim = */ arm_direct_dim,
-	/* .n_bd = */ 2,
-	/* .bd_bounds = */ arm_bd_bounds,
+	.name = "arm",
+	.summary = "planar arm (MAP-Elites): fitness -variance of the joint angles, descriptor the end-effector position",
+	.fields = arm_fields,
+	.n_fields = sizeof(arm_fields) / sizeof(arm_fields[0]),
+	.cfg_size = sizeof(arm_cfg),
+	.cl_file = "tasks/arm.cl",
+	.dims = arm_dims,
+	.defines = arm_defines,
+	.eval = &direct_eval_ops,
+	.policy_caps = 0,
+	.direct_dim = arm_direct_dim,
+	.n_bd = 2,
+	.bd_bounds = arm_bd_bounds,
 };
 
 /* ---- host reference ---------------------------------------------------- */

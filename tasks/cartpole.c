@@ -1,5 +1,8 @@
 #include "tasks/cartpole.h"
 
+#include "core/sim.h"
+#include "policies/policy.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,18 +36,19 @@ static void cartpole_defines(const void *cfg, char *buf, size_t size)
 }
 
 const task_ops cartpole_ops = {
-	/* .name = */ "cartpole",
-	/* .summary = */ "CartPoleSwingUp (EvoJAX): swing the pole up and balance it",
-	/* .fields = */ cartpole_fields,
-	/* .n_fields = */ sizeof(cartpole_fields) / sizeof(cartpole_fields[0]),
-	/* .cfg_size = */ sizeof(cartpole_cfg),
-	/* .cl_file = */ "tasks/cartpole.cl",
-	/* .dims = */ cartpole_dims,
-	/* .defines = */ cartpole_defines,
-	/* .kind = */ TASK_EPISODIC,
-	/* .direct_dim = */ NULL,
-	/* .n_bd = */ 0,
-	/* .bd_bounds = */ NULL,
+	.name = "cartpole",
+	.summary = "CartPoleSwingUp (EvoJAX): swing the pole up and balance it",
+	.fields = cartpole_fields,
+	.n_fields = sizeof(cartpole_fields) / sizeof(cartpole_fields[0]),
+	.cfg_size = sizeof(cartpole_cfg),
+	.cl_file = "tasks/cartpole.cl",
+	.dims = cartpole_dims,
+	.defines = cartpole_defines,
+	.eval = &sim_eval_ops,
+	.policy_caps = POLICY_CAP_STEP,
+	.direct_dim = NULL,
+	.n_bd = 0,
+	.bd_bounds = NULL,
 };
 
 /* ---- host reference (mirrors tasks/cartpole.cl) ---------------------- */

@@ -56,6 +56,8 @@
  */
 #include "tasks/function.h"
 
+#include "core/direct.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stddef.h>
@@ -139,18 +141,19 @@ static void function_defines(const void *cfg, char *buf, size_t size)
 }
 
 const task_ops function_ops = {
-	/* .name = */ "function",
-	/* .summary = */ "benchmark functions (sphere, ellipsoid, rosenbrock, rastrigin, ackley, griewank): fitness -f(x)",
-	/* .fields = */ function_fields,
-	/* .n_fields = */ sizeof(function_fields) / sizeof(function_fields[0]),
-	/* .cfg_size = */ sizeof(function_cfg),
-	/* .cl_file = */ "tasks/function.cl",
-	/* .dims = */ function_dims,
-	/* .defines = */ function_defines,
-	/* .kind = */ TASK_DIRECT,
-	/* .direct_dim = */ function_direct_dim,
-	/* .n_bd = */ 0,
-	/* .bd_bounds = */ NULL,
+	.name = "function",
+	.summary = "benchmark functions (sphere, ellipsoid, rosenbrock, rastrigin, ackley, griewank): fitness -f(x)",
+	.fields = function_fields,
+	.n_fields = sizeof(function_fields) / sizeof(function_fields[0]),
+	.cfg_size = sizeof(function_cfg),
+	.cl_file = "tasks/function.cl",
+	.dims = function_dims,
+	.defines = function_defines,
+	.eval = &direct_eval_ops,
+	.policy_caps = 0,
+	.direct_dim = function_direct_dim,
+	.n_bd = 0,
+	.bd_bounds = NULL,
 };
 
 /* ---- host reference (same identities as tasks/function.cl, in double) -- */

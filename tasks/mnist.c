@@ -2,6 +2,12 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/eval.h"
+#include "core/idx.h"
+#include "core/superv.h"
+#include "policies/policy.h"
 
 static const cfg_field mnist_fields[] = {
 	{ .key = "data_dir", .type = CFG_STR,
@@ -33,17 +39,131 @@ static void mnist_defines(const void *cfg, char *buf, size_t size)
 	snprintf(buf, size, "%s", "");
 }
 
+/* ---- the evaluator (core/eval.h): IDX data loaded here, evaluated by
+ * core/superv.h with the configured policy --------------------------- */
+
+typedef struct mnist_ev {
+	superv *s;
+	idx_set train, test;
+	const exp_cfg *e; /* borrowed */
+} mnist_ev;
+
+static void mnist_ev_free(void *state)
+{
+	mnist_ev *me = state;
+
+	superv_free(me->s);
+	idx_free(&me->train);
+	idx_free(&me->test);
+	free(me);
+}
+
+/* Load the train/test sets; superv uploads them once. */
+static int mnist_ev_open(mnist_ev *me, clrt *rt, ej_err *err)
+{
+	const mnist_cfg *c = me->e->task_cfg;
+
+	if (idx_load_pair(c->data_dir, c->train_split, &me->train, err) < 0 ||
+	    idx_load_pair(c->data_dir, c->test_split, &me->test, err) < 0)
+		return -1;
+	if (me->test.rows != me->train.rows || me->test.cols != me->train.cols)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "'%s' holds %zux%zu images but '%s' holds %zux%zu",
+			       me->test.images_path, me->test.rows,
+			       me->test.cols, me->train.images_path,
+			       me->train.rows, me->train.cols);
+	if ((size_t)c->batch_size > me->train.n)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "'batch_size' %d is larger than the training set (%zu images)",
+			       c->batch_size, me->train.n);
+	me->s = superv_create_policy(rt, &me->train, &me->test, me->e->policy,
+				     me->e->policy_cfg,
+				     (size_t)c->batch_size,
+				     (uint32_t)me->e->seed, err);
+	return me->s ? 0 : -1;
+}
+
+static int mnist_ev_create(void **state, const exp_cfg *e, clrt *rt,
+			   ej_err *err)
+{
+	mnist_ev *me = calloc(1, sizeof(*me));
+
+	if (!me)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	me->e = e;
+	if (mnist_ev_open(me, rt, err) < 0) {
+		mnist_ev_free(me);
+		return -1;
+	}
+	*state = me;
+	return 0;
+}
+
+static int mnist_ev_evaluate(void *state, const float *params, size_t n,
+			     uint32_t iter, float *fitness, float *bd,
+			     eval_stats *st, ej_err *err)
+{
+	mnist_ev *me = state;
+	double t0 = eval_now();
+
+	(void)bd;
+	if (superv_train_eval(me->s, params, n, iter, fitness, err) < 0)
+		return -1;
+	st->kernel_s = eval_now() - t0;
+	return 0;
+}
+
+static int mnist_ev_test(void *state, const float *params, uint32_t iter,
+			 float *scores, size_t *n, ej_err *err)
+{
+	double acc;
+
+	(void)iter;
+	if (superv_test_accuracy(((mnist_ev *)state)->s, params, &acc,
+				 err) < 0)
+		return -1;
+	scores[0] = (float)acc;
+	*n = 1;
+	return 0;
+}
+
+static size_t mnist_ev_param_count(const void *state)
+{
+	return superv_param_count(((const mnist_ev *)state)->s);
+}
+
+static void mnist_ev_describe(const void *state, char *buf, size_t size)
+{
+	const mnist_ev *me = state;
+
+	snprintf(buf, size,
+		 "task %s (%zu training images, %zu test images), policy %s (%zu parameters)",
+		 me->e->task->name, me->train.n, me->test.n,
+		 me->e->policy->name, superv_param_count(me->s));
+}
+
+const eval_ops mnist_eval_ops = {
+	.name = "images",
+	.create = mnist_ev_create,
+	.param_count = mnist_ev_param_count,
+	.evaluate = mnist_ev_evaluate,
+	.test = mnist_ev_test,
+	.describe = mnist_ev_describe,
+	.free = mnist_ev_free,
+};
+
 const task_ops mnist_ops = {
-	/* .name = */ "mnist",
-	/* .summary = */ "image classification on IDX files (MNIST, Fashion-MNIST, ...): fitness mean log p(label), test accuracy",
-	/* .fields = */ mnist_fields,
-	/* .n_fields = */ sizeof(mnist_fields) / sizeof(mnist_fields[0]),
-	/* .cfg_size = */ sizeof(mnist_cfg),
-	/* .cl_file = */ "core/superv.cl",
-	/* .dims = */ mnist_dims,
-	/* .defines = */ mnist_defines,
-	/* .kind = */ TASK_SUPERVISED,
-	/* .direct_dim = */ NULL,
-	/* .n_bd = */ 0,
-	/* .bd_bounds = */ NULL,
+	.name = "mnist",
+	.summary = "image classification on IDX files (MNIST, Fashion-MNIST, ...): fitness mean log p(label), test accuracy",
+	.fields = mnist_fields,
+	.n_fields = sizeof(mnist_fields) / sizeof(mnist_fields[0]),
+	.cfg_size = sizeof(mnist_cfg),
+	.cl_file = "core/superv.cl",
+	.dims = mnist_dims,
+	.defines = mnist_defines,
+	.eval = &mnist_eval_ops,
+	.policy_caps = POLICY_CAP_IMAGES,
+	.direct_dim = NULL,
+	.n_bd = 0,
+	.bd_bounds = NULL,
 };

@@ -16,6 +16,9 @@
  */
 #include "tasks/seq2seq.h"
 
+#include "core/s2s.h"
+#include "policies/policy.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -111,16 +114,17 @@ void seq2seq_task_make(int digits, uint32_t seed, uint32_t purpose,
 }
 
 const task_ops seq2seq_task_ops = {
-	/* .name = */ "seq2seq",
-	/* .summary = */ "seq2seq addition \"a+b\" -> digits of the sum (EvoJAX Seq2seqTask): fitness -cross entropy, test exact-sequence accuracy",
-	/* .fields = */ seq2seq_task_fields,
-	/* .n_fields = */ sizeof(seq2seq_task_fields) / sizeof(seq2seq_task_fields[0]),
-	/* .cfg_size = */ sizeof(seq2seq_task_cfg),
-	/* .cl_file = */ "core/s2s.cl",
-	/* .dims = */ seq2seq_task_dims,
-	/* .defines = */ seq2seq_task_defines,
-	/* .kind = */ TASK_SEQ2SEQ,
-	/* .direct_dim = */ NULL,
-	/* .n_bd = */ 0,
-	/* .bd_bounds = */ NULL,
+	.name = "seq2seq",
+	.summary = "seq2seq addition \"a+b\" -> digits of the sum (EvoJAX Seq2seqTask): fitness -cross entropy, test exact-sequence accuracy",
+	.fields = seq2seq_task_fields,
+	.n_fields = sizeof(seq2seq_task_fields) / sizeof(seq2seq_task_fields[0]),
+	.cfg_size = sizeof(seq2seq_task_cfg),
+	.cl_file = "core/s2s.cl",
+	.dims = seq2seq_task_dims,
+	.defines = seq2seq_task_defines,
+	.eval = &s2s_eval_ops,
+	.policy_caps = POLICY_CAP_SEQ2SEQ,
+	.direct_dim = NULL,
+	.n_bd = 0,
+	.bd_bounds = NULL,
 };

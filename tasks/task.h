@@ -12,6 +12,8 @@
 #include "core/cfg.h"
 #include "core/err.h"
 
+struct eval_ops;
+
 typedef struct task_dims {
 	int obs_dim;
 	int act_dim;
@@ -19,17 +21,6 @@ typedef struct task_dims {
 	int max_steps;
 } task_dims;
 
-enum task_kind {
-	TASK_EPISODIC, /* episodes of a policy: task .cl per the cartpole contract */
-	TASK_DIRECT,   /* fitness is a function of the parameter vector itself;
-			  no policy ('policy' section not used) */
-	TASK_SUPERVISED, /* image classification on an IDX data set: the
-			    policy is evaluated on image batches as batched
-			    GEMMs (core/superv.h); cl_file unused */
-	TASK_SEQ2SEQ,    /* token sequence to token sequence (tasks/seq2seq.h):
-			    an encoder-decoder policy evaluated on query
-			    batches by core/s2s.h; cl_file unused */
-};
 
 typedef struct task_ops {
 	const char *name;
@@ -42,8 +33,15 @@ typedef struct task_ops {
 	/* Extra "#define X v\n" lines for the device code. */
 	void (*defines)(const void *cfg, char *buf, size_t size);
 
-	enum task_kind kind;
-	/* TASK_DIRECT only: the parameter count (the problem dimension).
+	/* The evaluator that runs the task (core/eval.h): sim_eval_ops for
+	 * episodic tasks (cl_file per the cartpole contract),
+	 * direct_eval_ops for functions of the parameter vector, or the
+	 * task's own. */
+	const struct eval_ops *eval;
+	/* What the task needs of its policy, a mask of enum policy_cap
+	 * (policies/policy.h); 0: the task takes no policy. */
+	unsigned policy_caps;
+	/* direct_eval_ops only: the parameter count (the problem dimension).
 	 * Device code (cl_file) defines
 	 *   float task_direct(const __global float *x, uint n, float *bd)
 	 * returning the fitness (maximized) of one parameter vector and

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 	cfg_doc *doc = cfg_load_file(path, &err);
 	exp_cfg e;
 	clrt *rt = NULL;
+	evaluator *ev = NULL;
 	trainer *t = NULL;
 	double wall, roll, kern;
 	int rc = 1;
@@ -33,7 +34,8 @@ int main(int argc, char **argv)
 	    exp_load(doc, &e, &err) < 0)
 		goto out;
 	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    !(t = trainer_create(&e, rt, &o, &err)) || trainer_run(t, &err) < 0)
+	    !(ev = eval_create(&e, rt, &err)) ||
+	    !(t = trainer_create(&e, ev, &o, &err)) || trainer_run(t, &err) < 0)
 		goto release;
 	trainer_timing(t, &wall, &roll, &kern);
 	printf("train %s: %d iterations, %.4f s/iteration (%.2f it/s), "
@@ -45,6 +47,7 @@ int main(int argc, char **argv)
 	rc = 0;
 release:
 	trainer_free(t);
+	eval_free(ev);
 	clrt_free(rt);
 	exp_release(&e);
 out:

@@ -92,7 +92,8 @@ static void test_schema(void **state)
 	assert_non_null(strstr(err.msg, "(did you mean 'joints'?)"));
 
 	assert_string_equal(arm_ops.name, "arm");
-	assert_int_equal(arm_ops.kind, TASK_DIRECT);
+	assert_ptr_equal(arm_ops.eval, &direct_eval_ops);
+	assert_int_equal(arm_ops.policy_caps, 0);
 	assert_int_equal(arm_ops.n_bd, 2);
 	arm_ops.bd_bounds(&c, lo, hi);
 	assert_true(lo[0] == 0.0f && lo[1] == 0.0f);

@@ -100,7 +100,8 @@ static void test_defaults(void **state)
 	assert_true(c.cond == 1e6);
 	assert_int_equal(function_kind(&c), FUNCTION_SPHERE);
 	assert_int_equal(function_ops.direct_dim(&c), 10);
-	assert_int_equal(function_ops.kind, TASK_DIRECT);
+	assert_ptr_equal(function_ops.eval, &direct_eval_ops);
+	assert_int_equal(function_ops.policy_caps, 0);
 	assert_int_equal(function_ops.n_bd, 0);
 	assert_string_equal(function_ops.name, "function");
 	assert_string_equal(function_ops.cl_file, "tasks/function.cl");

@@ -2,6 +2,7 @@
  * find each entry and miss unknown names; every schema's defaults parse. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/cfg.h"
 #include "core/optim.h"
 #include "policies/policy.h"
+#include "core/eval.h"
 #include "tasks/task.h"
 
 static void check_schema(const cfg_field *f, size_t n, size_t size)
@@ -41,6 +43,24 @@ static void test_tasks(void **state)
 			    o->defines && o->cfg_size);
 		assert_ptr_equal(task_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
+		/* Every task names a complete evaluator ... */
+		assert_non_null(o->eval);
+		assert_true(o->eval->name && o->eval->create &&
+			    o->eval->param_count && o->eval->evaluate &&
+			    o->eval->test && o->eval->describe &&
+			    o->eval->free);
+		assert_true(!o->eval->obs_params_size ==
+				    !o->eval->obs_params &&
+			    !o->eval->obs_params == !o->eval->set_obs_params);
+		/* ... and, when it takes a policy, some policy can drive it. */
+		if (o->policy_caps) {
+			bool served = false;
+
+			for (const policy_ops *const *p = policy_registry; *p; p++)
+				served |= ((*p)->caps & o->policy_caps) ==
+					  o->policy_caps;
+			assert_true(served);
+		}
 		for (const task_ops *const *u = t + 1; *u; u++)
 			assert_string_not_equal(o->name, (*u)->name);
 	}
@@ -58,7 +78,7 @@ static void test_policies(void **state)
 
 		assert_true(o->name && o->summary && o->cl_file &&
 			    o->param_count && o->defines && o->cfg_size &&
-			    o->task_kinds);
+			    o->caps);
 		assert_ptr_equal(policy_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
 		for (const policy_ops *const *u = p + 1; *u; u++)

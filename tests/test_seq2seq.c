@@ -203,8 +203,9 @@ static void test_param_count(void **state)
 	assert_int_equal(seq2seq_policy_ops.param_count(&c, 0, 0), 166);
 	c.hidden = 0;
 	assert_int_equal(seq2seq_policy_ops.param_count(&c, 0, 0), 0);
-	assert_int_equal(seq2seq_policy_ops.task_kinds, 1u << TASK_SEQ2SEQ);
-	assert_int_equal(seq2seq_task_ops.kind, TASK_SEQ2SEQ);
+	assert_int_equal(seq2seq_policy_ops.caps, POLICY_CAP_SEQ2SEQ);
+	assert_int_equal(seq2seq_task_ops.policy_caps, POLICY_CAP_SEQ2SEQ);
+	assert_ptr_equal(seq2seq_task_ops.eval, &s2s_eval_ops);
 }
 
 /* ---- device vs host ---------------------------------------------------- */

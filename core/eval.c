@@ -1,0 +1,147 @@
+#include "core/eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct evaluator {
+	const eval_ops *ops;
+	void *state;
+	clrt *rt;      /* borrowed */
+	int n_bd;
+	float *scores; /* (ops->test_count) */
+};
+
+double eval_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+evaluator *eval_create(const exp_cfg *e, clrt *rt, ej_err *err)
+{
+	evaluator *ev;
+
+	if (!e->task->eval) {
+		ej_fail(err, EJ_EXIT_USAGE, "task '%s' names no evaluator",
+			e->task->name);
+		return NULL;
+	}
+	if (!(ev = calloc(1, sizeof(*ev)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	ev->ops = e->task->eval;
+	ev->rt = rt;
+	ev->n_bd = e->task->n_bd;
+	if (ev->ops->create(&ev->state, e, rt, err) < 0)
+		goto fail;
+	if (!(ev->scores = malloc((ev->ops->test_count ? ev->ops->test_count(ev->state) : 1) *
+				  sizeof(float)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	return ev;
+fail:
+	eval_free(ev);
+	return NULL;
+}
+
+void eval_free(evaluator *ev)
+{
+	if (!ev)
+		return;
+	if (ev->state)
+		ev->ops->free(ev->state);
+	free(ev->scores);
+	free(ev);
+}
+
+size_t eval_param_count(const evaluator *ev)
+{
+	return ev->ops->param_count(ev->state);
+}
+
+int eval_n_bd(const evaluator *ev) { return ev->n_bd; }
+int eval_lanes(const evaluator *ev)
+{
+	return ev->ops->lanes ? ev->ops->lanes(ev->state) : 0;
+}
+clrt *eval_rt(const evaluator *ev) { return ev->rt; }
+
+const char *eval_device_name(const evaluator *ev)
+{
+	return clrt_device_name(ev->rt);
+}
+
+void eval_describe(const evaluator *ev, char *buf, size_t size)
+{
+	ev->ops->describe(ev->state, buf, size);
+}
+
+int eval_population(evaluator *ev, const float *params, size_t n,
+		    uint32_t iter, float *fitness, float *bd, eval_stats *st,
+		    ej_err *err)
+{
+	eval_stats local = { 0 };
+	double t0 = eval_now();
+
+	if (n == 0)
+		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
+	if (ev->ops->evaluate(ev->state, params, n, iter, fitness,
+			      ev->n_bd > 0 ? bd : NULL, &local, err) < 0)
+		return -1;
+	local.wall_s = eval_now() - t0;
+	if (st)
+		*st = local;
+	return 0;
+}
+
+int eval_test(evaluator *ev, const float *params, uint32_t iter,
+	      test_stats *out, ej_err *err)
+{
+	size_t n = 0;
+
+	if (ev->ops->test(ev->state, params, iter, ev->scores, &n, err) < 0)
+		return -1;
+	eval_stats_of(ev->scores, n, out);
+	return 0;
+}
+
+size_t eval_obs_params_size(const evaluator *ev)
+{
+	return ev->ops->obs_params_size ? ev->ops->obs_params_size(ev->state)
+					: 0;
+}
+
+const double *eval_obs_params(const evaluator *ev)
+{
+	return ev->ops->obs_params ? ev->ops->obs_params(ev->state) : NULL;
+}
+
+void eval_set_obs_params(evaluator *ev, const double *p)
+{
+	if (ev->ops->set_obs_params)
+		ev->ops->set_obs_params(ev->state, p);
+}
+
+void eval_stats_of(const float *x, size_t n, test_stats *s)
+{
+	double sum = 0.0, sq = 0.0;
+
+	s->n = (int)n;
+	s->max = -INFINITY;
+	s->min = INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		sum += x[i];
+		s->max = fmax(s->max, x[i]);
+		s->min = fmin(s->min, x[i]);
+	}
+	s->avg = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		sq += (x[i] - s->avg) * (x[i] - s->avg);
+	s->std = sqrt(sq / (double)n);
+}

@@ -1,0 +1,112 @@
+/* eval.h - the evaluator interface: what turns a population of parameter
+ * vectors into fitness, whatever the task is.  An ops table per kind of
+ * evaluation (ggml backend style) plus a small wrapper object.
+ *
+ * Implementations (each beside the module that does the work):
+ *   sim_eval_ops     core/sim.c     episodic tasks: fused rollout kernel
+ *   direct_eval_ops  core/direct.c  fitness a function of the parameters
+ *   mnist_eval_ops   tasks/mnist.c  image classification (core/superv.h)
+ *   s2s_eval_ops     core/s2s.c     seq2seq addition (LSTM enc-dec)
+ * A task names its evaluator in task_ops.eval (tasks/task.h); the trainer
+ * and every driver above it (population-based training, splits over
+ * devices) call only this interface.  Adding an evaluator = one ops table
+ * beside the code it drives and one task_ops.eval line.
+ *
+ * Contract:
+ *  - evaluate(params (n, P), n, iter) writes fitness (n), maximized: the
+ *    mean over the configured n_repeats episodes (or the batch score) of
+ *    training iteration 'iter'.  Every member of one call sees the same
+ *    episodes / batch (common random numbers), so evaluating the
+ *    populations of K trainers in ONE call of n = K * pop members gives
+ *    each trainer exactly the fitness it would get alone.  Behaviour
+ *    descriptors (n, n_bd) go to bd when the task has them (bd may be
+ *    NULL).  Observation statistics of the call fold into the evaluator's
+ *    normalizer (shared by all members of the call).
+ *  - test(params (P), iter) scores one parameter vector: n scores (test
+ *    episodes with their own seeds, or one accuracy).
+ *  - obs_params*: the observation normalizer (EvoJAX layout, 1 + 2 obs),
+ *    the state a resume needs; NULL slots = the evaluator has none.
+ */
+#ifndef EJ_EVAL_H
+#define EJ_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/exp.h"
+#include "opencl/clrt.h"
+
+typedef struct eval_stats {
+	double env_steps; /* environment steps executed (episodic tasks) */
+	double kernel_s;  /* seconds in device kernels, launch to finish */
+	double wall_s;    /* seconds of the whole call (eval_population) */
+} eval_stats;
+
+typedef struct test_stats {
+	int n;
+	double max, avg, min, std;
+} test_stats;
+
+typedef struct eval_ops {
+	const char *name;
+	/* Everything a run needs: device programs built, data loaded and
+	 * uploaded.  e and rt are borrowed and outlive the state. */
+	int (*create)(void **state, const exp_cfg *e, clrt *rt, ej_err *err);
+	size_t (*param_count)(const void *state);
+	/* See the contract above.  st: env_steps and kernel_s of the call. */
+	int (*evaluate)(void *state, const float *params, size_t n,
+			uint32_t iter, float *fitness, float *bd,
+			eval_stats *st, ej_err *err);
+	int (*test)(void *state, const float *params, uint32_t iter,
+		    float *scores, size_t *n, ej_err *err);
+	/* One human line about the task and policy for the run banner
+	 * ("task cartpole, policy mlp (4609 parameters), 16 repeats"). */
+	void (*describe)(const void *state, char *buf, size_t size);
+	void (*free)(void *state);
+
+	/* ---- optional slots (NULL when not supported) ---------------- */
+	/* Scores test() writes at most (NULL: 1). */
+	size_t (*test_count)(const void *state);
+	/* Environments per work-item (NULL: 0, not lane-based). */
+	int (*lanes)(const void *state);
+	/* The observation normalizer. */
+	size_t (*obs_params_size)(const void *state);
+	const double *(*obs_params)(const void *state);
+	void (*set_obs_params)(void *state, const double *p);
+} eval_ops;
+
+typedef struct evaluator evaluator;
+
+/* The evaluator e->task names (task_ops.eval).  e and rt are borrowed. */
+evaluator *eval_create(const exp_cfg *e, clrt *rt, ej_err *err);
+void eval_free(evaluator *ev);
+
+size_t eval_param_count(const evaluator *ev);
+int eval_n_bd(const evaluator *ev);
+int eval_lanes(const evaluator *ev);
+clrt *eval_rt(const evaluator *ev); /* the device it runs on */
+const char *eval_device_name(const evaluator *ev);
+void eval_describe(const evaluator *ev, char *buf, size_t size);
+
+/* fitness (n), bd (n, n_bd) or NULL; st (may be NULL) gets the call's
+ * figures, wall_s included. */
+int eval_population(evaluator *ev, const float *params, size_t n,
+		    uint32_t iter, float *fitness, float *bd, eval_stats *st,
+		    ej_err *err);
+/* Test one parameter vector; out: statistics of the scores. */
+int eval_test(evaluator *ev, const float *params, uint32_t iter,
+	      test_stats *out, ej_err *err);
+
+/* The observation normalizer: size 0 and a NULL array when none. */
+size_t eval_obs_params_size(const evaluator *ev);
+const double *eval_obs_params(const evaluator *ev);
+void eval_set_obs_params(evaluator *ev, const double *p);
+
+/* Seconds on a monotonic clock (for the figures of eval_stats). */
+double eval_now(void);
+
+/* max, mean, min and population std of x (n >= 1), in double. */
+void eval_stats_of(const float *x, size_t n, test_stats *s);
+
+#endif
