@@ -7,12 +7,36 @@
  * lanes: on CPUs the lanes are SIMD lanes; on GPUs VL = 1 and a work-item
  * is one environment.
  *
- * Defines: VL (1, 2, 4, 8, 16), POLICY_PARAMS, NORMALIZE_OBS (0/1).
+ * Defines: VL (1, 2, 4, 8, 16), POLICY_PARAMS, NORMALIZE_OBS (0/1),
+ * TASK_OBS_DIM, TASK_ACT_DIM, TASK_STATE_DIM (from the task's dims()).
  * EvoJAX semantics: fixed max_steps with done-masking (the reward of the
  * step that ends an episode counts, later ones do not); environments of
  * every member use the reset keys of member 'reset_member' (common random
  * numbers) unless reset_member == 0xffffffff (each member its own keys).
  */
+
+/* Sizes have one source, the C side (task dims(), policy param_count()):
+ * core/sim.c defines each as (n + EJ_DIM_PROBE) with the probe 0.  Raising
+ * the probe here shows whether a size still has that definition: a .cl
+ * file that (re)defined it, or a composition that lacks it, fails the
+ * build with the message below. */
+#undef EJ_DIM_PROBE
+#define EJ_DIM_PROBE 0x100000
+#if !defined(POLICY_PARAMS) || POLICY_PARAMS < EJ_DIM_PROBE
+#error "POLICY_PARAMS missing or defined in a .cl file: the policy's param_count() is its one source"
+#endif
+#if !defined(TASK_OBS_DIM) || TASK_OBS_DIM < EJ_DIM_PROBE
+#error "TASK_OBS_DIM missing or defined in a .cl file: the task's dims() is its one source"
+#endif
+#if !defined(TASK_ACT_DIM) || TASK_ACT_DIM < EJ_DIM_PROBE
+#error "TASK_ACT_DIM missing or defined in a .cl file: the task's dims() is its one source"
+#endif
+#if !defined(TASK_STATE_DIM) || TASK_STATE_DIM < EJ_DIM_PROBE
+#error "TASK_STATE_DIM missing or defined in a .cl file: the task's dims() is its one source"
+#endif
+#undef EJ_DIM_PROBE
+#define EJ_DIM_PROBE 0
+
 #define EJ_OBS_STATS (2 * TASK_OBS_DIM + 1)
 
 __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARAMS) */

@@ -50,10 +50,19 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 	task->defines(task_cfg, tdefs, sizeof(tdefs));
 	policy->defines(policy_cfg, s->dims.obs_dim, s->dims.act_dim, pdefs,
 			sizeof(pdefs));
+	/* The contract's sizes come from the C side only, each as
+	 * (n + EJ_DIM_PROBE): core/rollout.cl raises the probe to catch a
+	 * .cl file that (re)defines one (contract item d). */
 	snprintf(defs, sizeof(defs),
-		 "#define VL %d\n#define POLICY_PARAMS %zu\n"
-		 "#define NORMALIZE_OBS %d\n%s%s",
-		 s->lanes, s->param_count, s->normalize ? 1 : 0, tdefs, pdefs);
+		 "#define VL %d\n#define NORMALIZE_OBS %d\n"
+		 "#define EJ_DIM_PROBE 0\n"
+		 "#define POLICY_PARAMS (%zu + EJ_DIM_PROBE)\n"
+		 "#define TASK_OBS_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_ACT_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_STATE_DIM (%d + EJ_DIM_PROBE)\n%s%s",
+		 s->lanes, s->normalize ? 1 : 0, s->param_count,
+		 s->dims.obs_dim, s->dims.act_dim, s->dims.state_dim, tdefs,
+		 pdefs);
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
 	prog = clsrc_build(s->rt, "rollout", defs, files,
 			   sizeof(files) / sizeof(files[0]), "-w", err);

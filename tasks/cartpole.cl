@@ -9,10 +9,6 @@
  * VF is float (VL == 1) or floatVL; done is 1.0 or 0.0 per lane.
  * Options: CARTPOLE_HARD (0/1).
  */
-#define TASK_OBS_DIM 5
-#define TASK_ACT_DIM 1
-#define TASK_STATE_DIM 4
-
 #define CP_GRAVITY 9.82f
 #define CP_CART_MASS 0.5f
 #define CP_POLE_MASS 0.5f
