@@ -25,6 +25,9 @@
 #if !defined(POLICY_PARAMS) || POLICY_PARAMS < EJ_DIM_PROBE
 #error "POLICY_PARAMS missing or defined in a .cl file: the policy's param_count() is its one source"
 #endif
+#if !defined(POLICY_STATE_DIM) || POLICY_STATE_DIM < EJ_DIM_PROBE
+#error "POLICY_STATE_DIM missing or defined in a .cl file: the policy's state_dim() is its one source"
+#endif
 #if !defined(TASK_OBS_DIM) || TASK_OBS_DIM < EJ_DIM_PROBE
 #error "TASK_OBS_DIM missing or defined in a .cl file: the task's dims() is its one source"
 #endif
@@ -54,24 +57,30 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 	const __global float *w = params + (size_t)member * POLICY_PARAMS;
 	float lane[TASK_STATE_DIM * VL > VL ? TASK_STATE_DIM * VL : VL];
 	VF s[TASK_STATE_DIM], obs[TASK_OBS_DIM], act[TASK_ACT_DIM];
+	VF ps[POLICY_STATE_DIM > 0 ? POLICY_STATE_DIM : 1];
 	VF total = 0.0f, alive = 1.0f, lived = 0.0f;
+	ph_step_ctr ctr;
 #if NORMALIZE_OBS
 	VF d_sum[TASK_OBS_DIM], d_sq[TASK_OBS_DIM], n_obs = 0.0f;
 
 	for (int k = 0; k < TASK_OBS_DIM; k++)
 		d_sum[k] = d_sq[k] = 0.0f;
 #endif
+	ctr.seed = seed;
+	ctr.purpose = purpose;
+	ctr.iter = iter;
+	ctr.member = reset_member == 0xffffffffu ? member : reset_member;
+	ctr.repeat = r0;
 	for (int l = 0; l < VL; l++) {
 		float one[TASK_STATE_DIM];
 
-		task_reset(one, seed, purpose, iter,
-			   reset_member == 0xffffffffu ? member : reset_member,
-			   r0 + l);
+		task_reset(one, seed, purpose, iter, ctr.member, r0 + l);
 		for (int k = 0; k < TASK_STATE_DIM; k++)
 			lane[k * VL + l] = one[k];
 	}
 	for (int k = 0; k < TASK_STATE_DIM; k++)
 		s[k] = EJ_VLOAD(lane + k * VL);
+	policy_reset(ps);
 
 	uint t = 0;
 
@@ -91,8 +100,9 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 		}
 		n_obs += alive;
 #endif
-		policy_forward(w, obs, act);
-		task_step(s, act, &reward, &done);
+		policy_forward(w, ps, obs, act);
+		ctr.step = t;
+		task_step(s, act, &reward, &done, &ctr);
 		total += (alive > 0.0f) ? reward : (VF)0.0f;
 		lived += alive;
 		alive = (done > 0.0f) ? (VF)0.0f : alive;

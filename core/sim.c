@@ -7,11 +7,13 @@
 
 #include "core/obsnorm.h"
 #include "opencl/clsrc.h"
+#include "opencl/philox.h"
 
 struct sim {
 	clrt *rt;                 /* borrowed */
 	task_dims dims;
 	size_t param_count;       /* P */
+	int policy_state_dim;     /* recurrent state floats per agent */
 	int lanes;
 	bool normalize;
 	cl_kernel kernel;
@@ -59,10 +61,11 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		 "#define POLICY_PARAMS (%zu + EJ_DIM_PROBE)\n"
 		 "#define TASK_OBS_DIM (%d + EJ_DIM_PROBE)\n"
 		 "#define TASK_ACT_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define POLICY_STATE_DIM (%d + EJ_DIM_PROBE)\n"
 		 "#define TASK_STATE_DIM (%d + EJ_DIM_PROBE)\n%s%s",
 		 s->lanes, s->normalize ? 1 : 0, s->param_count,
-		 s->dims.obs_dim, s->dims.act_dim, s->dims.state_dim, tdefs,
-		 pdefs);
+		 s->dims.obs_dim, s->dims.act_dim, s->policy_state_dim,
+		 s->dims.state_dim, tdefs, pdefs);
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
 	prog = clsrc_build(s->rt, "rollout", defs, files,
 			   sizeof(files) / sizeof(files[0]), "-w", err);
@@ -83,14 +86,29 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		return NULL;
 	}
 	s->rt = rt;
-	task->dims(task_cfg, &s->dims);
+	task_get_dims(task, task_cfg, &s->dims);
 	s->param_count = policy->param_count(policy_cfg, s->dims.obs_dim,
 					     s->dims.act_dim);
+	s->policy_state_dim = policy->state_dim
+		? policy->state_dim(policy_cfg, s->dims.obs_dim,
+				    s->dims.act_dim) : 0;
 	s->normalize = normalize_obs;
 	d = (size_t)s->dims.obs_dim;
 	s->obs_params = calloc(obsnorm_size(s->dims.obs_dim), sizeof(double));
 	if (!s->obs_params) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	if (s->dims.n_agents != 1) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"task '%s': %d agents per environment; the rollout runs one",
+			task->name, s->dims.n_agents);
+		goto fail;
+	}
+	if ((unsigned)s->dims.max_steps > PH_STEP_MAX) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"task '%s': max_steps %d exceeds the %u steps the per-step counters allow",
+			task->name, s->dims.max_steps, PH_STEP_MAX);
 		goto fail;
 	}
 	s->lanes = clrt_pick_lanes(rt, lanes, err);

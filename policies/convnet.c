@@ -122,6 +122,7 @@ const policy_ops convnet_ops = {
 	/* .param_count = */ convnet_param_count,
 	/* .defines = */ convnet_defines,
 	/* .task_kinds = */ 1u << TASK_SUPERVISED,
+	/* .state_dim = */ NULL,
 };
 
 /* One conv block: out (h/2, w/2, co) = maxpool(relu(conv(in) + bias)). */

@@ -70,6 +70,7 @@ const policy_ops mlp_ops = {
 	/* .param_count = */ mlp_param_count,
 	/* .defines = */ mlp_defines,
 	/* .task_kinds = */ (1u << TASK_EPISODIC) | (1u << TASK_SUPERVISED),
+	/* .state_dim = */ NULL,
 };
 
 void mlp_ref_forward(const mlp_cfg *cfg, int obs_dim, int act_dim,

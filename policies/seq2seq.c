@@ -86,6 +86,7 @@ const policy_ops seq2seq_policy_ops = {
 	/* .param_count = */ seq2seq_policy_param_count,
 	/* .defines = */ seq2seq_policy_defines,
 	/* .task_kinds = */ 1u << TASK_SEQ2SEQ,
+	/* .state_dim = */ NULL,
 };
 
 static float seq2seq_policy_sigmoid(float x)

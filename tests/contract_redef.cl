@@ -12,8 +12,10 @@ void task_reset(float *s, uint seed, uint purpose, uint iter, uint member,
 
 void task_obs(const VF *s, VF *obs) { obs[0] = s[0]; }
 
-void task_step(VF *s, const VF *act, VF *reward, VF *done)
+void task_step(VF *s, const VF *act, VF *reward, VF *done,
+	       const ph_step_ctr *ctr)
 {
+	(void)ctr;
 	s[0] += act[0];
 	*reward = act[0];
 	*done = (VF)0.0f;

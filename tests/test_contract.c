@@ -1,6 +1,11 @@
 /* test_contract - the episodic device contract (core/rollout.cl) with
  * small test-only tasks and policies (tests/contract_*.cl, embedded into
- * the test binaries only): sizes have one source, the C side. */
+ * the test binaries only), each against the host reference of the rollout
+ * loop in tests/contract_ref.h:
+ *  a. recurrent policy state (contract_rnn.cl) over whole episodes;
+ *  b. per-step draws (contract_walk.cl): exact where the task uses only
+ *     uniforms, independent of lanes and of the population split;
+ *  d. sizes have one source, the C side. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +22,7 @@
 #include "tasks/task.h"
 
 #define TU_OPENCL
+#include "tests/contract_ref.h"
 #include "tests/testutil.h"
 
 static void tc_no_defines(const void *cfg, char *buf, size_t size)
@@ -29,6 +35,317 @@ static void tc_no_defines(const void *cfg, char *buf, size_t size)
 static void tc_mlp_defaults(mlp_cfg *c)
 {
 	cfg_defaults(mlp_ops.fields, mlp_ops.n_fields, c);
+}
+
+/* ---- test policies: contract_rnn (recurrent), contract_lin ---------- */
+
+typedef struct tc_pol {
+	int h;        /* contract_rnn: state units (POLICY_STATE_DIM) */
+	int obs, act; /* the task's, for the host reference */
+} tc_pol;
+
+static size_t rnn_param_count(const void *cfg, int obs_dim, int act_dim)
+{
+	const tc_pol *c = cfg;
+
+	(void)act_dim;
+	return (size_t)c->h * (size_t)(1 + obs_dim);
+}
+
+static int rnn_state_dim(const void *cfg, int obs_dim, int act_dim)
+{
+	const tc_pol *c = cfg;
+
+	(void)obs_dim;
+	(void)act_dim;
+	return c->h;
+}
+
+static void tc_no_pdefines(const void *cfg, int obs_dim, int act_dim,
+			   char *buf, size_t size)
+{
+	(void)obs_dim;
+	(void)act_dim;
+	tc_no_defines(cfg, buf, size);
+}
+
+static const policy_ops rnn_ops = {
+	.name = "contract_rnn", .summary = "test", .cfg_size = sizeof(tc_pol),
+	.cl_file = "tests/contract_rnn.cl", .param_count = rnn_param_count,
+	.defines = tc_no_pdefines, .task_kinds = 1u << TASK_EPISODIC,
+	.state_dim = rnn_state_dim,
+};
+
+static void rnn_ref_reset(const void *cfg, float *ps)
+{
+	const tc_pol *c = cfg;
+
+	for (int i = 0; i < c->h; i++)
+		ps[i] = 0.5f;
+}
+
+static void rnn_ref_forward(const void *cfg, const float *w, float *ps,
+			    const float *obs, float *act)
+{
+	const tc_pol *c = cfg;
+	const float *W = w + c->h;
+	float h[16];
+
+	for (int i = 0; i < c->h; i++) {
+		float x = w[i] * ps[(i + 1) % c->h];
+
+		for (int k = 0; k < c->obs; k++)
+			x += W[i * c->obs + k] * obs[k];
+		h[i] = tanhf(x);
+	}
+	memcpy(ps, h, (size_t)c->h * sizeof(float));
+	memcpy(act, h, (size_t)c->act * sizeof(float));
+}
+
+/* The same policy with its state forgotten every step: what a rollout
+ * that drops the state would compute. */
+static void rnn_ref_forward_forgetful(const void *cfg, const float *w,
+				      float *ps, const float *obs, float *act)
+{
+	rnn_ref_reset(cfg, ps);
+	rnn_ref_forward(cfg, w, ps, obs, act);
+}
+
+static size_t lin_param_count(const void *cfg, int obs_dim, int act_dim)
+{
+	(void)cfg;
+	return (size_t)act_dim * (size_t)(1 + obs_dim);
+}
+
+static const policy_ops lin_ops = {
+	.name = "contract_lin", .summary = "test", .cfg_size = sizeof(tc_pol),
+	.cl_file = "tests/contract_lin.cl", .param_count = lin_param_count,
+	.defines = tc_no_pdefines, .task_kinds = 1u << TASK_EPISODIC,
+};
+
+static void lin_ref_reset(const void *cfg, float *ps)
+{
+	(void)cfg;
+	(void)ps;
+}
+
+static void lin_ref_forward(const void *cfg, const float *w, float *ps,
+			    const float *obs, float *act)
+{
+	const tc_pol *c = cfg;
+	const float *K = w + c->act;
+
+	(void)ps;
+	for (int j = 0; j < c->act; j++) {
+		float x = w[j];
+
+		for (int k = 0; k < c->obs; k++)
+			x += K[k * c->act + j] * obs[k];
+		act[j] = x;
+	}
+}
+
+/* The host side of a test policy for task dims d. */
+static cref_policy tc_ref_policy(const policy_ops *ops, tc_pol *c,
+				 const task_dims *d)
+{
+	bool rnn = ops == &rnn_ops;
+
+	c->obs = d->obs_dim;
+	c->act = d->act_dim;
+	return (cref_policy){
+		.cfg = c, .P = ops->param_count(c, d->obs_dim, d->act_dim),
+		.state_dim = rnn ? c->h : 0,
+		.reset = rnn ? rnn_ref_reset : lin_ref_reset,
+		.forward = rnn ? rnn_ref_forward : lin_ref_forward,
+	};
+}
+
+/* ---- test task: contract_walk ------------------------------------------- */
+
+typedef struct walk_cfg {
+	int exact; /* WALK_EXACT */
+	int max_steps;
+} walk_cfg;
+
+static void walk_dims(const void *cfg, task_dims *out)
+{
+	const walk_cfg *c = cfg;
+
+	out->obs_dim = 2;
+	out->act_dim = 1;
+	out->state_dim = 1;
+	out->max_steps = c->max_steps;
+}
+
+static void walk_defines(const void *cfg, char *buf, size_t size)
+{
+	const walk_cfg *c = cfg;
+
+	snprintf(buf, size, "#define WALK_EXACT %d\n", c->exact);
+}
+
+static const task_ops walk_ops = {
+	.name = "contract_walk", .summary = "test", .cfg_size = sizeof(walk_cfg),
+	.cl_file = "tests/contract_walk.cl", .dims = walk_dims,
+	.defines = walk_defines, .kind = TASK_EPISODIC,
+};
+
+static void walk_ref_reset(const void *cfg, float *s, unsigned seed,
+			   unsigned purpose, unsigned iter, unsigned member,
+			   unsigned repeat)
+{
+	(void)cfg;
+	s[0] = ph_uniform(ph_draw(seed, purpose, iter, member, repeat, 0).v[0]) -
+	       0.5f;
+}
+
+static void walk_ref_obs(const void *cfg, const float *s, float *obs)
+{
+	(void)cfg;
+	obs[0] = s[0];
+	obs[1] = 0.5f;
+}
+
+static void walk_ref_step(const void *cfg, float *s, const float *act,
+			  float *reward, float *done, const ph_step_ctr *ctr)
+{
+	const walk_cfg *c = cfg;
+	float u = cref_uniform(ctr, 0), v = cref_uniform(ctr, 1);
+	float z = cref_normal(ctr, 2);
+
+	s[0] = s[0] + 0.1f * act[0] + 0.5f * (u - 0.5f) + 0.1f * z;
+	if (c->exact) {
+		reward[0] = u + v;
+		*done = v < 0.03125f ? 1.0f : 0.0f;
+	} else {
+		reward[0] = s[0];
+		*done = fabsf(s[0]) > 2.0f ? 1.0f : 0.0f;
+	}
+}
+
+static cref_task walk_ref(const walk_cfg *c)
+{
+	cref_task t = { .cfg = c, .reset = walk_ref_reset, .obs = walk_ref_obs,
+			.step = walk_ref_step };
+
+	task_get_dims(&walk_ops, c, &t.d);
+	return t;
+}
+
+/* ---- running both sides ------------------------------------------------- */
+
+/* Device returns (n, rep) of a test task and policy. */
+static void tc_device(const task_ops *task, const void *tcfg,
+		      const policy_ops *pol, const tc_pol *pcfg, int lanes,
+		      const float *w, size_t n, unsigned purpose,
+		      unsigned reset_member, size_t rep, float *ret)
+{
+	clrt *rt = tu_rt_open();
+	ej_err err = { 0 };
+	sim *s = sim_create(rt, task, tcfg, pol, pcfg, lanes, false, &err);
+
+	if (!s)
+		fail_msg("%s", err.msg);
+	assert_int_equal(sim_lanes(s), lanes);
+	if (sim_rollout(s, w, n, 7, purpose, 4, reset_member, rep, false, ret,
+			&err) < 0)
+		fail_msg("%s", err.msg);
+	sim_free(s);
+	clrt_free(rt);
+}
+
+/* |dev - ref| <= abs + rel |ref| for every return. */
+static void tc_near(const float *dev, const float *ref, size_t n, double abs,
+		    double rel)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs((double)dev[i] - ref[i]) <= abs + rel * fabs(ref[i])))
+			fail_msg("return %zu: device %.9g host %.9g", i, dev[i],
+				 ref[i]);
+}
+
+/* ---- a: recurrent policy state ------------------------------------------ */
+
+/* contract_rnn (3 state units) on the noisy walk, 60-step episodes, VL 1
+ * and 16 (20 repeats: one full and one partial 16-lane block): device
+ * returns equal the host reference within 1e-3 + 1e-4 |ref| (device tanh,
+ * log, cos and fused multiply-adds differ from libm by ulps; returns are
+ * sums of up to 60 values |x| <= 2).  A reference that forgets the state
+ * each step misses by far more, so the test sees the state. */
+static void test_recurrent_policy(void **state)
+{
+	enum { POP = 3, REP = 20 };
+	walk_cfg wc = { .exact = 0, .max_steps = 60 };
+	tc_pol pc = { .h = 3 };
+	cref_task t = walk_ref(&wc);
+	cref_policy p = tc_ref_policy(&rnn_ops, &pc, &t.d);
+	float *w = tu_random_params(POP * p.P, 1.5f, 21);
+	float ref[POP * REP], forgetful[POP * REP], dev[POP * REP];
+	int far = 0;
+
+	(void)state;
+	cref_rollout(&t, &p, w, POP, 7, PH_PURPOSE_RESET, 4, 0, REP, ref);
+	for (int lanes = 1; lanes <= 16; lanes += 15) {
+		tc_device(&walk_ops, &wc, &rnn_ops, &pc, lanes, w, POP,
+			  PH_PURPOSE_RESET, 0, REP, dev);
+		tc_near(dev, ref, POP * REP, 1e-3, 1e-4);
+	}
+	p.forward = rnn_ref_forward_forgetful;
+	cref_rollout(&t, &p, w, POP, 7, PH_PURPOSE_RESET, 4, 0, REP, forgetful);
+	for (int i = 0; i < POP * REP; i++)
+		far += fabsf(forgetful[i] - dev[i]) > 0.1f;
+	assert_true(far > POP * REP / 2);
+	free(w);
+}
+
+/* ---- b: per-step draws --------------------------------------------------- */
+
+/* The walk with rewards and dones from uniform draws alone: device and
+ * host agree exactly, for common and for own resets, training and test
+ * purposes; VL 1 and 16 agree exactly; evaluating the population in two
+ * halves gives the same returns (common resets); with common resets every
+ * member sees the same dynamics (CRN), with own resets not; repeats and
+ * purposes have different streams. */
+static void test_step_draws_exact(void **state)
+{
+	enum { POP = 4, REP = 19, N = POP * REP };
+	walk_cfg wc = { .exact = 1, .max_steps = 40 };
+	tc_pol pc = { 0 };
+	cref_task t = walk_ref(&wc);
+	cref_policy p = tc_ref_policy(&lin_ops, &pc, &t.d);
+	float *w = tu_random_params(POP * p.P, 1.0f, 22);
+	const unsigned purposes[] = { PH_PURPOSE_RESET, PH_PURPOSE_TEST_RESET };
+	const unsigned resets[] = { 0, SIM_OWN_RESETS };
+	float ref[2][2][N], dev[N], half[N];
+
+	(void)state;
+	for (int pi = 0; pi < 2; pi++)
+		for (int ri = 0; ri < 2; ri++) {
+			cref_rollout(&t, &p, w, POP, 7, purposes[pi], 4,
+				     resets[ri], REP, ref[pi][ri]);
+			for (int lanes = 1; lanes <= 16; lanes += 15) {
+				tc_device(&walk_ops, &wc, &lin_ops, &pc, lanes,
+					  w, POP, purposes[pi], resets[ri],
+					  REP, dev);
+				assert_memory_equal(dev, ref[pi][ri], sizeof(dev));
+			}
+		}
+	/* Population split: two calls of two members, common resets. */
+	tc_device(&walk_ops, &wc, &lin_ops, &pc, 16, w, 2, PH_PURPOSE_RESET, 0,
+		  REP, half);
+	tc_device(&walk_ops, &wc, &lin_ops, &pc, 16, w + 2 * p.P, 2,
+		  PH_PURPOSE_RESET, 0, REP, half + 2 * REP);
+	assert_memory_equal(half, ref[0][0], sizeof(half));
+	for (int m = 1; m < POP; m++) {
+		assert_memory_equal(ref[0][0] + m * REP, ref[0][0], REP * sizeof(float));
+		assert_memory_not_equal(ref[0][1] + m * REP, ref[0][1],
+					REP * sizeof(float));
+	}
+	assert_memory_not_equal(ref[0][0], ref[1][0], REP * sizeof(float));
+	for (int r = 1; r < REP; r++)
+		assert_true(ref[0][0][r] != ref[0][0][0]);
+	free(w);
 }
 
 /* ---- d: sizes have one source ------------------------------------------ */
@@ -105,6 +422,8 @@ static void test_redefined_size_rejected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recurrent_policy),
+		cmocka_unit_test(test_step_draws_exact),
 		cmocka_unit_test(test_registered_tasks_build),
 		cmocka_unit_test(test_redefined_size_rejected),
 	};
