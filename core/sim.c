@@ -62,10 +62,18 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		 "#define TASK_OBS_DIM (%d + EJ_DIM_PROBE)\n"
 		 "#define TASK_ACT_DIM (%d + EJ_DIM_PROBE)\n"
 		 "#define POLICY_STATE_DIM (%d + EJ_DIM_PROBE)\n"
-		 "#define TASK_STATE_DIM (%d + EJ_DIM_PROBE)\n%s%s",
+		 "#define TASK_STATE_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_N_AGENTS (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_AGENTS_SHARED %d\n"
+		 "#define TASK_AGENTS_DISTINCT %d\n"
+		 "#define TASK_AGENTS_OPPONENT %d\n"
+		 "#define TASK_AGENT_MAP (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_OPP_STATE_DIM (%d + EJ_DIM_PROBE)\n%s%s",
 		 s->lanes, s->normalize ? 1 : 0, s->param_count,
 		 s->dims.obs_dim, s->dims.act_dim, s->policy_state_dim,
-		 s->dims.state_dim, tdefs, pdefs);
+		 s->dims.state_dim, s->dims.n_agents, TASK_AGENTS_SHARED,
+		 TASK_AGENTS_DISTINCT, TASK_AGENTS_OPPONENT,
+		 (int)s->dims.agent_map, s->dims.opp_state_dim, tdefs, pdefs);
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
 	prog = clsrc_build(s->rt, "rollout", defs, files,
 			   sizeof(files) / sizeof(files[0]), "-w", err);
@@ -99,10 +107,13 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto fail;
 	}
-	if (s->dims.n_agents != 1) {
+	if (s->dims.n_agents < 1 || s->dims.opp_state_dim < 0 ||
+	    s->dims.agent_map < TASK_AGENTS_SHARED ||
+	    s->dims.agent_map > TASK_AGENTS_OPPONENT) {
 		ej_fail(err, EJ_EXIT_USAGE,
-			"task '%s': %d agents per environment; the rollout runs one",
-			task->name, s->dims.n_agents);
+			"task '%s': bad agent layout (%d agents, map %d, opponent state %d)",
+			task->name, s->dims.n_agents, (int)s->dims.agent_map,
+			s->dims.opp_state_dim);
 		goto fail;
 	}
 	if ((unsigned)s->dims.max_steps > PH_STEP_MAX) {
@@ -183,12 +194,18 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 {
 	size_t d = (size_t)s->dims.obs_dim, row = 2 * d + 1;
 	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
-	size_t items = n * blocks, envs = n * n_repeats;
+	size_t agents = (size_t)s->dims.n_agents;
+	size_t worlds = s->dims.agent_map == TASK_AGENTS_DISTINCT ? n / agents : n;
+	size_t items = worlds * blocks, envs = n * n_repeats;
 	float norm[2 * 64];
 	double t0;
 
 	if (n == 0 || n_repeats == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
+	if (n % agents != 0 && s->dims.agent_map == TASK_AGENTS_DISTINCT)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "population %zu is not a multiple of the task's %zu agents per world (distinct members per agent)",
+			       n, agents);
 	if (sim_reserve(s, &s->params, &s->cap_members, n,
 			s->param_count * sizeof(float), CL_MEM_READ_ONLY,
 			err) < 0 ||

@@ -5,6 +5,8 @@
  *  a. recurrent policy state (contract_rnn.cl) over whole episodes;
  *  b. per-step draws (contract_walk.cl): exact where the task uses only
  *     uniforms, independent of lanes and of the population split;
+ *  c. two agents per world (contract_duo.cl) in the three member ->
+ *     agent maps, in closed form and against the host;
  *  d. sizes have one source, the C side. */
 #include <math.h>
 #include <setjmp.h>
@@ -233,24 +235,127 @@ static cref_task walk_ref(const walk_cfg *c)
 	return t;
 }
 
+/* ---- test task: contract_duo (two agents) ------------------------------- */
+
+typedef struct duo_cfg {
+	enum task_agent_map map;
+	int plain; /* DUO_PLAIN */
+	int max_steps;
+} duo_cfg;
+
+static void duo_dims(const void *cfg, task_dims *out)
+{
+	const duo_cfg *c = cfg;
+
+	out->obs_dim = 3;
+	out->act_dim = 1;
+	out->state_dim = 2;
+	out->max_steps = c->max_steps;
+	out->n_agents = 2;
+	out->agent_map = c->map;
+	out->opp_state_dim = 1;
+}
+
+static void duo_defines(const void *cfg, char *buf, size_t size)
+{
+	const duo_cfg *c = cfg;
+
+	snprintf(buf, size, "#define DUO_PLAIN %d\n", c->plain);
+}
+
+static const task_ops duo_ops = {
+	.name = "contract_duo", .summary = "test", .cfg_size = sizeof(duo_cfg),
+	.cl_file = "tests/contract_duo.cl", .dims = duo_dims,
+	.defines = duo_defines, .kind = TASK_EPISODIC,
+};
+
+static void duo_ref_reset(const void *cfg, float *s, unsigned seed,
+			  unsigned purpose, unsigned iter, unsigned member,
+			  unsigned repeat)
+{
+	ph_out w = ph_draw(seed, purpose, iter, member, repeat, 0);
+
+	(void)cfg;
+	s[0] = ph_uniform(w.v[0]) - 0.5f;
+	s[1] = ph_uniform(w.v[1]) - 0.5f;
+}
+
+static void duo_ref_obs(const void *cfg, const float *s, float *obs)
+{
+	(void)cfg;
+	for (int a = 0; a < 2; a++) {
+		obs[a * 3] = s[a];
+		obs[a * 3 + 1] = s[1 - a];
+		obs[a * 3 + 2] = (float)a;
+	}
+}
+
+static void duo_ref_step(const void *cfg, float *s, const float *act,
+			 float *reward, float *done, const ph_step_ctr *ctr)
+{
+	const duo_cfg *c = cfg;
+
+	if (c->plain) {
+		reward[0] = act[0];
+		reward[1] = 2.0f * act[1];
+		*done = 0.0f;
+		return;
+	}
+	reward[0] = act[0] + 0.01f * s[1];
+	reward[1] = 2.0f * act[1] + 0.01f * s[0];
+	s[0] += 0.1f * act[0] + 0.05f * (cref_uniform(ctr, 0) - 0.5f);
+	s[1] += 0.1f * act[1];
+	*done = fabsf(s[0] - s[1]) > 1.5f ? 1.0f : 0.0f;
+}
+
+static void duo_ref_opp_reset(const void *cfg, float *os, int agent)
+{
+	(void)cfg;
+	os[0] = 0.25f * (float)agent;
+}
+
+static void duo_ref_opponent(const void *cfg, float *os, const float *obs,
+			     float *act, int agent, const ph_step_ctr *ctr)
+{
+	(void)cfg;
+	(void)agent;
+	(void)ctr;
+	act[0] = os[0] + 0.5f * obs[1];
+	os[0] += 0.125f;
+}
+
+static cref_task duo_ref(const duo_cfg *c)
+{
+	cref_task t = { .cfg = c, .reset = duo_ref_reset, .obs = duo_ref_obs,
+			.step = duo_ref_step, .opp_reset = duo_ref_opp_reset,
+			.opponent = duo_ref_opponent };
+
+	task_get_dims(&duo_ops, c, &t.d);
+	return t;
+}
+
 /* ---- running both sides ------------------------------------------------- */
 
 /* Device returns (n, rep) of a test task and policy. */
 static void tc_device(const task_ops *task, const void *tcfg,
 		      const policy_ops *pol, const tc_pol *pcfg, int lanes,
 		      const float *w, size_t n, unsigned purpose,
-		      unsigned reset_member, size_t rep, float *ret)
+		      unsigned reset_member, size_t rep, float *ret,
+		      double *obs_count)
 {
 	clrt *rt = tu_rt_open();
 	ej_err err = { 0 };
-	sim *s = sim_create(rt, task, tcfg, pol, pcfg, lanes, false, &err);
+	sim *s = sim_create(rt, task, tcfg, pol, pcfg, lanes, obs_count != NULL,
+			    &err);
 
 	if (!s)
 		fail_msg("%s", err.msg);
 	assert_int_equal(sim_lanes(s), lanes);
-	if (sim_rollout(s, w, n, 7, purpose, 4, reset_member, rep, false, ret,
-			&err) < 0)
+	if (sim_rollout(s, w, n, 7, purpose, 4, reset_member, rep,
+			obs_count != NULL, ret, &err) < 0)
 		fail_msg("%s", err.msg);
+	if (obs_count)
+		*obs_count = sim_obs_params(s)[0];
 	sim_free(s);
 	clrt_free(rt);
 }
@@ -288,7 +393,7 @@ static void test_recurrent_policy(void **state)
 	cref_rollout(&t, &p, w, POP, 7, PH_PURPOSE_RESET, 4, 0, REP, ref);
 	for (int lanes = 1; lanes <= 16; lanes += 15) {
 		tc_device(&walk_ops, &wc, &rnn_ops, &pc, lanes, w, POP,
-			  PH_PURPOSE_RESET, 0, REP, dev);
+			  PH_PURPOSE_RESET, 0, REP, dev, NULL);
 		tc_near(dev, ref, POP * REP, 1e-3, 1e-4);
 	}
 	p.forward = rnn_ref_forward_forgetful;
@@ -327,15 +432,15 @@ static void test_step_draws_exact(void **state)
 			for (int lanes = 1; lanes <= 16; lanes += 15) {
 				tc_device(&walk_ops, &wc, &lin_ops, &pc, lanes,
 					  w, POP, purposes[pi], resets[ri],
-					  REP, dev);
+					  REP, dev, NULL);
 				assert_memory_equal(dev, ref[pi][ri], sizeof(dev));
 			}
 		}
 	/* Population split: two calls of two members, common resets. */
 	tc_device(&walk_ops, &wc, &lin_ops, &pc, 16, w, 2, PH_PURPOSE_RESET, 0,
-		  REP, half);
+		  REP, half, NULL);
 	tc_device(&walk_ops, &wc, &lin_ops, &pc, 16, w + 2 * p.P, 2,
-		  PH_PURPOSE_RESET, 0, REP, half + 2 * REP);
+		  PH_PURPOSE_RESET, 0, REP, half + 2 * REP, NULL);
 	assert_memory_equal(half, ref[0][0], sizeof(half));
 	for (int m = 1; m < POP; m++) {
 		assert_memory_equal(ref[0][0] + m * REP, ref[0][0], REP * sizeof(float));
@@ -346,6 +451,112 @@ static void test_step_draws_exact(void **state)
 	for (int r = 1; r < REP; r++)
 		assert_true(ref[0][0][r] != ref[0][0][0]);
 	free(w);
+}
+
+/* ---- c: agents ----------------------------------------------------------- */
+
+static const enum task_agent_map duo_maps[] = {
+	TASK_AGENTS_SHARED, TASK_AGENTS_DISTINCT, TASK_AGENTS_OPPONENT,
+};
+
+/* Which member drives which agent, in closed form: member m outputs the
+ * constant b_m = (m + 1)/8 (contract_lin, zero kernel), the plain duo
+ * pays agent a (a + 1) act_a per step, so over 8 steps (exact in float)
+ *   DISTINCT  member m drives agent m mod 2:  8 (m mod 2 + 1) b_m
+ *   SHARED    mean of 8 b_m and 16 b_m:       12 b_m
+ *   OPPONENT  agent 0:                        8 b_m
+ * for every repeat, VL 1 and 16.  The normalizer counts the observations
+ * of the agents the members drive: worlds x repeats x 8 x (2, 2, 1). */
+static void test_agent_maps_closed_form(void **state)
+{
+	enum { POP = 4, REP = 5, T = 8 };
+	tc_pol pc = { 0 };
+	float w[POP * 4] = { 0 }, dev[POP * REP];
+
+	(void)state;
+	for (int m = 0; m < POP; m++)
+		w[m * 4] = (float)(m + 1) / 8.0f; /* bias; kernel (3x1) zero */
+	for (int mi = 0; mi < 3; mi++) {
+		duo_cfg dc = { .map = duo_maps[mi], .plain = 1, .max_steps = T };
+		int distinct = dc.map == TASK_AGENTS_DISTINCT;
+		double count, worlds = distinct ? POP / 2 : POP;
+		double driven = dc.map == TASK_AGENTS_OPPONENT ? 1 : 2;
+
+		for (int lanes = 1; lanes <= 16; lanes += 15) {
+			tc_device(&duo_ops, &dc, &lin_ops, &pc, lanes, w, POP,
+				  PH_PURPOSE_RESET, 0, REP, dev, &count);
+			for (int m = 0; m < POP; m++) {
+				float b = w[m * 4];
+				float want = distinct ? T * (float)(m % 2 + 1) * b
+					     : dc.map == TASK_AGENTS_SHARED ? 12.0f * b
+									    : T * b;
+
+				for (int r = 0; r < REP; r++)
+					if (dev[m * REP + r] != want)
+						fail_msg("map %d lanes %d member %d repeat %d: %g, want %g",
+							 mi, lanes, m, r,
+							 dev[m * REP + r], want);
+			}
+			assert_float_equal(count, worlds * REP * T * driven, 0.0);
+		}
+	}
+}
+
+/* The full duo (obs wiring, interacting rewards, a step draw, the
+ * opponent, done-masking) with random linear policies: device returns
+ * equal the host reference within 1e-4 + 1e-5 |ref| (fused multiply-adds
+ * may round differently) for the three maps, VL 1 and 16, common resets
+ * and (DISTINCT: keyed by the world's first member) own resets. */
+static void test_agent_maps_vs_host(void **state)
+{
+	enum { POP = 4, REP = 17, N = POP * REP };
+	tc_pol pc = { 0 };
+	float ref[N], dev[N];
+	float *w = NULL;
+
+	(void)state;
+	for (int mi = 0; mi < 3; mi++)
+		for (int own = 0; own < 2; own++) {
+			duo_cfg dc = { .map = duo_maps[mi], .plain = 0,
+				       .max_steps = 30 };
+			cref_task t = duo_ref(&dc);
+			cref_policy p = tc_ref_policy(&lin_ops, &pc, &t.d);
+			unsigned rm = own ? SIM_OWN_RESETS : 0;
+
+			if (!w)
+				w = tu_random_params(POP * p.P, 1.0f, 23);
+			cref_rollout(&t, &p, w, POP, 7, PH_PURPOSE_RESET, 4, rm,
+				     REP, ref);
+			for (int lanes = 1; lanes <= 16; lanes += 15) {
+				tc_device(&duo_ops, &dc, &lin_ops, &pc, lanes,
+					  w, POP, PH_PURPOSE_RESET, rm, REP,
+					  dev, NULL);
+				tc_near(dev, ref, N, 1e-4, 1e-5);
+			}
+		}
+	free(w);
+}
+
+/* DISTINCT needs whole worlds: 3 members for 2-agent worlds is a usage
+ * error naming the numbers. */
+static void test_distinct_needs_whole_worlds(void **state)
+{
+	duo_cfg dc = { .map = TASK_AGENTS_DISTINCT, .plain = 1, .max_steps = 4 };
+	tc_pol pc = { 0 };
+	clrt *rt = tu_rt_open();
+	ej_err err = { 0 };
+	sim *s = sim_create(rt, &duo_ops, &dc, &lin_ops, &pc, 1, false, &err);
+	float w[3 * 4] = { 0 }, ret[3];
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(sim_rollout(s, w, 3, 7, PH_PURPOSE_RESET, 0, 0, 1,
+				     false, ret, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	assert_string_equal(err.msg,
+			    "population 3 is not a multiple of the task's 2 agents per world (distinct members per agent)");
+	sim_free(s);
+	clrt_free(rt);
 }
 
 /* ---- d: sizes have one source ------------------------------------------ */
@@ -424,6 +635,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recurrent_policy),
 		cmocka_unit_test(test_step_draws_exact),
+		cmocka_unit_test(test_agent_maps_closed_form),
+		cmocka_unit_test(test_agent_maps_vs_host),
+		cmocka_unit_test(test_distinct_needs_whole_worlds),
 		cmocka_unit_test(test_registered_tasks_build),
 		cmocka_unit_test(test_redefined_size_rejected),
 	};
