@@ -41,6 +41,9 @@ BIN := $(if $(SANITIZE),$(B)/evojax,evojax)
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
 CL_SRC   := $(sort $(wildcard opencl/*.cl opencl/*.h core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
 CL_SRC   := $(filter-out opencl/clrt.h,$(CL_SRC))
+# Test-only device code (tests/*.cl: contract tasks and policies) is
+# embedded into a second table linked into the test binaries only.
+CL_TEST_SRC := $(sort $(wildcard tests/*.cl))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/cl_embed.o
 CMD_OBJ  := $(B)/cmd/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -70,14 +73,22 @@ $(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sh opencl/embed.sh $(CL_SRC) > $@.tmp && mv $@.tmp $@
 
-$(B)/gen/cl_embed.o: $(B)/gen/cl_embed.c
+# The same table (clsrc_table) plus tests/*.cl.  Test binaries link this
+# object before libevojax.a, so the archive's cl_embed.o is never pulled in
+# and the product binary never carries test kernels.
+$(B)/gen/cl_embed_test.c: opencl/embed.sh $(CL_SRC) $(CL_TEST_SRC)
+	$(call say,EMBED,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh opencl/embed.sh $(CL_SRC) $(CL_TEST_SRC) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/cl_embed.o $(B)/gen/cl_embed_test.o: %.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(B)/libevojax.a
+$(B)/tests/%: tests/%.c $(B)/gen/cl_embed_test.o $(B)/libevojax.a
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libevojax.a $(TEST_LDLIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/gen/cl_embed_test.o $(B)/libevojax.a $(TEST_LDLIBS) $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)

@@ -1,4 +1,4 @@
-/* direct.h - evaluator for direct tasks (task_ops.kind == TASK_DIRECT):
+/* direct.h - evaluator for direct tasks (task_ops.eval == &direct_eval_ops):
  * fitness = task_direct(params) per member on the device (core/direct.cl),
  * plus behaviour descriptors when the task has them.  The counterpart of
  * core/sim.h for tasks without episodes or policies. */

@@ -8,11 +8,13 @@
 #include "core/obsnorm.h"
 #include "opencl/philox.h"
 #include "opencl/clsrc.h"
+#include "opencl/philox.h"
 
 struct sim {
 	clrt *rt;                 /* borrowed */
 	task_dims dims;
 	size_t param_count;       /* P */
+	int policy_state_dim;     /* recurrent state floats per agent */
 	int lanes;
 	bool normalize;
 	cl_kernel kernel;
@@ -51,10 +53,28 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 	task->defines(task_cfg, tdefs, sizeof(tdefs));
 	policy->defines(policy_cfg, s->dims.obs_dim, s->dims.act_dim, pdefs,
 			sizeof(pdefs));
+	/* The contract's sizes come from the C side only, each as
+	 * (n + EJ_DIM_PROBE): core/rollout.cl raises the probe to catch a
+	 * .cl file that (re)defines one (contract item d). */
 	snprintf(defs, sizeof(defs),
-		 "#define VL %d\n#define POLICY_PARAMS %zu\n"
-		 "#define NORMALIZE_OBS %d\n%s%s",
-		 s->lanes, s->param_count, s->normalize ? 1 : 0, tdefs, pdefs);
+		 "#define VL %d\n#define NORMALIZE_OBS %d\n"
+		 "#define EJ_DIM_PROBE 0\n"
+		 "#define POLICY_PARAMS (%zu + EJ_DIM_PROBE)\n"
+		 "#define TASK_OBS_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_ACT_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define POLICY_STATE_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_STATE_DIM (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_N_AGENTS (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_AGENTS_SHARED %d\n"
+		 "#define TASK_AGENTS_DISTINCT %d\n"
+		 "#define TASK_AGENTS_OPPONENT %d\n"
+		 "#define TASK_AGENT_MAP (%d + EJ_DIM_PROBE)\n"
+		 "#define TASK_OPP_STATE_DIM (%d + EJ_DIM_PROBE)\n%s%s",
+		 s->lanes, s->normalize ? 1 : 0, s->param_count,
+		 s->dims.obs_dim, s->dims.act_dim, s->policy_state_dim,
+		 s->dims.state_dim, s->dims.n_agents, TASK_AGENTS_SHARED,
+		 TASK_AGENTS_DISTINCT, TASK_AGENTS_OPPONENT,
+		 (int)s->dims.agent_map, s->dims.opp_state_dim, tdefs, pdefs);
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
 	prog = clsrc_build(s->rt, "rollout", defs, files,
 			   sizeof(files) / sizeof(files[0]), "-w", err);
@@ -75,14 +95,32 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		return NULL;
 	}
 	s->rt = rt;
-	task->dims(task_cfg, &s->dims);
+	task_get_dims(task, task_cfg, &s->dims);
 	s->param_count = policy->param_count(policy_cfg, s->dims.obs_dim,
 					     s->dims.act_dim);
+	s->policy_state_dim = policy->state_dim
+		? policy->state_dim(policy_cfg, s->dims.obs_dim,
+				    s->dims.act_dim) : 0;
 	s->normalize = normalize_obs;
 	d = (size_t)s->dims.obs_dim;
 	s->obs_params = calloc(obsnorm_size(s->dims.obs_dim), sizeof(double));
 	if (!s->obs_params) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	if (s->dims.n_agents < 1 || s->dims.opp_state_dim < 0 ||
+	    s->dims.agent_map < TASK_AGENTS_SHARED ||
+	    s->dims.agent_map > TASK_AGENTS_OPPONENT) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"task '%s': bad agent layout (%d agents, map %d, opponent state %d)",
+			task->name, s->dims.n_agents, (int)s->dims.agent_map,
+			s->dims.opp_state_dim);
+		goto fail;
+	}
+	if ((unsigned)s->dims.max_steps > PH_STEP_MAX) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"task '%s': max_steps %d exceeds the %u steps the per-step counters allow",
+			task->name, s->dims.max_steps, PH_STEP_MAX);
 		goto fail;
 	}
 	s->lanes = clrt_pick_lanes(rt, lanes, err);
@@ -157,12 +195,18 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 {
 	size_t d = (size_t)s->dims.obs_dim, row = 2 * d + 1;
 	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
-	size_t items = n * blocks, envs = n * n_repeats;
+	size_t agents = (size_t)s->dims.n_agents;
+	size_t worlds = s->dims.agent_map == TASK_AGENTS_DISTINCT ? n / agents : n;
+	size_t items = worlds * blocks, envs = n * n_repeats;
 	float norm[2 * 64];
 	double t0;
 
 	if (n == 0 || n_repeats == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
+	if (n % agents != 0 && s->dims.agent_map == TASK_AGENTS_DISTINCT)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "population %zu is not a multiple of the task's %zu agents per world (distinct members per agent)",
+			       n, agents);
 	if (sim_reserve(s, &s->params, &s->cap_members, n,
 			s->param_count * sizeof(float), CL_MEM_READ_ONLY,
 			err) < 0 ||
@@ -263,16 +307,11 @@ static int sim_eval_create(void **state, const exp_cfg *e, clrt *rt,
 	return 0;
 }
 
-/* Room for n x rep returns (and the test's). */
-static int sim_eval_reserve(sim_eval *se, size_t n, ej_err *err)
+/* Room for 'need' returns. */
+static int sim_eval_reserve(sim_eval *se, size_t need, ej_err *err)
 {
-	const trainer_cfg *c = &se->e->trainer;
-	size_t need = n * (size_t)c->n_repeats;
-	size_t test = (size_t)c->n_evaluations * (size_t)c->test_n_repeats;
 	float *grown;
 
-	if (need < test)
-		need = test;
 	if (se->returns && se->cap >= need)
 		return 0;
 	if (!(grown = realloc(se->returns, need * sizeof(float))))
@@ -303,7 +342,7 @@ static int sim_eval_evaluate(void *state, const float *params, size_t n,
 	size_t rep = (size_t)c->n_repeats;
 
 	(void)bd;
-	if (sim_eval_reserve(se, n, err) < 0 ||
+	if (sim_eval_reserve(se, n * rep, err) < 0 ||
 	    sim_rollout(se->sim, params, n, (uint32_t)se->e->seed,
 			PH_PURPOSE_RESET, iter, 0, rep, c->normalize_obs,
 			se->returns, err) < 0)
@@ -315,21 +354,46 @@ static int sim_eval_evaluate(void *state, const float *params, size_t n,
 }
 
 /* n_evaluations episodes with their own reset keys, each the mean of
- * test_n_repeats repeats (EvoJAX test_n_repeats). */
+ * test_n_repeats repeats (EvoJAX test_n_repeats).  In worlds of DISTINCT
+ * agents every agent runs the tested parameters (EvoJAX's multi-agent
+ * test: copies of the best) and an episode scores the mean over agents. */
 static int sim_eval_test(void *state, const float *params, uint32_t iter,
 			 float *scores, size_t *n, ej_err *err)
 {
 	sim_eval *se = state;
 	const trainer_cfg *c = &se->e->trainer;
+	const task_dims *d = &se->sim->dims;
 	size_t n_eval = (size_t)c->n_evaluations;
-	size_t rep = (size_t)c->test_n_repeats;
+	size_t rep = (size_t)c->test_n_repeats, len = n_eval * rep;
+	size_t A = d->agent_map == TASK_AGENTS_DISTINCT ? (size_t)d->n_agents : 1;
+	size_t P = se->sim->param_count;
+	float *copies = NULL;
+	const float *w = params;
+	int rc;
 
-	if (sim_eval_reserve(se, 1, err) < 0 ||
-	    sim_rollout(se->sim, params, 1, (uint32_t)se->e->seed,
-			PH_PURPOSE_TEST_RESET, iter, 0, n_eval * rep, false,
-			se->returns, err) < 0)
+	if (A > 1) {
+		if (!(copies = malloc(A * P * sizeof(float))))
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		for (size_t a = 0; a < A; a++)
+			memcpy(copies + a * P, params, P * sizeof(float));
+		w = copies;
+	}
+	rc = sim_eval_reserve(se, A * len, err);
+	if (rc == 0)
+		rc = sim_rollout(se->sim, w, A, (uint32_t)se->e->seed,
+				 PH_PURPOSE_TEST_RESET, iter, 0, len, false,
+				 se->returns, err);
+	free(copies);
+	if (rc < 0)
 		return -1;
-	sim_eval_mean(se->returns, n_eval, rep, scores);
+	for (size_t i = 0; i < n_eval; i++) {
+		double sum = 0.0;
+
+		for (size_t a = 0; a < A; a++)
+			for (size_t r = 0; r < rep; r++)
+				sum += se->returns[a * len + i * rep + r];
+		scores[i] = (float)(sum / (double)(rep * A));
+	}
 	*n = n_eval;
 	return 0;
 }

@@ -1,8 +1,13 @@
 /* sim.h - the rollout manager: composes a task's and a policy's device code
- * with the fused rollout kernel (core/rollout.cl) into one OpenCL program
- * and evaluates populations with EvoJAX semantics (DESIGN.md):
- *  - every member runs the same n_repeats episodes (common reset keys),
+ * with the fused rollout kernel (core/rollout.cl, which documents the
+ * device contract) into one OpenCL program and evaluates populations with
+ * EvoJAX semantics (DESIGN.md):
+ *  - every member runs the same n_repeats episodes (common reset keys; the
+ *    per-step draws are keyed like the resets),
  *  - fixed max_steps with done-masking, return = sum of unmasked rewards,
+ *  - multi-agent tasks map members to agents by the task's agent_map
+ *    (tasks/task.h): a member's return is its agent's reward sum, or the
+ *    mean over its world's agents (TASK_AGENTS_SHARED),
  *  - optional running observation normalization (core/obsnorm.h), updated
  *    from training rollouts only.
  */
@@ -36,7 +41,10 @@ const task_dims *sim_task_dims(const sim *s);
 /* Run n members x n_repeats episodes.  params: (n, P).  returns: (n,
  * n_repeats) episode returns.  Reset keys: (seed, purpose, iter,
  * reset_member or the member itself if reset_member == SIM_OWN_RESETS,
- * repeat).  update_obs: fold the observations seen into the normalizer. */
+ * repeat); with TASK_AGENTS_DISTINCT, n must be a multiple of the task's
+ * n_agents (EJ_EXIT_USAGE otherwise) and own keys are those of the world's
+ * first member.  update_obs: fold the observations seen into the
+ * normalizer. */
 #define SIM_OWN_RESETS 0xffffffffu
 int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		uint32_t purpose, uint32_t iter, uint32_t reset_member,

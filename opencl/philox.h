@@ -54,6 +54,7 @@ typedef uint64_t ph_u64;
 #define PH_PURPOSE_ALGO 5u       /* other algorithm randomness */
 #define PH_PURPOSE_DATA 6u       /* dataset batch sampling */
 #define PH_PURPOSE_INIT 7u       /* parameter initialisation */
+#define PH_PURPOSE_STEP 8u       /* per-step draws of episodes: see below */
 
 /* Random123 constants for Philox4x32: round multipliers and the Weyl
  * sequence that bumps the key between rounds. */
@@ -117,6 +118,31 @@ PH_INLINE ph_out ph_draw(ph_u32 seed, ph_u32 purpose, ph_u32 iteration,
 {
 	return ph_philox4x32_10(iteration, member, repeat, index, seed,
 				purpose);
+}
+
+/* Per-step random numbers of episodic tasks (core/rollout.cl, contract
+ * item b).  The draws of step 'step' of the episode whose reset was keyed
+ * (seed, purpose, iter, member, repeat) are
+ *   key     = { seed, PH_PURPOSE_STEP | purpose << 8 }
+ *   counter = { iter, member, repeat, step << 8 | k },  k = 0..255
+ * so training (PH_PURPOSE_RESET) and test (PH_PURPOSE_TEST_RESET) episodes
+ * have separate step streams, none equal to a plain purpose (< 256), and
+ * 'member' is the member keying the resets: common random numbers extend
+ * from resets to dynamics.  Steps < 2^24 (core/sim.c checks max_steps).
+ * 'repeat' is the repeat of lane 0: lane l of a VL-lane work-item is
+ * repeat + l, so a draw does not depend on VL. */
+#define PH_STEP_DRAWS 256u
+#define PH_STEP_MAX (1u << 24)
+
+typedef struct ph_step_ctr {
+	ph_u32 seed, purpose, iter, member, repeat, step;
+} ph_step_ctr;
+
+/* The 4 words of draw k (< PH_STEP_DRAWS) of lane 'lane' at this step. */
+PH_INLINE ph_out ph_step_draw(const ph_step_ctr *c, ph_u32 lane, ph_u32 k)
+{
+	return ph_draw(c->seed, PH_PURPOSE_STEP | (c->purpose << 8), c->iter,
+		       c->member, c->repeat + lane, (c->step << 8) | k);
 }
 
 /* uint32 -> float in [0, 1): (x >> 8) * 2^-24, exact on host and device

@@ -1,8 +1,9 @@
 /* mlp.cl - MLP policy device code for the fused rollout path.
  *
- * Policy device contract (used by core/rollout.cl):
- *   void policy_forward(const __global float *w, const VF *obs, VF *act)
- * evaluates VL environments that share one parameter vector w.
+ * Policy device contract: core/rollout.cl.  Feed-forward: no state
+ * (POLICY_STATE_DIM 0), policy_reset does nothing and ps is unused, so the
+ * compiled rollout is the stateless one.  VL environments share one
+ * parameter vector w.
  *
  * Options: MLP_IN, MLP_OUT, MLP_N_HIDDEN (0..4), MLP_H0..MLP_H3,
  * MLP_MAXW (widest layer), MLP_OUT_ACT (0 tanh, 1 softmax, 2 linear).
@@ -64,7 +65,9 @@ inline const __global float *mlp_dense(const __global float *w, const VF *in,
 	return kern + n_in * n_out;
 }
 
-void policy_forward(const __global float *w, const VF *obs, VF *act)
+void policy_reset(VF *ps) { (void)ps; }
+
+void policy_forward(const __global float *w, VF *ps, const VF *obs, VF *act)
 {
 	const int out_tanh = MLP_OUT_ACT == MLP_ACT_TANH;
 #if MLP_N_HIDDEN == 0
@@ -105,4 +108,5 @@ void policy_forward(const __global float *w, const VF *obs, VF *act)
 	}
 #endif
 	(void)w;
+	(void)ps;
 }

@@ -2,9 +2,17 @@
  * a policy = one .c/.cl pair in policies/ and one line in
  * policies/registry.c.
  *
- * Device code (cl_file) provides policy_forward(w, obs, act) on VL lanes
- * (see policies/mlp.cl).  Parameters use the Flax flat layout: for each
- * layer in order, bias then kernel[in][out].
+ * Episodic device code (cl_file) follows the contract at the top of
+ * core/rollout.cl, on VL lanes (VF, core/lanes.cl):
+ *   void policy_reset(VF *ps)                          at episode start
+ *   void policy_forward(const __global float *w, VF *ps, const VF *obs,
+ *                       VF *act)                       once per step
+ * ps is the policy's recurrent state, POLICY_STATE_DIM values per agent
+ * (state_dim() below; 0 for a feed-forward policy, whose ps is then a
+ * dummy it must not touch).  The sizes POLICY_PARAMS and POLICY_STATE_DIM
+ * are defined by core/sim.c from param_count() and state_dim(), never in
+ * the .cl file.  Parameters use the Flax flat layout: for each layer in
+ * order, bias then kernel[in][out].
  */
 #ifndef EJ_POLICY_H
 #define EJ_POLICY_H
@@ -37,6 +45,9 @@ typedef struct policy_ops {
 	/* What the policy can do, a mask of enum policy_cap; a task runs
 	 * with it when it has every capability in task_ops.policy_caps. */
 	unsigned caps;
+	/* Recurrent state per agent (floats) for an episode, emitted as
+	 * POLICY_STATE_DIM; NULL: none (0), as for the MLP. */
+	int (*state_dim)(const void *cfg, int obs_dim, int act_dim);
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */

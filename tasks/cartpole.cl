@@ -1,18 +1,10 @@
 /* cartpole.cl - CartPoleSwingUp device code (EvoJAX semantics, DESIGN.md).
  *
- * Task device contract (used by core/rollout.cl):
- *   TASK_OBS_DIM, TASK_ACT_DIM, TASK_STATE_DIM
- *   void task_reset(float *s, uint seed, uint purpose, uint iter,
- *                   uint member, uint repeat)        scalar, one environment
- *   void task_obs(const VF *s, VF *obs)              VL environments at once
- *   void task_step(VF *s, const VF *act, VF *reward, VF *done)
- * VF is float (VL == 1) or floatVL; done is 1.0 or 0.0 per lane.
- * Options: CARTPOLE_HARD (0/1).
+ * Task device contract: core/rollout.cl.  One agent, deterministic
+ * dynamics (the step counter is unused); sizes from cartpole_dims():
+ * state [x, x_dot, theta, theta_dot], obs [x, x_dot, cos, sin, theta_dot],
+ * one action.  Options: CARTPOLE_HARD (0/1).
  */
-#define TASK_OBS_DIM 5
-#define TASK_ACT_DIM 1
-#define TASK_STATE_DIM 4
-
 #define CP_GRAVITY 9.82f
 #define CP_CART_MASS 0.5f
 #define CP_POLE_MASS 0.5f
@@ -53,7 +45,8 @@ void task_obs(const VF *s, VF *obs)
 	obs[4] = s[3];
 }
 
-void task_step(VF *s, const VF *act, VF *reward, VF *done)
+void task_step(VF *s, const VF *act, VF *reward, VF *done,
+	       const ph_step_ctr *ctr)
 {
 	const float total_m = CP_CART_MASS + CP_POLE_MASS;
 	const float m_p_l = CP_POLE_MASS * CP_POLE_LEN;
@@ -80,4 +73,5 @@ void task_step(VF *s, const VF *act, VF *reward, VF *done)
 	*reward = (cos(th) + 1.0f) / 2.0f *
 		  cos((x / CP_X_LIMIT) * (CP_PI / 2.0f));
 	*done = (fabs(x) > CP_X_LIMIT) ? (VF)1.0f : (VF)0.0f;
+	(void)ctr; /* deterministic dynamics */
 }

@@ -1,8 +1,19 @@
 /* task.h - the task interface: an ops table per vectorized task.  Adding a
  * task = one .c/.cl pair in tasks/ and one line in tasks/registry.c.
  *
- * Device code (the .cl file named by cl_file) follows the contract at the
- * top of tasks/cartpole.cl: task_reset / task_obs / task_step on VL lanes.
+ * Episodic device code (the .cl file named by cl_file) follows the
+ * contract at the top of core/rollout.cl, on VL lanes (VF, core/lanes.cl):
+ *   void task_reset(float *s, uint seed, uint purpose, uint iter,
+ *                   uint member, uint repeat)         scalar, one environment
+ *   void task_obs(const VF *s, VF *obs)               obs (N_AGENTS, OBS)
+ *   void task_step(VF *s, const VF *act, VF *reward, VF *done,
+ *                  const ph_step_ctr *ctr)            act (N_AGENTS, ACT),
+ *                                                     reward (N_AGENTS)
+ * plus, for TASK_AGENTS_OPPONENT, task_opponent_reset / task_opponent.
+ * Its sizes come from dims() alone: core/sim.c defines TASK_OBS_DIM,
+ * TASK_ACT_DIM, TASK_STATE_DIM, TASK_N_AGENTS, TASK_AGENT_MAP and
+ * TASK_OPP_STATE_DIM from them; the .cl file must not define them (the
+ * build fails if it does).
  */
 #ifndef EJ_TASK_H
 #define EJ_TASK_H
@@ -14,11 +25,29 @@
 
 struct eval_ops;
 
+/* Which members drive the agents of a multi-agent environment ("world";
+ * core/rollout.cl, contract item c).  All coincide for one agent. */
+enum task_agent_map {
+	TASK_AGENTS_SHARED,   /* one member drives every agent of its world;
+				 its return is the mean over the agents of
+				 their reward sums (default) */
+	TASK_AGENTS_DISTINCT, /* n_agents consecutive members share a world,
+				 member w*n_agents + a drives agent a and
+				 gets agent a's reward sum; the population
+				 must be a multiple of n_agents */
+	TASK_AGENTS_OPPONENT, /* the member drives agent 0 and gets its
+				 reward sum; the task's own opponent policy
+				 (task_opponent) drives agents 1.. */
+};
+
 typedef struct task_dims {
-	int obs_dim;
-	int act_dim;
-	int state_dim;
+	int obs_dim;       /* per agent */
+	int act_dim;       /* per agent */
+	int state_dim;     /* per environment (all its agents) */
 	int max_steps;
+	int n_agents;      /* agents per environment, >= 1 */
+	enum task_agent_map agent_map;
+	int opp_state_dim; /* TASK_AGENTS_OPPONENT: state floats per opponent */
 } task_dims;
 
 
@@ -29,6 +58,9 @@ typedef struct task_ops {
 	size_t n_fields;
 	size_t cfg_size;
 	const char *cl_file;     /* "tasks/cartpole.cl" */
+	/* Sizes; called through task_get_dims, which fills the defaults
+	 * (one agent, TASK_AGENTS_SHARED) first, so single-agent tasks set
+	 * obs_dim, act_dim, state_dim and max_steps only. */
 	void (*dims)(const void *cfg, task_dims *out);
 	/* Extra "#define X v\n" lines for the device code. */
 	void (*defines)(const void *cfg, char *buf, size_t size);
@@ -52,6 +84,13 @@ typedef struct task_ops {
 	int n_bd;
 	void (*bd_bounds)(const void *cfg, float *lo, float *hi);
 } task_ops;
+
+static inline void task_get_dims(const task_ops *t, const void *cfg,
+				 task_dims *out)
+{
+	*out = (task_dims){ .n_agents = 1, .agent_map = TASK_AGENTS_SHARED };
+	t->dims(cfg, out);
+}
 
 extern const task_ops *const task_registry[]; /* NULL-terminated */
 const task_ops *task_find(const char *name);

@@ -200,3 +200,12 @@ if grep -q '^  name: sep_cma_es$' "$T/sep.out" && grep -q '^  init_stdev: 0.03$'
 else
 	fail "EvoJAX Sep_CMA_ES config translates" "$(cat "$T/sep.out")"
 fi
+
+# Test-only device code (tests/*.cl) is embedded into the test binaries
+# only (Makefile: build/gen/cl_embed_test.c); the product carries its own.
+if grep -qa "tasks/cartpole.cl" "$EVOJAX" && ! grep -qa "tests/contract_" "$EVOJAX"; then
+	pass "the binary embeds product kernels and no test kernels"
+else
+	fail "the binary embeds product kernels and no test kernels" \
+		"$(grep -ao 'tests/[a-z_]*\.cl' "$EVOJAX" | sort -u | head -5)"
+fi

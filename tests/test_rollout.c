@@ -22,14 +22,14 @@
 #define TU_OPENCL
 #include "tests/testutil.h"
 
-/* Device forward pass of the MLP through opencl/policy_probe.cl. */
+/* Device forward pass of the MLP through tests/policy_probe.cl. */
 static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 		      const float *w, size_t P, const float *obs, size_t n,
 		      float *act)
 {
 	char defs[2048], pdefs[1024];
 	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
-				"policies/mlp.cl", "opencl/policy_probe.cl" };
+				"policies/mlp.cl", "tests/policy_probe.cl" };
 	ej_err err = { 0 };
 	cl_program prog;
 	cl_kernel k;
@@ -37,7 +37,8 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 
 	mlp_ops.defines(cfg, in, out, pdefs, sizeof(pdefs));
 	snprintf(defs, sizeof(defs),
-		 "#define VL 1\n#define PROBE_OBS %d\n#define PROBE_ACT %d\n%s",
+		 "#define VL 1\n#define POLICY_STATE_DIM 0\n"
+		 "#define PROBE_OBS %d\n#define PROBE_ACT %d\n%s",
 		 in, out, pdefs);
 	prog = clsrc_build(rt, "policy_probe", defs, files, 4, "", &err);
 	if (!prog)
