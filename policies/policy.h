@@ -14,6 +14,8 @@
 #include "core/cfg.h"
 #include "core/err.h"
 
+struct superv_policy_ops;
+
 /* Capabilities a task may need of its policy (plain data). */
 enum policy_cap {
 	POLICY_CAP_STEP = 1u << 0,    /* policy_forward in cl_file: episodic
@@ -37,6 +39,9 @@ typedef struct policy_ops {
 	/* What the policy can do, a mask of enum policy_cap; a task runs
 	 * with it when it has every capability in task_ops.policy_caps. */
 	unsigned caps;
+	/* Image classification (core/superv.h): set exactly when caps has
+	 * POLICY_CAP_IMAGES, else NULL. */
+	const struct superv_policy_ops *images;
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */
