@@ -28,7 +28,10 @@ typedef struct task_ops {
 	const cfg_field *fields; /* schema of the 'task' section, minus "name" */
 	size_t n_fields;
 	size_t cfg_size;
-	const char *cl_file;     /* "tasks/cartpole.cl" */
+	const char *cl_file;     /* the task's own device code,
+				    "tasks/cartpole.cl"; NULL when it has
+				    none (sim_eval_ops and direct_eval_ops
+				    need one) */
 	void (*dims)(const void *cfg, task_dims *out);
 	/* Extra "#define X v\n" lines for the device code. */
 	void (*defines)(const void *cfg, char *buf, size_t size);
