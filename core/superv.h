@@ -72,8 +72,8 @@ typedef struct superv_pass {
 	size_t pop, rows;
 	size_t P;       /* superv_shape.P */
 	cl_mem params;  /* (pop, P) float */
-	cl_mem x;       /* (rows, rows*cols) float, when needs_x */
-	cl_mem images;  /* (n, rows*cols) uchar: the set of the pass */
+	cl_mem x;       /* (rows, in) float, when needs_x; in = d.rows*d.cols */
+	cl_mem images;  /* (n, in) uchar: the set of the pass */
 	cl_mem idx;     /* (rows) uint: the training batch */
 	int use_idx;    /* image b = images[idx[b]], else images[first + b] */
 	size_t first;
