@@ -22,7 +22,7 @@ struct noisedev {
 int nd_create(clrt *rt, const char *mode, noisedev **out, ej_err *err)
 {
 	static const char *const files[] = { "opencl/philox.h",
-					     "opencl/noise.cl" };
+					     "core/noisedev.cl" };
 	noisedev *nd;
 	cl_program prog;
 

@@ -4,7 +4,7 @@
  * (algos/algo_util.h) and the weighted sums over them that make the
  * gradient estimates (sum_k a_k z_k, sum_k b_k z_k^2) are the work of an
  * evolution strategy that scales with population x parameters.  This
- * module runs both as kernels (opencl/noise.cl): the rows stay on the
+ * module runs both as kernels (core/noisedev.cl): the rows stay on the
  * device for the sums and are copied back for the population (ask).
  * PGPE, OpenAI-ES, ARS and SNES use the sums; CR-FM-NES uses the draws.  Device normals may differ from host ones by float rounding
  * (device log/sin/cos), so which path runs is a deterministic rule, never a

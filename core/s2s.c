@@ -1,6 +1,8 @@
 /* s2s.c - seq2seq addition with the LSTM encoder-decoder, evaluated for a
- * population on the device (core/s2s.cl).  API and semantics: s2s.h;
- * task: tasks/seq2seq.h; model and layout: policies/seq2seq.h.
+ * population on the device (core/s2s.cl composed with the task's tokens,
+ * tasks/seq2seq.cl, and the policy's cell, policies/seq2seq.cl).  API and
+ * semantics: s2s.h; task: tasks/seq2seq.h; model and layout:
+ * policies/seq2seq.h.
  *
  * Design (measured on PoCL, 2-core AVX-512 EPYC, tests/bench_seq2seq.c):
  * one work-item per (member, VL = 16 queries), queries in the lanes of
@@ -59,14 +61,15 @@ static size_t s2s_round_up(size_t n, size_t m)
 
 static int s2s_build(s2s *s, ej_err *err)
 {
-	const char *files[] = { "core/lanes.cl", "core/s2s.cl" };
+	const char *files[] = { "core/lanes.cl", seq2seq_task_ops.cl_file,
+				seq2seq_policy_ops.cl_file, "core/s2s.cl" };
 	char defs[256];
 	cl_program prog;
 
 	snprintf(defs, sizeof(defs),
 		 "#define VL %d\n#define S2S_H %d\n#define S2S_DIGITS %d\n",
 		 s->lanes, s->H, s->d);
-	prog = clsrc_build(s->rt, "s2s", defs, files, 2, NULL, err);
+	prog = clsrc_build(s->rt, "s2s", defs, files, 4, NULL, err);
 	if (!prog || !(s->k = clrt_kernel(s->rt, prog, "s2s_eval", err)))
 		return -1;
 	return 0;

@@ -1,25 +1,24 @@
-/* superv.h - supervised image classification evaluated as batched GEMMs
- * over the population (the "layered path" of DESIGN.md, for policies too
- * big for the fused rollout kernel), EvoJAX semantics:
+/* superv.h - supervised image classification of a whole population on
+ * the device (the "layered path" of DESIGN.md, for policies too big for
+ * the fused rollout kernel), EvoJAX semantics:
  *
  *   train fitness of member m at iteration t = mean over a batch of
- *     log softmax(MLP_m(x_b))[y_b]   (maximized; <= 0)
+ *     log softmax(logits_m(x_b))[y_b]   (maximized; <= 0)
  *   where the batch (same for every member) is drawn WITHOUT replacement
  *   from the training set; test = argmax accuracy over the whole test set.
  *
- * The policy is an MLP with in = rows*cols inputs (pixel / 255 as float),
- * tanh hidden layers mlp->hidden and out = train->n_classes LINEAR outputs
- * (logits): mlp->output is ignored (log_softmax is taken inside the loss).
- * Parameters use the Flax flat layout of policies/mlp.h: per layer
- * bias[out] then kernel[in][out] (row = input).
+ * The network is the policy's: a policy that classifies images says so
+ * with its image ops (policy_ops.images, superv_policy_ops below) and
+ * computes the logits of a population on a batch into buffers this
+ * module owns; images are (rows, cols, 1), pixels / 255 as float, the
+ * classes = train->n_classes.  Implementations: policies/mlp_img.c (MLP
+ * layers as CLBlast GEMMs), policies/convnet_img.c (ConvNet, fused or
+ * layered).
  *
  * Device work per call (OpenCL + CLBlast 1.5, one in-order queue):
  *   train: batch indices (host, superv_sample_batch) -> gather kernel
- *          X (batch, in) -> layer 0 of every member as ONE CLBlastSgemm
- *          (X shared; the members' layer-0 kernels repacked side by side)
- *          -> later layers as CLBlastSgemmStridedBatched over the
- *          population (b_stride = P); bias + tanh kernel after each hidden
- *          layer -> loss kernel (one work-group per member, fixed-order
+ *          X (batch, in) (when the policy reads X) -> the policy's forward
+ *          pass -> loss kernel (one work-group per member, fixed-order
  *          tree reduction: deterministic).
  *   test:  the test set in chunks of SUPERV_TEST_CHUNK images, population
  *          of one, argmax kernel (ties: the LOWEST class index wins).
@@ -29,9 +28,10 @@
  *
  * Errors: EJ_EXIT_USAGE for bad arguments (batch 0 or > train->n, pop 0,
  * image sizes of train and test differ, test labels >= n_classes, more
- * than 2^32-1 images, a population whose buffers exceed 2^32-1 floats), EJ_EXIT_DEVICE for OpenCL failures and for every
- * CLBlast status != CLBlastSuccess ("CLBlastSgemmStridedBatched failed:
- * status -1017 (layer 1)").
+ * than 2^32-1 images, a population whose buffers exceed 2^32-1 floats),
+ * EJ_EXIT_DEVICE for OpenCL failures and for every CLBlast status !=
+ * CLBlastSuccess ("CLBlastSgemmStridedBatched failed: status -1017
+ * (layer 1)").
  */
 #ifndef EJ_SUPERV_H
 #define EJ_SUPERV_H
@@ -42,44 +42,80 @@
 #include "core/err.h"
 #include "core/idx.h"
 #include "opencl/clrt.h"
-#include "policies/mlp.h"
 #include "policies/policy.h"
 
 #define SUPERV_TEST_CHUNK 2048 /* test images per device pass */
 
 typedef struct superv superv;
 
+/* ---- what an image policy brings (policy_ops.images) ------------------ */
+
+/* The images a policy is created for: (rows, cols, 1), 'classes' logits. */
+typedef struct superv_dims {
+	int rows, cols, classes;
+} superv_dims;
+
+/* What the policy needs of this module, filled by its create. */
+typedef struct superv_shape {
+	size_t P;         /* parameters per member */
+	size_t out_bias;  /* offset in P of the output layer's bias: the loss
+			     and argmax kernels add it to the logits */
+	size_t act_width; /* floats per (member, image) in each act buffer */
+	size_t scratch;   /* floats per member in the scratch buffer (0: none) */
+	int needs_x;      /* 1: the pass reads x (gathered pixels / 255);
+			     0: it reads the uint8 images itself */
+} superv_shape;
+
+/* One forward pass: pop members on 'rows' images.  Buffers are owned by
+ * this module and sized from superv_shape. */
+typedef struct superv_pass {
+	size_t pop, rows;
+	size_t P;       /* superv_shape.P */
+	cl_mem params;  /* (pop, P) float */
+	cl_mem x;       /* (rows, in) float, when needs_x; in = d.rows*d.cols */
+	cl_mem images;  /* (n, in) uchar: the set of the pass */
+	cl_mem idx;     /* (rows) uint: the training batch */
+	int use_idx;    /* image b = images[idx[b]], else images[first + b] */
+	size_t first;
+	cl_mem act[2];  /* (pop * rows, act_width) float each, at least */
+	cl_mem scratch; /* (pop, scratch) float, NULL when scratch is 0 */
+} superv_pass;
+
+/* Where a pass left the logits (classes floats, without the output bias)
+ * of member m, image b: z + m*mstride + b*rstride.  With pop 1, rstride
+ * must be the classes (the argmax kernel reads rows of logits). */
+typedef struct superv_logits {
+	cl_mem z;
+	size_t mstride, rstride;
+} superv_logits;
+
+typedef struct superv_policy_ops {
+	/* Device state of policy config cfg on images d: -1 with an
+	 * EJ_EXIT_USAGE message when the config does not fit them.  rt is
+	 * borrowed and outlives the state. */
+	int (*create)(void **state, clrt *rt, const void *cfg,
+		      const superv_dims *d, superv_shape *shape, ej_err *err);
+	/* Enqueue the logits of p->pop members on p->rows images. */
+	int (*forward)(void *state, const superv_pass *p, superv_logits *out,
+		       ej_err *err);
+	void (*free)(void *state);
+} superv_policy_ops;
+
+/* ---- the evaluator ----------------------------------------------------- */
+
 /* Borrow rt (must outlive the evaluator); train/test are copied to the
- * device and not kept.  batch in [1, train->n].  seed drives the batch
- * sampling (PH_PURPOSE_DATA). */
+ * device and not kept.  pol_cfg is a config of policy pol, borrowed for
+ * the call.  batch in [1, train->n].  seed drives the batch sampling
+ * (PH_PURPOSE_DATA).  A policy without image ops: EJ_EXIT_USAGE "policy
+ * '<name>' cannot classify images: use 'mlp' or 'convnet'" (the policies
+ * of the registry that can); a config that does not fit the images: the
+ * policy's message. */
 superv *superv_create(clrt *rt, const idx_set *train, const idx_set *test,
-		      const mlp_cfg *mlp, size_t batch, uint32_t seed,
-		      ej_err *err);
-/* The same for any policy: 'mlp' (pol_cfg a mlp_cfg, as superv_create)
- * or 'convnet' (pol_cfg a convnet_cfg, policies/convnet.h).  ConvNets of
- * two blocks on single-channel images with channel counts that are
- * multiples of 8 (EvoJAX's [8, 16] among them) run fused: one kernel
- * (policies/convnet.cl) computes the whole forward pass of one (member,
- * image) pair per work-item straight from the uint8 images, output
- * channels in float8 vectors; measured on PoCL (2-core EPYC, pop 64 x
- * 1024 MNIST images): 72-85 GFLOP/s on a quiet machine, against 3.1 for
- * the layered path and 3-4 for CLBlast's im2col+GEMM (CLBlastSconvgemm on
- * one layer, bench_superv).
- * Other ConvNets run layered: each conv block as one direct-convolution
- * kernel (conv + bias + relu + 2x2 max-pool fused, one work-item per
- * pooled output, the image batch shared by all members), the dense layer
- * as a CLBlastSgemmStridedBatched over the population.  Both end in the
- * shared loss / argmax kernels.  Images are (rows, cols, 1).  Other
- * policies: EJ_EXIT_USAGE "policy '<name>' cannot classify images: use
- * 'mlp' or 'convnet'"; a convnet that does not fit the image size: the
- * message of convnet_shape_of. */
-superv *superv_create_policy(clrt *rt, const idx_set *train,
-			     const idx_set *test, const policy_ops *pol,
-			     const void *pol_cfg, size_t batch,
-			     uint32_t seed, ej_err *err);
+		      const policy_ops *pol, const void *pol_cfg, size_t batch,
+		      uint32_t seed, ej_err *err);
 void superv_free(superv *s);
 
-/* MLP: P = sum over layers of out + in*out; convnet: convnet_shape_of. */
+/* The policy's parameter count (superv_shape.P). */
 size_t superv_param_count(const superv *s);
 
 /* fitness[m] = mean log p(label) of member m (params (pop, P), host) on
@@ -101,13 +137,32 @@ int superv_test_accuracy(superv *s, const float *params, double *accuracy,
 void superv_sample_batch(uint32_t seed, uint32_t iter, uint32_t *perm,
 			 size_t n, size_t batch);
 
-/* Host reference: mean over b < batch of log_softmax(logits)[labels[j]],
- * j = idx[b], logits = mlp_ref_forward (output forced to linear) of
- * images[j * in ...] / 255.  Accumulated in double; NAN if out of
- * memory.  classes <= 256, hidden widths <= 4096 (mlp_ref_forward). */
-double superv_ref_loglik(const mlp_cfg *mlp, int in, int classes,
-			 const float *w, const uint8_t *images,
-			 const uint8_t *labels, const uint32_t *idx,
-			 size_t batch);
+/* ---- helpers for image policies ---------------------------------------- */
+
+/* Launch 1-D kernel k on 'total' work-items (rounded up to 64, local size
+ * 64): the kernel ignores items >= total. */
+int superv_launch(clrt *rt, cl_kernel k, size_t total, ej_err *err);
+
+/* EJ_EXIT_DEVICE "<call> failed: status <st> (layer l, m x n x k, batch
+ * count c)" for a CLBlast status != CLBlastSuccess. */
+int superv_blas_fail(int st, const char *call, int l, size_t m, size_t n,
+		     size_t k, size_t count, ej_err *err);
+
+/* One dense layer of every member: C_m (rows, out) = A_m (rows, in) x W_m
+ * (in, out) by one CLBlastSgemmStridedBatched over the p->pop members on
+ * p->rows rows, A_m at a + m*a_stride (ld a_ld), W_m at p->params +
+ * m*P + koff (ld out, so koff
+ * = the layer's start + out: the kernel after its bias), C_m at
+ * c + m*rows*out (ld out). */
+typedef struct superv_gemm {
+	int layer; /* for the error message */
+	size_t in, out;
+	cl_mem a;
+	size_t a_ld, a_stride;
+	size_t koff;
+	cl_mem c;
+} superv_gemm;
+int superv_gemm_pop(clrt *rt, const superv_pass *p, const superv_gemm *g,
+		    ej_err *err);
 
 #endif

@@ -25,6 +25,7 @@
  */
 #include "policies/convnet.h"
 
+#include "policies/convnet_img.h"
 #include "tasks/task.h"
 
 #include <math.h>
@@ -122,6 +123,7 @@ const policy_ops convnet_ops = {
 	.param_count = convnet_param_count,
 	.defines = convnet_defines,
 	.caps = POLICY_CAP_IMAGES,
+	.images = &convnet_img_ops,
 };
 
 /* One conv block: out (h/2, w/2, co) = maxpool(relu(conv(in) + bias)). */

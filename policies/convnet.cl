@@ -1,13 +1,16 @@
-/* convnet.cl - the whole two-block ConvNet of policies/convnet.c for one
- * (member, image) pair per work-item: conv kxk SAME + relu + maxpool 2,
- * twice, then the dense layer (without its bias: the loss / argmax kernels
- * of core/superv.cl add it).  Output channels live in float8 vectors, so
+/* convnet.cl - the ConvNet of policies/convnet.c on image batches
+ * (policies/convnet_img.c), two programs from one file:
+ *
+ * Fused (CN_H defined): the whole two-block network for one (member,
+ * image) pair per work-item: conv kxk SAME + relu + maxpool 2, twice,
+ * then the dense layer (without its bias: the loss / argmax kernels of
+ * core/superv.cl add it).  Output channels live in float8 vectors, so
  * one fma serves 8 filters; the 2x2 conv outputs of one pooled pixel are
  * accumulated together (4 x CN_G float8 accumulators), which reuses each
  * weight load four times.  Inputs of each block are kept zero-padded in
  * private memory, so the tap loops have no bounds tests.
  *
- * Composed with (core/superv.c, superv_build_conv):
+ * Composed with (policies/convnet_img.c, convnet_img_build):
  *   CN_H, CN_W   image rows, cols (single channel, pixels / 255)
  *   CN_K         kernel side (SAME padding: CN_K-1 total, (CN_K-1)/2 first)
  *   CN_C1, CN_C2 output channels of the blocks, multiples of 8
@@ -16,8 +19,12 @@
  * convnet_ref_logits; the padded taps add fma(0, w, a) == a for finite
  * weights, so results agree with the host reference up to float rounding
  * of exp/log in the loss.  Launched with local size 1 (the private maps
- * are ~17 KB for MNIST; on CPUs each work-group is one call). */
+ * are ~17 KB for MNIST; on CPUs each work-group is one call).
+ *
+ * Layered (no CN_ defines): one kernel per conv block, convnet_conv_pool
+ * below; the dense layer is a GEMM. */
 
+#ifdef CN_H
 #define CN_LO ((CN_K - 1) / 2)
 #define CN_H1 (CN_H / 2)
 #define CN_W1 (CN_W / 2)
@@ -135,3 +142,66 @@ void convnet_forward(__global const uchar *images,
 	for (int j = 0; j < CN_CLS; j++)
 		logits[(size_t)gid * CN_CLS + j] = z[j];
 }
+
+#else /* layered */
+
+/* One ConvNet block for a population (the layered path): out (pop,
+ * rows, h/2, w/2, co) = maxpool2x2(relu(conv_kxk_SAME(in) + bias)), the
+ * input of member m at in + m*in_mstride, (rows, h, w, ci) NHWC
+ * (in_mstride 0: the image batch shared by every member).  Kernel at
+ * params + m*P + off + co, (k, k, ci, co); bias at params + m*P + off.
+ * One work-item per pooled output; accumulation order (dy, dx, c) with
+ * fma, as convnet_ref_logits.  global size = total = pop*rows*ho*wo*co. */
+__kernel void convnet_conv_pool(__global const float *in, uint in_mstride,
+				uint h, uint w, uint ci,
+				__global const float *params, /* (pop, P) */
+				uint P, uint off, uint co, uint k, uint rows,
+				__global float *out, uint total)
+{
+	const uint g = get_global_id(0);
+	const uint ho = h / 2, wo = w / 2;
+	const int lo = ((int)k - 1) / 2;
+	uint t, o, px, py, b, m;
+	__global const float *inb, *bias, *kern;
+	float best = 0.0f; /* relu: max(0, max of the four) */
+
+	if (g >= total)
+		return;
+	o = g % co;
+	t = g / co;
+	px = t % wo;
+	t /= wo;
+	py = t % ho;
+	t /= ho;
+	b = t % rows;
+	m = t / rows;
+	inb = in + (size_t)m * in_mstride + (size_t)b * h * w * ci;
+	bias = params + (size_t)m * P + off;
+	kern = bias + co;
+	for (uint q = 0; q < 4; q++) {
+		const int y = (int)(2 * py + q / 2), x = (int)(2 * px + q % 2);
+		float a = bias[o];
+
+		for (int dy = 0; dy < (int)k; dy++) {
+			const int iy = y + dy - lo;
+
+			if (iy < 0 || iy >= (int)h)
+				continue;
+			for (int dx = 0; dx < (int)k; dx++) {
+				const int ix = x + dx - lo;
+				__global const float *ip, *kp;
+
+				if (ix < 0 || ix >= (int)w)
+					continue;
+				ip = inb + ((size_t)iy * w + ix) * ci;
+				kp = kern + ((size_t)dy * k + dx) * ci * co + o;
+				for (uint c = 0; c < ci; c++)
+					a = fma(ip[c], kp[(size_t)c * co], a);
+			}
+		}
+		best = fmax(best, a);
+	}
+	out[g] = best;
+}
+
+#endif

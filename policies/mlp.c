@@ -1,5 +1,6 @@
 #include "policies/mlp.h"
 
+#include "policies/mlp_img.h"
 #include "tasks/task.h"
 
 #include <math.h>
@@ -70,6 +71,7 @@ const policy_ops mlp_ops = {
 	.param_count = mlp_param_count,
 	.defines = mlp_defines,
 	.caps = POLICY_CAP_STEP | POLICY_CAP_IMAGES,
+	.images = &mlp_img_ops,
 };
 
 void mlp_ref_forward(const mlp_cfg *cfg, int obs_dim, int act_dim,

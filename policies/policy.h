@@ -22,6 +22,8 @@
 #include "core/cfg.h"
 #include "core/err.h"
 
+struct superv_policy_ops;
+
 /* Capabilities a task may need of its policy (plain data). */
 enum policy_cap {
 	POLICY_CAP_STEP = 1u << 0,    /* policy_forward in cl_file: episodic
@@ -48,6 +50,9 @@ typedef struct policy_ops {
 	/* Recurrent state per agent (floats) for an episode, emitted as
 	 * POLICY_STATE_DIM; NULL: none (0), as for the MLP. */
 	int (*state_dim)(const void *cfg, int obs_dim, int act_dim);
+	/* Image classification (core/superv.h): set exactly when caps has
+	 * POLICY_CAP_IMAGES, else NULL. */
+	const struct superv_policy_ops *images;
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */

@@ -1,7 +1,8 @@
 /* seq2seq.c - LSTM encoder-decoder policy (EvoJAX Seq2seqPolicy, google/
  * evojax evojax/policy/seq2seq.py): schema, parameter count and layout,
  * and the host reference forward used by tests.  Model, layout and the
- * EvoJAX/Flax correspondence: policies/seq2seq.h.  Device evaluation:
+ * EvoJAX/Flax correspondence: policies/seq2seq.h.  Device code (the LSTM
+ * cell and the output dense): policies/seq2seq.cl; device evaluation:
  * core/s2s.h and core/s2s.cl.
  *
  * Defaults: hidden 128 (EvoJAX examples/train_seq2seq.py; the class default
@@ -82,7 +83,7 @@ const policy_ops seq2seq_policy_ops = {
 	.fields = seq2seq_policy_fields,
 	.n_fields = sizeof(seq2seq_policy_fields) / sizeof(seq2seq_policy_fields[0]),
 	.cfg_size = sizeof(seq2seq_policy_cfg),
-	.cl_file = "core/s2s.cl",
+	.cl_file = "policies/seq2seq.cl",
 	.param_count = seq2seq_policy_param_count,
 	.defines = seq2seq_policy_defines,
 	.caps = POLICY_CAP_SEQ2SEQ,

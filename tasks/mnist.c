@@ -76,10 +76,9 @@ static int mnist_ev_open(mnist_ev *me, clrt *rt, ej_err *err)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "'batch_size' %d is larger than the training set (%zu images)",
 			       c->batch_size, me->train.n);
-	me->s = superv_create_policy(rt, &me->train, &me->test, me->e->policy,
-				     me->e->policy_cfg,
-				     (size_t)c->batch_size,
-				     (uint32_t)me->e->seed, err);
+	me->s = superv_create(rt, &me->train, &me->test, me->e->policy,
+			      me->e->policy_cfg, (size_t)c->batch_size,
+			      (uint32_t)me->e->seed, err);
 	return me->s ? 0 : -1;
 }
 
@@ -158,7 +157,7 @@ const task_ops mnist_ops = {
 	.fields = mnist_fields,
 	.n_fields = sizeof(mnist_fields) / sizeof(mnist_fields[0]),
 	.cfg_size = sizeof(mnist_cfg),
-	.cl_file = "core/superv.cl",
+	.cl_file = NULL, /* no device code of its own: core/superv.cl */
 	.dims = mnist_dims,
 	.defines = mnist_defines,
 	.eval = &mnist_eval_ops,

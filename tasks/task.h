@@ -57,7 +57,10 @@ typedef struct task_ops {
 	const cfg_field *fields; /* schema of the 'task' section, minus "name" */
 	size_t n_fields;
 	size_t cfg_size;
-	const char *cl_file;     /* "tasks/cartpole.cl" */
+	const char *cl_file;     /* the task's own device code,
+				    "tasks/cartpole.cl"; NULL when it has
+				    none (sim_eval_ops and direct_eval_ops
+				    need one) */
 	/* Sizes; called through task_get_dims, which fills the defaults
 	 * (one agent, TASK_AGENTS_SHARED) first, so single-agent tasks set
 	 * obs_dim, act_dim, state_dim and max_steps only. */

@@ -29,7 +29,7 @@ static void bench(clrt *rt, const idx_set *set, const policy_ops *pol,
 		  const void *cfg, double flop_per_image, int rounds)
 {
 	ej_err err = { 0 };
-	superv *s = superv_create_policy(rt, set, set, pol, cfg, BATCH, 1, &err);
+	superv *s = superv_create(rt, set, set, pol, cfg, BATCH, 1, &err);
 	float *params, fit[POP];
 	size_t P;
 	double best = 1e30;

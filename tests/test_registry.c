@@ -13,7 +13,10 @@
 #include "core/cfg.h"
 #include "core/optim.h"
 #include "policies/policy.h"
+#include "core/direct.h"
 #include "core/eval.h"
+#include "core/sim.h"
+#include "core/superv.h"
 #include "tasks/task.h"
 
 static void check_schema(const cfg_field *f, size_t n, size_t size)
@@ -39,8 +42,12 @@ static void test_tasks(void **state)
 	for (const task_ops *const *t = task_registry; *t; t++, n++) {
 		const task_ops *o = *t;
 
-		assert_true(o->name && o->summary && o->cl_file && o->dims &&
-			    o->defines && o->cfg_size);
+		assert_true(o->name && o->summary && o->dims && o->defines &&
+			    o->cfg_size);
+		/* cl_file: the task's own device code, NULL when it has none;
+		 * the evaluators that compose it need it. */
+		if (o->eval == &sim_eval_ops || o->eval == &direct_eval_ops)
+			assert_non_null(o->cl_file);
 		assert_ptr_equal(task_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
 		/* Every task names a complete evaluator ... */
@@ -79,6 +86,11 @@ static void test_policies(void **state)
 		assert_true(o->name && o->summary && o->cl_file &&
 			    o->param_count && o->defines && o->cfg_size &&
 			    o->caps);
+		/* image ops exactly with the images capability, complete */
+		assert_true(!(o->caps & POLICY_CAP_IMAGES) == !o->images);
+		if (o->images)
+			assert_true(o->images->create && o->images->forward &&
+				    o->images->free);
 		assert_ptr_equal(policy_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
 		for (const policy_ops *const *u = p + 1; *u; u++)

@@ -1,6 +1,7 @@
 /* test_seq2seq - the seq2seq addition task (tasks/seq2seq.c), the LSTM
  * encoder-decoder policy (policies/seq2seq.c) and its device evaluator
- * (core/s2s.c + core/s2s.cl):
+ * (core/s2s.c; device code core/s2s.cl, policies/seq2seq.cl,
+ * tasks/seq2seq.cl):
  *   - generated queries decode back to op1 + op2 with the carry dropped,
  *     token positions, operand ranges, determinism;
  *   - parameter count 149,391 for H = 128 and the Flax layout offsets;

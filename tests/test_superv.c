@@ -19,6 +19,7 @@
 
 #include "core/superv.h"
 #include "policies/convnet.h"
+#include "policies/mlp_img.h"
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
 
@@ -149,7 +150,8 @@ static void check_train(int nh, const int *h, size_t pop, size_t batch)
 	mlp_cfg mlp = make_mlp(nh, h);
 	ej_err err = { 0 };
 	clrt *rt = tu_rt_open();
-	superv *s = superv_create(rt, &tr, &te, &mlp, batch, SEED, &err);
+	superv *s = superv_create(rt, &tr, &te, &mlp_ops, &mlp, batch, SEED,
+				  &err);
 	uint32_t *perm = malloc(N_TRAIN * sizeof(uint32_t));
 	size_t P;
 	float *params, fit[8];
@@ -167,9 +169,9 @@ static void check_train(int nh, const int *h, size_t pop, size_t batch)
 			fail_msg("%s", err.msg);
 		superv_sample_batch(SEED, iters[t], perm, N_TRAIN, batch);
 		for (size_t m = 0; m < pop; m++) {
-			double ref = superv_ref_loglik(&mlp, SIDE * SIDE, 3,
-						       params + m * P, tr.images,
-						       tr.labels, perm, batch);
+			double ref = mlp_img_ref_loglik(&mlp, SIDE * SIDE, 3,
+							params + m * P, tr.images,
+							tr.labels, perm, batch);
 
 			assert_true(ref < 0.0);
 			if (fabs(fit[m] - ref) > 1e-4 + 1e-4 * fabs(ref))
@@ -241,7 +243,7 @@ static void test_accuracy_matches_host(void **state)
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
 	clrt *rt = tu_rt_open();
-	superv *s = superv_create(rt, &tr, &te, &mlp, 32, SEED, &err);
+	superv *s = superv_create(rt, &tr, &te, &mlp_ops, &mlp, 32, SEED, &err);
 	int distinct = 0;
 	double last = -1.0;
 
@@ -268,7 +270,7 @@ static void test_accuracy_matches_host(void **state)
 		float *z;
 		double acc;
 
-		s = superv_create(rt, &tr, &te2, &mlp, 32, SEED, &err);
+		s = superv_create(rt, &tr, &te2, &mlp_ops, &mlp, 32, SEED, &err);
 		assert_non_null(s);
 		z = calloc(superv_param_count(s), sizeof(float));
 		assert_int_equal(superv_test_accuracy(s, z, &acc, &err), 0);
@@ -294,7 +296,7 @@ static void test_hill_climb_learns(void **state)
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
 	clrt *rt = tu_rt_open();
-	superv *s = superv_create(rt, &tr, &te, &mlp, 64, SEED, &err);
+	superv *s = superv_create(rt, &tr, &te, &mlp_ops, &mlp, 64, SEED, &err);
 	size_t P, K = 9;
 	float *pop, fit[9];
 	double acc0, acc;
@@ -349,24 +351,26 @@ static void test_usage_errors(void **state)
 	clrt *rt = tu_rt_open();
 
 	(void)state;
-	assert_null(superv_create(rt, &tr, &te, &mlp, 0, SEED, &err));
+	assert_null(superv_create(rt, &tr, &te, &mlp_ops, &mlp, 0, SEED, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "batch size 0 out of range: must be in "
 				     "[1, 300] (the training set size)");
 	ej_err_clear(&err);
-	assert_null(superv_create(rt, &tr, &te, &mlp, N_TRAIN + 1, SEED, &err));
+	assert_null(superv_create(rt, &tr, &te, &mlp_ops, &mlp, N_TRAIN + 1,
+				  SEED, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "batch size 301 out of range: must be in "
 				     "[1, 300] (the training set size)");
 	ej_err_clear(&err);
-	assert_null(superv_create(rt, &tr, &big, &mlp, 10, SEED, &err));
+	assert_null(superv_create(rt, &tr, &big, &mlp_ops, &mlp, 10, SEED, &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "test images are 7x7 but training images "
 				     "are 6x6");
 	/* batch == n is allowed */
 	ej_err_clear(&err);
 	{
-		superv *s = superv_create(rt, &tr, &te, &mlp, N_TRAIN, SEED, &err);
+		superv *s = superv_create(rt, &tr, &te, &mlp_ops, &mlp, N_TRAIN,
+					  SEED, &err);
 		float *w = tu_random_params(superv_param_count(s), 0.5f, 3), fit;
 		uint32_t *perm = malloc(N_TRAIN * sizeof(uint32_t));
 		double ref;
@@ -376,8 +380,8 @@ static void test_usage_errors(void **state)
 		assert_int_equal(err.code, EJ_EXIT_USAGE);
 		assert_int_equal(superv_train_eval(s, w, 1, 2, &fit, &err), 0);
 		superv_sample_batch(SEED, 2, perm, N_TRAIN, N_TRAIN);
-		ref = superv_ref_loglik(&mlp, SIDE * SIDE, 3, w, tr.images,
-					tr.labels, perm, N_TRAIN);
+		ref = mlp_img_ref_loglik(&mlp, SIDE * SIDE, 3, w, tr.images,
+					 tr.labels, perm, N_TRAIN);
 		assert_true(fabs(fit - ref) <= 1e-4 + 1e-4 * fabs(ref));
 		free(perm);
 		free(w);
@@ -409,7 +413,8 @@ static void test_throughput_mnist_shape(void **state)
 	mlp_cfg mlp = make_mlp(1, h);
 	ej_err err = { 0 };
 	clrt *rt = tu_rt_open();
-	superv *s = superv_create(rt, &tr, &te, &mlp, batch, SEED, &err);
+	superv *s = superv_create(rt, &tr, &te, &mlp_ops, &mlp, batch, SEED,
+				  &err);
 	uint32_t *perm = malloc(tr.n * sizeof(uint32_t));
 	float *w, fit[64];
 	double t0, t, ref;
@@ -427,8 +432,8 @@ static void test_throughput_mnist_shape(void **state)
 			fail_msg("%s", err.msg);
 	t = (now_s() - t0) / reps;
 	superv_sample_batch(SEED, (uint32_t)reps, perm, tr.n, batch);
-	ref = superv_ref_loglik(&mlp, 784, 10, w, tr.images, tr.labels, perm,
-				batch);
+	ref = mlp_img_ref_loglik(&mlp, 784, 10, w, tr.images, tr.labels, perm,
+				 batch);
 	assert_true(fabs(fit[0] - ref) <= 1e-4 + 1e-4 * fabs(ref));
 	print_message("superv_train_eval pop 64 x batch 1024, 784-64-10 on '%s': "
 		      "%.1f ms/iter, %.0f images/s, %.2f GFLOP/s\n",
@@ -483,8 +488,8 @@ static superv *conv_open(clrt *rt, const idx_set *tr, const idx_set *te,
 			 const convnet_cfg *c, size_t batch)
 {
 	ej_err err = { 0 };
-	superv *s = superv_create_policy(rt, tr, te, &convnet_ops, c, batch,
-					 SEED, &err);
+	superv *s = superv_create(rt, tr, te, &convnet_ops, c, batch, SEED,
+				  &err);
 
 	if (!s)
 		fail_msg("%s", err.msg);
@@ -595,14 +600,14 @@ static void test_conv_errors(void **state)
 	policy_ops other = convnet_ops;
 
 	(void)state;
-	assert_null(superv_create_policy(rt, &tr, &te, &convnet_ops, &c, 8,
-					 SEED, &err));
+	assert_null(superv_create(rt, &tr, &te, &convnet_ops, &c, 8, SEED,
+				  &err));
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "conv block 1 gets a 1x1 map: too small "
 				     "for a 2x2 max-pool");
 	other.name = "lstm";
-	assert_null(superv_create_policy(rt, &tr, &te, &other, &c, 8, SEED,
-					 &err));
+	other.images = NULL;
+	assert_null(superv_create(rt, &tr, &te, &other, &c, 8, SEED, &err));
 	assert_string_equal(err.msg, "policy 'lstm' cannot classify images: "
 				     "use 'mlp' or 'convnet'");
 	clrt_free(rt);

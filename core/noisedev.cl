@@ -1,4 +1,4 @@
-/* noise.cl - the shared noise layout of algos/algo_util.h on the device:
+/* noisedev.cl - the shared noise layout of algos/algo_util.h on the device:
  * out[k][j] = normal number j of row k of iteration 'it' (purpose NOISE),
  * from ph_draw(seed, NOISE, it, member = k, 0, j/4) and two ph_normal2.
  * One work-item per (row, quad).  Composed after opencl/philox.h. */
