@@ -700,23 +700,18 @@ static int cma_load(void *state, const npz_file *f, ej_err *err)
 }
 
 const algo_ops cma_es_ops = {
-	/* .name        = */ "cma_es",
-	/* .summary     = */ "CMA-ES, full covariance with active weights "
-	                     "(Hansen's tutorial defaults)",
-	/* .fields      = */ cma_fields,
-	/* .n_fields    = */ CMA_N_FIELDS,
-	/* .cfg_size    = */ sizeof(cma_cfg),
-	/* .create      = */ cma_create,
-	/* .pop_size    = */ cma_pop_size,
-	/* .ask         = */ cma_ask,
-	/* .tell        = */ cma_tell,
-	/* .best_params = */ cma_best_params,
-	/* .state       = */ cma_state,
-	/* .load        = */ cma_load,
-	/* .free        = */ cma_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "cma_es",
+	.summary = "CMA-ES, full covariance with active weights "
+	           "(Hansen's tutorial defaults)",
+	.fields = cma_fields,
+	.n_fields = CMA_N_FIELDS,
+	.cfg_size = sizeof(cma_cfg),
+	.create = cma_create,
+	.pop_size = cma_pop_size,
+	.ask = cma_ask,
+	.tell = cma_tell,
+	.best_params = cma_best_params,
+	.state = cma_state,
+	.load = cma_load,
+	.free = cma_free,
 };

@@ -823,24 +823,19 @@ static int crfm_load(void *state, const npz_file *f, ej_err *err)
 }
 
 const algo_ops cr_fm_nes_ops = {
-	/* .name        = */ "cr_fm_nes",
-	/* .summary     = */ "CR-FM-NES: natural evolution strategy with "
-	                     "covariance D(I + vv^T)D, O(pop n) per "
-	                     "iteration (Nomura & Ono 2022)",
-	/* .fields      = */ crfm_fields,
-	/* .n_fields    = */ sizeof(crfm_fields) / sizeof(crfm_fields[0]),
-	/* .cfg_size    = */ sizeof(crfm_cfg),
-	/* .create      = */ crfm_create,
-	/* .pop_size    = */ crfm_pop_size,
-	/* .ask         = */ crfm_ask,
-	/* .tell        = */ crfm_tell,
-	/* .best_params = */ crfm_best_params,
-	/* .state       = */ crfm_state,
-	/* .load        = */ crfm_load,
-	/* .free        = */ crfm_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "cr_fm_nes",
+	.summary = "CR-FM-NES: natural evolution strategy with "
+	           "covariance D(I + vv^T)D, O(pop n) per "
+	           "iteration (Nomura & Ono 2022)",
+	.fields = crfm_fields,
+	.n_fields = sizeof(crfm_fields) / sizeof(crfm_fields[0]),
+	.cfg_size = sizeof(crfm_cfg),
+	.create = crfm_create,
+	.pop_size = crfm_pop_size,
+	.ask = crfm_ask,
+	.tell = crfm_tell,
+	.best_params = crfm_best_params,
+	.state = crfm_state,
+	.load = crfm_load,
+	.free = crfm_free,
 };

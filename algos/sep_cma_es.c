@@ -357,23 +357,18 @@ static int sep_load(void *state, const npz_file *f, ej_err *err)
 }
 
 const algo_ops sep_cma_es_ops = {
-	/* .name        = */ "sep_cma_es",
-	/* .summary     = */ "Sep-CMA-ES, diagonal covariance, linear time "
-	                     "and memory (Ros & Hansen 2008)",
-	/* .fields      = */ cma_fields,
-	/* .n_fields    = */ CMA_N_FIELDS,
-	/* .cfg_size    = */ sizeof(cma_cfg),
-	/* .create      = */ sep_create,
-	/* .pop_size    = */ sep_pop_size,
-	/* .ask         = */ sep_ask,
-	/* .tell        = */ sep_tell,
-	/* .best_params = */ sep_best_params,
-	/* .state       = */ sep_state,
-	/* .load        = */ sep_load,
-	/* .free        = */ sep_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "sep_cma_es",
+	.summary = "Sep-CMA-ES, diagonal covariance, linear time "
+	           "and memory (Ros & Hansen 2008)",
+	.fields = cma_fields,
+	.n_fields = CMA_N_FIELDS,
+	.cfg_size = sizeof(cma_cfg),
+	.create = sep_create,
+	.pop_size = sep_pop_size,
+	.ask = sep_ask,
+	.tell = sep_tell,
+	.best_params = sep_best_params,
+	.state = sep_state,
+	.load = sep_load,
+	.free = sep_free,
 };

@@ -360,24 +360,20 @@ static int simple_ga_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops simple_ga_ops = {
-	/* .name        = */ "simple_ga",
-	/* .summary     = */ "genetic algorithm: truncation selection, "
-	                     "Gaussian mutation, optional elitism",
-	/* .fields      = */ simple_ga_fields,
-	/* .n_fields    = */ sizeof(simple_ga_fields) /
-	                     sizeof(simple_ga_fields[0]),
-	/* .cfg_size    = */ sizeof(simple_ga_cfg),
-	/* .create      = */ simple_ga_create,
-	/* .pop_size    = */ simple_ga_pop_size,
-	/* .ask         = */ simple_ga_ask,
-	/* .tell        = */ simple_ga_tell,
-	/* .best_params = */ simple_ga_best_params,
-	/* .state       = */ simple_ga_state,
-	/* .load        = */ simple_ga_load,
-	/* .free        = */ simple_ga_free,
-	/* .hparams     = */ simple_ga_hparams,
-	/* .set_hparam  = */ simple_ga_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "simple_ga",
+	.summary = "genetic algorithm: truncation selection, "
+	           "Gaussian mutation, optional elitism",
+	.fields = simple_ga_fields,
+	.n_fields = sizeof(simple_ga_fields) / sizeof(simple_ga_fields[0]),
+	.cfg_size = sizeof(simple_ga_cfg),
+	.create = simple_ga_create,
+	.pop_size = simple_ga_pop_size,
+	.ask = simple_ga_ask,
+	.tell = simple_ga_tell,
+	.best_params = simple_ga_best_params,
+	.state = simple_ga_state,
+	.load = simple_ga_load,
+	.free = simple_ga_free,
+	.hparams = simple_ga_hparams,
+	.set_hparam = simple_ga_set_hparam,
 };

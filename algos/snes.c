@@ -359,24 +359,21 @@ static int snes_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops snes_ops = {
-	/* .name        = */ "snes",
-	/* .summary     = */ "separable NES (Schaul et al. 2011): per-"
-	                     "parameter sigma, rank utilities, natural "
-	                     "gradient",
-	/* .fields      = */ snes_fields,
-	/* .n_fields    = */ sizeof(snes_fields) / sizeof(snes_fields[0]),
-	/* .cfg_size    = */ sizeof(snes_cfg),
-	/* .create      = */ snes_create,
-	/* .pop_size    = */ snes_pop_size,
-	/* .ask         = */ snes_ask,
-	/* .tell        = */ snes_tell,
-	/* .best_params = */ snes_best_params,
-	/* .state       = */ snes_state,
-	/* .load        = */ snes_load,
-	/* .free        = */ snes_free,
-	/* .hparams     = */ snes_hparams,
-	/* .set_hparam  = */ snes_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "snes",
+	.summary = "separable NES (Schaul et al. 2011): per-"
+	           "parameter sigma, rank utilities, natural "
+	           "gradient",
+	.fields = snes_fields,
+	.n_fields = sizeof(snes_fields) / sizeof(snes_fields[0]),
+	.cfg_size = sizeof(snes_cfg),
+	.create = snes_create,
+	.pop_size = snes_pop_size,
+	.ask = snes_ask,
+	.tell = snes_tell,
+	.best_params = snes_best_params,
+	.state = snes_state,
+	.load = snes_load,
+	.free = snes_free,
+	.hparams = snes_hparams,
+	.set_hparam = snes_set_hparam,
 };
