@@ -912,6 +912,24 @@ cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
 	return NULL;
 }
 
+int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
+		 cl_mem_flags flags, ej_err *err)
+{
+	if (*buf && *cap >= need)
+		return 0;
+	if (*buf)
+		clReleaseMemObject(*buf);
+	*buf = NULL;
+	*cap = 0;
+	if (elem && need > SIZE_MAX / elem)
+		return ej_fail(err, EJ_EXIT_RUN, "buffer of %zu elements of %zu "
+			       "bytes is too large", need, elem);
+	if (!(*buf = clrt_alloc(rt, need * elem, flags, err)))
+		return -1;
+	*cap = need;
+	return 0;
+}
+
 int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
 	       const void *src, ej_err *err)
 {
