@@ -40,7 +40,7 @@ B := build$(if $(SANITIZE),-san)
 BIN := $(if $(SANITIZE),$(B)/evojax,evojax)
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
 CL_SRC   := $(sort $(wildcard opencl/*.cl opencl/*.h core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
-CL_SRC   := $(filter-out opencl/clrt.h,$(CL_SRC))
+CL_SRC   := $(filter-out opencl/clrt.h opencl/clrt_int.h,$(CL_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/cl_embed.o
 CMD_OBJ  := $(B)/cmd/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
