@@ -7,6 +7,24 @@
 
 #include "core/cfg_int.h"
 
+/* The child of map with key seg[0..len), appended (zeroed) when absent;
+ * *made (if not NULL) says which.  NULL when out of memory. */
+static cfg_node *map_child(cfg_doc *doc, cfg_node *map, const char *seg,
+			   size_t len, bool *made)
+{
+	cfg_node *c = cfg_map_find(map, seg, len);
+
+	if (made)
+		*made = !c;
+	if (c)
+		return c;
+	c = cfg_arena_alloc(doc, sizeof(*c));
+	if (!c || !(c->key = cfg_arena_strndup(doc, seg, len)))
+		return NULL;
+	cfg_map_append(map, c);
+	return c;
+}
+
 /* ---- --set ------------------------------------------------------------ */
 
 /* Check the path part of "a.b.c=value" before anything changes. */
@@ -82,14 +100,9 @@ int cfg_set(cfg_doc *doc, const char *assign, ej_err *err)
 		set_mark(val, origin);
 	}
 	while ((dot = memchr(seg, '.', (size_t)(eq - seg))) != NULL) {
-		c = cfg_map_find(map, seg, (size_t)(dot - seg));
-		if (!c) {
-			c = cfg_arena_alloc(doc, sizeof(*c));
-			if (!c || !(c->key = cfg_arena_strndup(doc, seg,
-						(size_t)(dot - seg))))
-				return cfg_fail_oom(err);
-			cfg_map_append(map, c);
-		}
+		c = map_child(doc, map, seg, (size_t)(dot - seg), NULL);
+		if (!c)
+			return cfg_fail_oom(err);
 		if (c->kind != CFG_MAP) { /* new, or null (set_check_path) */
 			c->kind = CFG_MAP;
 			c->value = NULL;
@@ -158,17 +171,16 @@ int cfg_move(cfg_doc *doc, const char *from, const char *to, ej_err *err)
 		return 0;
 	origin = node->origin;
 	while ((dot = strchr(seg, '.')) != NULL) {
-		c = cfg_map_find(map, seg, (size_t)(dot - seg));
-		if (!c) {
-			c = cfg_arena_alloc(doc, sizeof(*c));
-			if (!c || !(c->key = cfg_arena_strndup(doc, seg,
-						(size_t)(dot - seg))))
-				return cfg_fail_oom(err);
+		bool made;
+
+		c = map_child(doc, map, seg, (size_t)(dot - seg), &made);
+		if (!c)
+			return cfg_fail_oom(err);
+		if (made) {
 			c->kind = CFG_MAP;
 			c->origin = origin;
 			c->line = c->key_line = node->key_line;
 			c->col = c->key_col = node->key_col;
-			cfg_map_append(map, c);
 		} else if (c->kind != CFG_MAP) {
 			return ej_fail(err, EJ_EXIT_USAGE,
 				       "cannot move '%s' to '%s': '%.*s' is not a mapping",
