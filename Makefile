@@ -39,8 +39,8 @@ endif
 B := build$(if $(SANITIZE),-san)
 BIN := $(if $(SANITIZE),$(B)/evojax,evojax)
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
-CL_SRC   := $(sort $(wildcard opencl/*.cl opencl/*.h core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
-CL_SRC   := $(filter-out opencl/clrt.h,$(CL_SRC))
+# Device code: every .cl of the product, and philox.h (C and OpenCL C).
+CL_SRC   := $(sort opencl/philox.h $(wildcard opencl/*.cl core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
 # Test-only device code (tests/*.cl: contract tasks and policies) is
 # embedded into a second table linked into the test binaries only.
 CL_TEST_SRC := $(sort $(wildcard tests/*.cl))

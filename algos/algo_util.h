@@ -1,7 +1,7 @@
 /* algo_util.h - small helpers the algorithms in algos/ share: the noise
- * layout, fitness checks, rank sorting and state loading.  Each helper is
+ * layout, fitness checks, rank sorting and the saved state.  Each helper is
  * the one copy of logic that several algorithms used to carry privately;
- * behaviour (numbers and messages) is exactly theirs.
+ * its numbers (and the messages their tests pin) are exactly theirs.
  *
  * The shared noise layout.  Standard normal number j of row (member) k in
  * iteration it, for purpose NOISE (or ALGO where an algorithm says so):
@@ -88,21 +88,124 @@ void au_log_rank_weights(double *w_hat, double *w, size_t n);
 
 /* ---- state ------------------------------------------------------------ */
 
-/* The scalar int64 array 'iteration' of f into *it, in [0, UINT32_MAX];
- * EJ_EXIT_RUN errors "missing array 'iteration'", "array 'iteration' must
- * be one int64", "array 'iteration' out of range, got -1". */
-int au_load_iteration(const npz_file *f, int64_t *it, ej_err *err);
+/* An algorithm's saved state is declared, not hand-written: a table of the
+ * arrays it persists (au_array, in the order they are written), its
+ * optimizer, and optional hooks for what does not fit the table.  ops->state
+ * and ops->load come from AU_STATE_FNS(prefix, desc) below.
+ *
+ * au_load is all-or-nothing.  In order: every array of the table is read
+ * (structure errors), then each one's values are checked (its flags), then
+ * the check hook runs, then the optimizer is loaded; only then are the
+ * values copied into the state, the 'drawn' counter set to -1 and the
+ * commit hook run.  Errors are EJ_EXIT_RUN:
+ *   float32 arrays (npz_get_f32: f64 converts; its messages name the file)
+ *     "'s.npz': 'center' has 4 elements, expected 3"
+ *   float64 arrays (f32 converts)
+ *     "missing array 'v'", "'v' has 4 elements, expected 3",
+ *     "'v' must be float32 or float64"
+ *   AU_EXACT arrays and every int64 (dtype and count as written)
+ *     "array 'C' must be float64 with 9 elements",
+ *     "array 'iteration' must be one int64"
+ *   values: see the flags. */
 
-/* Every x[0..n) finite, else EJ_EXIT_RUN "array 'name' has a bad value at
- * 3" naming the first bad element. */
-int au_check_finite(const float *x, size_t n, const char *name, ej_err *err);
+typedef enum au_shape {
+	AU_SHAPE_SCALAR, /* one value, stored in the state at 'at' */
+	AU_SHAPE_VEC,    /* (len) values, at the pointer stored at 'at' */
+	AU_SHAPE_MAT,    /* (len, len2) likewise, written 2-D */
+	AU_SHAPE_FLAT,   /* (len * len2) likewise, written 1-D */
+} au_shape;
 
-/* mean finite and sigma finite and >= 0, element by element: the first j
- * where either is bad gives "array 'mean_name' has a bad value at j" if
- * mean[j] is not finite, else the same naming sigma_name. */
-int au_check_mean_sigma(const float *mean, const float *sigma, size_t n,
-			const char *mean_name, const char *sigma_name,
-			ej_err *err);
+enum au_flags {
+	/* dtype and element count exactly as written (no conversion) */
+	AU_EXACT = 1 << 0,
+	/* every value finite, else "array 'x' has a bad value at 3" */
+	AU_FINITE = 1 << 1,
+	/* every value finite and >= 0 (> 0), else the same message, or for
+	 * a scalar (AU_POSITIVE) "array 'sigma' must be > 0, got -1";
+	 * with AU_FINITE a non-finite value gets AU_FINITE's message */
+	AU_NONNEG = 1 << 2,
+	AU_POSITIVE = 1 << 3,
+	/* a best fitness: finite or -inf (none yet), else "array
+	 * 'best_fitness' is nan" (inf) */
+	AU_BEST = 1 << 4,
+	/* an int64 in [0, UINT32_MAX] (it names noise draws), else "array
+	 * 'iteration' out of range, got -1" */
+	AU_ITERATION = 1 << 5,
+	/* written from the table, but read and checked by the check hook:
+	 * its length depends on the file (val[i] is NULL) */
+	AU_BY_HOOK = 1 << 6,
+};
+
+typedef struct au_array {
+	const char *name;     /* npz key */
+	enum npz_dtype dtype; /* NPZ_F32, NPZ_F64 or NPZ_I64, as in the state */
+	au_shape shape;
+	size_t at;            /* offsetof the value (scalar) or the pointer */
+	size_t len, len2;     /* offsetof the size_t dimensions */
+	unsigned flags;       /* enum au_flags */
+} au_array;
+
+/* Table rows: npz key, dtype, the state's struct type T, the member
+ * holding the value (or the pointer), the size_t members giving the
+ * dimensions, flags.  AU_VEC("center", NPZ_F32, pgpe, center, P,
+ * AU_FINITE) is pgpe.center, (pgpe.P) float32 values. */
+#define AU_SCALAR(key, dt, T, m, fl)                                         \
+	{ .name = (key), .dtype = (dt), .shape = AU_SHAPE_SCALAR,            \
+	  .at = offsetof(T, m), .flags = (fl) }
+#define AU_VEC(key, dt, T, m, n, fl)                                         \
+	{ .name = (key), .dtype = (dt), .shape = AU_SHAPE_VEC,               \
+	  .at = offsetof(T, m), .len = offsetof(T, n), .flags = (fl) }
+#define AU_MAT(key, dt, T, m, n, n2, fl)                                     \
+	{ .name = (key), .dtype = (dt), .shape = AU_SHAPE_MAT,               \
+	  .at = offsetof(T, m), .len = offsetof(T, n),                       \
+	  .len2 = offsetof(T, n2), .flags = (fl) }
+#define AU_FLAT(key, dt, T, m, n, n2, fl)                                    \
+	{ .name = (key), .dtype = (dt), .shape = AU_SHAPE_FLAT,              \
+	  .at = offsetof(T, m), .len = offsetof(T, n),                       \
+	  .len2 = offsetof(T, n2), .flags = (fl) }
+
+typedef struct au_state_desc {
+	const char *algo;       /* for messages: "out of memory loading 'pgpe'
+				 * state" */
+	const au_array *arrays; /* written in this order */
+	size_t n_arrays;        /* <= ALGO_STATE_MAX */
+	/* The optimizer's arrays (core/optim.h) follow the table with this
+	 * prefix; NULL: no optimizer.  optim_at: offsetof the optim *. */
+	const char *optim_prefix;
+	size_t optim_at;
+	/* offsetof the int64_t a load sets to -1: the iteration that cached
+	 * samples (noise, population) belong to */
+	size_t drawn_at;
+	/* Optional: checks across arrays (and the AU_BY_HOOK arrays, from f)
+	 * after every array passed its own; val[i] is array i as loaded, in
+	 * the state's dtype.  May make room in the state but must not change
+	 * what ops->state reports. */
+	int (*check)(void *state, const npz_file *f, const void *const *val,
+		     ej_err *err);
+	/* Optional: after the values are in (derived values; AU_BY_HOOK
+	 * arrays).  Cannot fail. */
+	void (*commit)(void *state, const npz_file *f);
+} au_state_desc;
+
+/* ops->state from the description: the table, then the optimizer. */
+size_t au_state(const au_state_desc *d, const void *state, npz_array *out,
+		size_t max, char names[][64]);
+/* ops->load from the description (see above). */
+int au_load(const au_state_desc *d, void *state, const npz_file *f,
+	    ej_err *err);
+
+/* static prefix_state and prefix_load for the ops table, from the
+ * au_state_desc 'desc'. */
+#define AU_STATE_FNS(prefix, desc)                                           \
+	static size_t prefix##_state(const void *state, npz_array *out,      \
+				     size_t max, char names[][64])           \
+	{                                                                    \
+		return au_state(&(desc), state, out, max, names);            \
+	}                                                                    \
+	static int prefix##_load(void *state, const npz_file *f, ej_err *err) \
+	{                                                                    \
+		return au_load(&(desc), state, f, err);                      \
+	}
 
 /* ---- optimizer --------------------------------------------------------- */
 

@@ -339,43 +339,19 @@ static const float *ars_best_params(const void *state)
 }
 
 /* theta (P) f32, iteration () i64. */
-static size_t ars_state(const void *state, npz_array *out, size_t max,
-			char names[][64])
-{
-	const ars *s = state;
+static const au_array ars_arrays[] = {
+	AU_VEC("theta", NPZ_F32, ars, theta, P, AU_FINITE),
+	AU_SCALAR("iteration", NPZ_I64, ars, iteration, AU_ITERATION),
+};
 
-	if (max < 2)
-		return 0;
-	npz_describe(&out[0], names[0], "", "theta", NPZ_F32, s->P, s->theta);
-	npz_describe(&out[1], names[1], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	return 2;
-}
+static const au_state_desc ars_state_desc = {
+	.algo = "ars",
+	.arrays = ars_arrays,
+	.n_arrays = sizeof(ars_arrays) / sizeof(ars_arrays[0]),
+	.drawn_at = offsetof(ars, noise_iter),
+};
 
-/* All-or-nothing: on error the state is unchanged. */
-static int ars_load(void *state, const npz_file *f, ej_err *err)
-{
-	ars *s = state;
-	float *theta = malloc(s->P * sizeof(float));
-	int64_t it = 0;
-	int rc = -1;
-
-	if (!theta) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory loading 'ars' state");
-		goto out;
-	}
-	if (npz_get_f32(f, "theta", theta, s->P, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0 ||
-	    au_check_finite(theta, s->P, "theta", err) < 0)
-		goto out;
-	memcpy(s->theta, theta, s->P * sizeof(float));
-	s->iteration = it;
-	s->noise_iter = -1;
-	rc = 0;
-out:
-	free(theta);
-	return rc;
-}
+AU_STATE_FNS(ars, ars_state_desc)
 
 static const char *const ars_hparams[] = { "step_size", NULL };
 
@@ -391,23 +367,20 @@ static int ars_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops ars_ops = {
-	/* .name        = */ "ars",
-	/* .summary     = */ "Augmented Random Search (Mania et al. 2018): "
-	                     "top-b antithetic directions, reward-std step",
-	/* .fields      = */ ars_fields,
-	/* .n_fields    = */ sizeof(ars_fields) / sizeof(ars_fields[0]),
-	/* .cfg_size    = */ sizeof(ars_cfg),
-	/* .create      = */ ars_create,
-	/* .pop_size    = */ ars_pop_size,
-	/* .ask         = */ ars_ask,
-	/* .tell        = */ ars_tell,
-	/* .best_params = */ ars_best_params,
-	/* .state       = */ ars_state,
-	/* .load        = */ ars_load,
-	/* .free        = */ ars_free,
-	/* .hparams     = */ ars_hparams,
-	/* .set_hparam  = */ ars_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "ars",
+	.summary = "Augmented Random Search (Mania et al. 2018): "
+	           "top-b antithetic directions, reward-std step",
+	.fields = ars_fields,
+	.n_fields = sizeof(ars_fields) / sizeof(ars_fields[0]),
+	.cfg_size = sizeof(ars_cfg),
+	.create = ars_create,
+	.pop_size = ars_pop_size,
+	.ask = ars_ask,
+	.tell = ars_tell,
+	.best_params = ars_best_params,
+	.state = ars_state,
+	.load = ars_load,
+	.free = ars_free,
+	.hparams = ars_hparams,
+	.set_hparam = ars_set_hparam,
 };

@@ -72,6 +72,7 @@
 #include <string.h>
 
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 #include "core/linalg.h"
 #include "opencl/philox.h"
 
@@ -205,44 +206,6 @@ void cma_rank(const float *fitness, size_t lambda, cma_rank_item *scratch,
 	qsort(scratch, lambda, sizeof(*scratch), cma_rank_cmp);
 	for (size_t i = 0; i < lambda; i++)
 		order[i] = scratch[i].i;
-}
-
-static const npz_array *cma_find(const npz_file *f, const char *name,
-				 ej_err *err)
-{
-	const npz_array *a = npz_find(f, name);
-
-	if (!a)
-		ej_fail(err, EJ_EXIT_RUN, "missing array '%s'", name);
-	return a;
-}
-
-int cma_get_f64(const npz_file *f, const char *name, size_t count,
-		const double **out, ej_err *err)
-{
-	const npz_array *a = cma_find(f, name, err);
-
-	if (!a)
-		return -1;
-	if (a->dtype != NPZ_F64 || npz_count(a) != count)
-		return ej_fail(err, EJ_EXIT_RUN, "array '%s' must be float64 "
-			       "with %zu elements", name, count);
-	*out = a->data;
-	return 0;
-}
-
-int cma_get_i64(const npz_file *f, const char *name, int64_t *out,
-		ej_err *err)
-{
-	const npz_array *a = cma_find(f, name, err);
-
-	if (!a)
-		return -1;
-	if (a->dtype != NPZ_I64 || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN, "array '%s' must be one int64",
-			       name);
-	memcpy(out, a->data, sizeof(*out));
-	return 0;
 }
 
 /* ---- CMA-ES ------------------------------------------------------------ */
@@ -603,120 +566,76 @@ static const float *cma_best_params(const void *state)
 	return ((const cma *)state)->mean_f;
 }
 
-/* 'name' as a 2-D (n, n) array. */
-static void cma_describe_2d(npz_array *a, char *name, const char *key,
-			    size_t n, const double *data)
+enum { CMA_MEAN, CMA_SIGMA, CMA_C, CMA_B, CMA_D, CMA_PC, CMA_PS, CMA_IT,
+       CMA_EIT, CMA_BEST_X, CMA_BEST_F, CMA_N_ARRAYS };
+
+static const au_array cma_arrays[CMA_N_ARRAYS] = {
+	[CMA_MEAN] = AU_VEC("mean", NPZ_F64, cma, mean, n,
+			    AU_EXACT | AU_FINITE),
+	[CMA_SIGMA] = AU_SCALAR("sigma", NPZ_F64, cma, sigma,
+				AU_EXACT | AU_POSITIVE),
+	[CMA_C] = AU_MAT("C", NPZ_F64, cma, C, n, n, AU_EXACT | AU_FINITE),
+	[CMA_B] = AU_MAT("B", NPZ_F64, cma, B, n, n, AU_EXACT | AU_FINITE),
+	[CMA_D] = AU_VEC("D", NPZ_F64, cma, D, n, AU_EXACT | AU_POSITIVE),
+	[CMA_PC] = AU_VEC("p_c", NPZ_F64, cma, pc, n, AU_EXACT | AU_FINITE),
+	[CMA_PS] = AU_VEC("p_sigma", NPZ_F64, cma, ps, n, AU_EXACT | AU_FINITE),
+	[CMA_IT] = AU_SCALAR("iteration", NPZ_I64, cma, iteration,
+			     AU_ITERATION),
+	[CMA_EIT] = AU_SCALAR("eigen_iteration", NPZ_I64, cma, eigen_iter, 0),
+	[CMA_BEST_X] = AU_VEC("best_params", NPZ_F32, cma, best_x, n, AU_EXACT),
+	[CMA_BEST_F] = AU_SCALAR("best_fitness", NPZ_F64, cma, best_f,
+				 AU_EXACT | AU_BEST),
+};
+
+/* B and D were computed at an iteration not after the current one. */
+static int cma_check(void *state, const npz_file *f, const void *const *val,
+		     ej_err *err)
 {
-	npz_describe(a, name, "", key, NPZ_F64, n * n, data);
-	a->ndim = 2;
-	a->shape[0] = n;
-	a->shape[1] = n;
-}
+	const int64_t it = *(const int64_t *)val[CMA_IT];
+	const int64_t eit = *(const int64_t *)val[CMA_EIT];
 
-static size_t cma_state(const void *state, npz_array *out, size_t max,
-			char names[][64])
-{
-	const cma *s = state;
-	const size_t n = s->n;
-
-	if (max < 11)
-		return 0;
-	npz_describe(&out[0], names[0], "", "mean", NPZ_F64, n, s->mean);
-	npz_describe(&out[1], names[1], "", "sigma", NPZ_F64, 0, &s->sigma);
-	cma_describe_2d(&out[2], names[2], "C", n, s->C);
-	cma_describe_2d(&out[3], names[3], "B", n, s->B);
-	npz_describe(&out[4], names[4], "", "D", NPZ_F64, n, s->D);
-	npz_describe(&out[5], names[5], "", "p_c", NPZ_F64, n, s->pc);
-	npz_describe(&out[6], names[6], "", "p_sigma", NPZ_F64, n, s->ps);
-	npz_describe(&out[7], names[7], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	npz_describe(&out[8], names[8], "", "eigen_iteration", NPZ_I64, 0,
-		     &s->eigen_iter);
-	npz_describe(&out[9], names[9], "", "best_params", NPZ_F32, n,
-		     s->best_x);
-	npz_describe(&out[10], names[10], "", "best_fitness", NPZ_F64, 0,
-		     &s->best_f);
-	return 11;
-}
-
-/* false if any of x[0..n) is not finite (or, with positive, not > 0). */
-static bool cma_all_ok(const double *x, size_t n, bool positive)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]) || (positive && !(x[i] > 0)))
-			return false;
-	return true;
-}
-
-/* All-or-nothing: everything is checked before anything is copied. */
-static int cma_load(void *state, const npz_file *f, ej_err *err)
-{
-	cma *s = state;
-	const size_t n = s->n;
-	const double *mean, *sigma, *C, *B, *D, *pc, *ps, *bf;
-	const npz_array *bp;
-	int64_t it, eit;
-
-	if (cma_get_f64(f, "mean", n, &mean, err) < 0 ||
-	    cma_get_f64(f, "sigma", 1, &sigma, err) < 0 ||
-	    cma_get_f64(f, "C", n * n, &C, err) < 0 ||
-	    cma_get_f64(f, "B", n * n, &B, err) < 0 ||
-	    cma_get_f64(f, "D", n, &D, err) < 0 ||
-	    cma_get_f64(f, "p_c", n, &pc, err) < 0 ||
-	    cma_get_f64(f, "p_sigma", n, &ps, err) < 0 ||
-	    cma_get_i64(f, "iteration", &it, err) < 0 ||
-	    cma_get_i64(f, "eigen_iteration", &eit, err) < 0 ||
-	    cma_get_f64(f, "best_fitness", 1, &bf, err) < 0 ||
-	    !(bp = cma_find(f, "best_params", err)))
-		return -1;
-	if (bp->dtype != NPZ_F32 || npz_count(bp) != n)
-		return ej_fail(err, EJ_EXIT_RUN, "array 'best_params' must be "
-			       "float32 with %zu elements", n);
-	if (it < 0 || it > UINT32_MAX || eit < 0 || eit > it)
+	(void)state;
+	(void)f;
+	if (eit < 0 || eit > it)
 		return ej_fail(err, EJ_EXIT_RUN, "arrays 'iteration' (%lld) "
 			       "and 'eigen_iteration' (%lld) are out of range",
 			       (long long)it, (long long)eit);
-	if (!cma_all_ok(sigma, 1, true) || !cma_all_ok(D, n, true) ||
-	    !cma_all_ok(mean, n, false) || !cma_all_ok(C, n * n, false) ||
-	    !cma_all_ok(B, n * n, false) || !cma_all_ok(pc, n, false) ||
-	    !cma_all_ok(ps, n, false) || isnan(*bf))
-		return ej_fail(err, EJ_EXIT_RUN, "'cma_es' state has a "
-			       "non-finite value or a sigma or D <= 0");
-	memcpy(s->mean, mean, n * sizeof(*mean));
-	memcpy(s->C, C, n * n * sizeof(*C));
-	memcpy(s->B, B, n * n * sizeof(*B));
-	memcpy(s->D, D, n * sizeof(*D));
-	memcpy(s->pc, pc, n * sizeof(*pc));
-	memcpy(s->ps, ps, n * sizeof(*ps));
-	memcpy(s->best_x, bp->data, n * sizeof(float));
-	s->sigma = *sigma;
-	s->best_f = *bf;
-	s->iteration = it;
-	s->eigen_iter = eit;
-	s->noise_iter = -1;
-	for (size_t j = 0; j < n; j++)
-		s->mean_f[j] = (float)s->mean[j];
 	return 0;
 }
 
+static void cma_commit(void *state, const npz_file *f)
+{
+	cma *s = state;
+
+	(void)f;
+	for (size_t j = 0; j < s->n; j++)
+		s->mean_f[j] = (float)s->mean[j];
+}
+
+static const au_state_desc cma_state_desc = {
+	.algo = "cma_es",
+	.arrays = cma_arrays,
+	.n_arrays = CMA_N_ARRAYS,
+	.drawn_at = offsetof(cma, noise_iter),
+	.check = cma_check,
+	.commit = cma_commit,
+};
+
+AU_STATE_FNS(cma, cma_state_desc)
+
 const algo_ops cma_es_ops = {
-	/* .name        = */ "cma_es",
-	/* .summary     = */ "CMA-ES, full covariance with active weights "
-	                     "(Hansen's tutorial defaults)",
-	/* .fields      = */ cma_fields,
-	/* .n_fields    = */ CMA_N_FIELDS,
-	/* .cfg_size    = */ sizeof(cma_cfg),
-	/* .create      = */ cma_create,
-	/* .pop_size    = */ cma_pop_size,
-	/* .ask         = */ cma_ask,
-	/* .tell        = */ cma_tell,
-	/* .best_params = */ cma_best_params,
-	/* .state       = */ cma_state,
-	/* .load        = */ cma_load,
-	/* .free        = */ cma_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "cma_es",
+	.summary = "CMA-ES, full covariance with active weights "
+	           "(Hansen's tutorial defaults)",
+	.fields = cma_fields,
+	.n_fields = CMA_N_FIELDS,
+	.cfg_size = sizeof(cma_cfg),
+	.create = cma_create,
+	.pop_size = cma_pop_size,
+	.ask = cma_ask,
+	.tell = cma_tell,
+	.best_params = cma_best_params,
+	.state = cma_state,
+	.load = cma_load,
+	.free = cma_free,
 };

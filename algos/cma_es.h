@@ -1,6 +1,6 @@
 /* cma_es.h - what cma_es.c shares with sep_cma_es.c: the 'algo' schema,
- * Hansen's default strategy parameters, sampling, ranking and state
- * helpers.  The algorithms themselves are cma_es_ops and sep_cma_es_ops.
+ * Hansen's default strategy parameters, sampling and ranking.  The
+ * algorithms themselves are cma_es_ops and sep_cma_es_ops.
  */
 #ifndef EJ_CMA_ES_H
 #define EJ_CMA_ES_H
@@ -10,7 +10,6 @@
 
 #include "core/cfg.h"
 #include "core/err.h"
-#include "core/npz.h"
 
 /* The 'algo' section of both algorithms. */
 typedef struct cma_cfg {
@@ -77,13 +76,5 @@ typedef struct cma_rank_item {
  * the lower index first.  scratch: lambda items. */
 void cma_rank(const float *fitness, size_t lambda, cma_rank_item *scratch,
 	      size_t *order);
-
-/* State arrays: fetch 'name' as f64 with exactly 'count' elements (any
- * shape) or as a scalar i64 / f64.  Errors (EJ_EXIT_RUN): "missing array
- * 'C'", "array 'C' must be float64 with 16 elements", ... */
-int cma_get_f64(const npz_file *f, const char *name, size_t count,
-		const double **out, ej_err *err);
-int cma_get_i64(const npz_file *f, const char *name, int64_t *out,
-		ej_err *err);
 
 #endif

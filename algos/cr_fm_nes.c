@@ -736,111 +736,66 @@ static const float *crfm_best_params(const void *state)
 
 /* ---- state ----------------------------------------------------------- */
 
-static size_t crfm_state(const void *state, npz_array *out, size_t max,
-			 char names[][64])
+enum { CRFM_MEAN, CRFM_SIGMA, CRFM_V, CRFM_D, CRFM_PC, CRFM_PS, CRFM_IT,
+       CRFM_N_ARRAYS };
+
+/* f32 arrays convert; every value finite, sigma and D > 0. */
+static const au_array crfm_arrays[CRFM_N_ARRAYS] = {
+	[CRFM_MEAN] = AU_VEC("mean", NPZ_F64, crfm, m, n, AU_FINITE),
+	[CRFM_SIGMA] = AU_SCALAR("sigma", NPZ_F64, crfm, sigma,
+				 AU_FINITE | AU_POSITIVE),
+	[CRFM_V] = AU_VEC("v", NPZ_F64, crfm, v, n, AU_FINITE),
+	[CRFM_D] = AU_VEC("D", NPZ_F64, crfm, d, n, AU_FINITE | AU_POSITIVE),
+	[CRFM_PC] = AU_VEC("pc", NPZ_F64, crfm, pc, n, AU_FINITE),
+	[CRFM_PS] = AU_VEC("ps", NPZ_F64, crfm, ps, n, AU_FINITE),
+	[CRFM_IT] = AU_SCALAR("iteration", NPZ_I64, crfm, iteration,
+			      AU_ITERATION),
+};
+
+/* v gives a direction. */
+static int crfm_check(void *state, const npz_file *f, const void *const *val,
+		      ej_err *err)
 {
-	const crfm *s = state;
-
-	if (max < 7)
-		return 0;
-	npz_describe(&out[0], names[0], "", "mean", NPZ_F64, s->n, s->m);
-	npz_describe(&out[1], names[1], "", "sigma", NPZ_F64, 0, &s->sigma);
-	npz_describe(&out[2], names[2], "", "v", NPZ_F64, s->n, s->v);
-	npz_describe(&out[3], names[3], "", "D", NPZ_F64, s->n, s->d);
-	npz_describe(&out[4], names[4], "", "pc", NPZ_F64, s->n, s->pc);
-	npz_describe(&out[5], names[5], "", "ps", NPZ_F64, s->n, s->ps);
-	npz_describe(&out[6], names[6], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	return 7;
-}
-
-/* 'name' with exactly 'count' f32 or f64 elements into dst (double). */
-static int crfm_get_f64(const npz_file *f, const char *name, double *dst,
-			size_t count, ej_err *err)
-{
-	const npz_array *a = npz_find(f, name);
-
-	if (!a)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array '%s'", name);
-	if (npz_count(a) != count)
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "'%s' has %zu elements, expected %zu", name,
-			       npz_count(a), count);
-	if (a->dtype == NPZ_F64) {
-		memcpy(dst, a->data, count * sizeof(double));
-	} else if (a->dtype == NPZ_F32) {
-		const float *p = a->data;
-
-		for (size_t i = 0; i < count; i++)
-			dst[i] = p[i];
-	} else {
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "'%s' must be float32 or float64", name);
-	}
-	for (size_t i = 0; i < count; i++)
-		if (!isfinite(dst[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "array '%s' has a bad value at %zu",
-				       name, i);
-	return 0;
-}
-
-/* Values a resumed run can work with. */
-static int crfm_check_loaded(const crfm *s, double sigma, ej_err *err)
-{
-	if (!(sigma > 0))
-		return ej_fail(err, EJ_EXIT_RUN,
-			       "array 'sigma' must be > 0, got %g", sigma);
-	for (size_t j = 0; j < s->n; j++)
-		if (!(s->d2[j] > 0))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "array 'D' has a bad value at %zu", j);
-	if (!(crfm_norm2(s->v2, s->n) > 0))
+	(void)f;
+	if (!(crfm_norm2(val[CRFM_V], ((crfm *)state)->n) > 0))
 		return ej_fail(err, EJ_EXIT_RUN, "array 'v' must not be zero");
 	return 0;
 }
 
-/* All-or-nothing: read into the next-state buffers, swap on success. */
-static int crfm_load(void *state, const npz_file *f, ej_err *err)
+static void crfm_commit_load(void *state, const npz_file *f)
 {
 	crfm *s = state;
-	double sigma;
-	int64_t it = 0;
 
-	if (crfm_get_f64(f, "mean", s->m2, s->n, err) < 0 ||
-	    crfm_get_f64(f, "sigma", &sigma, 1, err) < 0 ||
-	    crfm_get_f64(f, "v", s->v2, s->n, err) < 0 ||
-	    crfm_get_f64(f, "D", s->d2, s->n, err) < 0 ||
-	    crfm_get_f64(f, "pc", s->pc2, s->n, err) < 0 ||
-	    crfm_get_f64(f, "ps", s->ps2, s->n, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0 ||
-	    crfm_check_loaded(s, sigma, err) < 0)
-		return -1;
-	crfm_commit(s, sigma);
-	s->iteration = it;
-	s->noise_iter = -1;
-	return 0;
+	(void)f;
+	for (size_t j = 0; j < s->n; j++)
+		s->mean_f[j] = (float)s->m[j];
 }
 
+static const au_state_desc crfm_state_desc = {
+	.algo = "cr_fm_nes",
+	.arrays = crfm_arrays,
+	.n_arrays = CRFM_N_ARRAYS,
+	.drawn_at = offsetof(crfm, noise_iter),
+	.check = crfm_check,
+	.commit = crfm_commit_load,
+};
+
+AU_STATE_FNS(crfm, crfm_state_desc)
+
 const algo_ops cr_fm_nes_ops = {
-	/* .name        = */ "cr_fm_nes",
-	/* .summary     = */ "CR-FM-NES: natural evolution strategy with "
-	                     "covariance D(I + vv^T)D, O(pop n) per "
-	                     "iteration (Nomura & Ono 2022)",
-	/* .fields      = */ crfm_fields,
-	/* .n_fields    = */ sizeof(crfm_fields) / sizeof(crfm_fields[0]),
-	/* .cfg_size    = */ sizeof(crfm_cfg),
-	/* .create      = */ crfm_create,
-	/* .pop_size    = */ crfm_pop_size,
-	/* .ask         = */ crfm_ask,
-	/* .tell        = */ crfm_tell,
-	/* .best_params = */ crfm_best_params,
-	/* .state       = */ crfm_state,
-	/* .load        = */ crfm_load,
-	/* .free        = */ crfm_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "cr_fm_nes",
+	.summary = "CR-FM-NES: natural evolution strategy with "
+	           "covariance D(I + vv^T)D, O(pop n) per "
+	           "iteration (Nomura & Ono 2022)",
+	.fields = crfm_fields,
+	.n_fields = sizeof(crfm_fields) / sizeof(crfm_fields[0]),
+	.cfg_size = sizeof(crfm_cfg),
+	.create = crfm_create,
+	.pop_size = crfm_pop_size,
+	.ask = crfm_ask,
+	.tell = crfm_tell,
+	.best_params = crfm_best_params,
+	.state = crfm_state,
+	.load = crfm_load,
+	.free = crfm_free,
 };

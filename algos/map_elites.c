@@ -614,28 +614,16 @@ static int me_save_extra(const void *state, const char *dir, ej_err *err)
 
 /* ---- state ----------------------------------------------------------- */
 
-static size_t me_state(const void *state, npz_array *out, size_t max,
-		       char names[][64])
-{
-	const me *s = state;
-
-	if (max < 5)
-		return 0;
-	npz_describe(&out[0], names[0], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	npz_describe(&out[1], names[1], "", "elite_cell", NPZ_I64, s->n_elite,
-		     s->e_cell);
-	npz_describe(&out[2], names[2], "", "elite_fitness", NPZ_F32,
-		     s->n_elite, s->e_fit);
-	npz_describe(&out[3], names[3], "", "elite_params", NPZ_F32,
-		     s->n_elite * s->P, s->e_params);
-	npz_describe(&out[4], names[4], "", "elite_descriptors", NPZ_F32,
-		     s->n_elite * s->n_bd, s->e_desc);
-	/* an empty archive has 1-D arrays of length 0, not scalars */
-	for (size_t i = 1; i < 5; i++)
-		out[i].ndim = 1;
-	return 5;
-}
+/* iteration () i64, then the archive: its length comes from the file, so
+ * me_check reads and checks it and me_commit puts it in. */
+static const au_array me_arrays[] = {
+	AU_SCALAR("iteration", NPZ_I64, me, iteration, AU_ITERATION),
+	AU_VEC("elite_cell", NPZ_I64, me, e_cell, n_elite, AU_BY_HOOK),
+	AU_VEC("elite_fitness", NPZ_F32, me, e_fit, n_elite, AU_BY_HOOK),
+	AU_FLAT("elite_params", NPZ_F32, me, e_params, n_elite, P, AU_BY_HOOK),
+	AU_FLAT("elite_descriptors", NPZ_F32, me, e_desc, n_elite, n_bd,
+		AU_BY_HOOK),
+};
 
 /* 'name' as a 1-D array of 'count' elements of type t. */
 static const void *me_get(const npz_file *f, const char *name,
@@ -660,9 +648,9 @@ static const void *me_get(const npz_file *f, const char *name,
 	return a->data;
 }
 
-/* The loaded elites, checked before they replace the archive. */
+/* The loaded elites (pointers into the file), checked before they
+ * replace the archive. */
 typedef struct me_loaded {
-	int64_t it;
 	size_t n;
 	const int64_t *cell;
 	const float *fit, *params, *desc;
@@ -671,14 +659,7 @@ typedef struct me_loaded {
 static int me_read(const me *s, const npz_file *f, me_loaded *l, ej_err *err)
 {
 	const npz_array *c = npz_find(f, "elite_cell");
-	const int64_t *it = me_get(f, "iteration", NPZ_I64, 1, err);
 
-	if (!it)
-		return -1;
-	l->it = *it;
-	if (l->it < 0 || l->it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN, "array 'iteration' out of "
-			       "range, got %lld", (long long)l->it);
 	if (!c)
 		return ej_fail(err, EJ_EXIT_RUN, "missing array 'elite_cell'");
 	l->n = npz_count(c);
@@ -734,32 +715,16 @@ static int me_validate(me *s, const me_loaded *l, uint8_t *seen,
 	return 0;
 }
 
-/* Replace the archive with the checked elites. */
-static void me_commit(me *s, const me_loaded *l)
-{
-	for (size_t e = 0; e < s->n_elite; e++)
-		s->slot[s->e_cell[e]] = -1;
-	s->n_elite = l->n;
-	for (size_t e = 0; e < l->n; e++)
-		s->slot[l->cell[e]] = (int32_t)e;
-	if (l->n) {
-		memcpy(s->e_cell, l->cell, l->n * sizeof(int64_t));
-		memcpy(s->e_fit, l->fit, l->n * sizeof(float));
-		memcpy(s->e_params, l->params, l->n * s->P * sizeof(float));
-		memcpy(s->e_desc, l->desc, l->n * s->n_bd * sizeof(float));
-	}
-	s->iteration = l->it;
-	s->pop_iter = -1;
-}
-
-/* All-or-nothing: everything is checked (and room made) first. */
-static int me_load(void *state, const npz_file *f, ej_err *err)
+/* The archive of f read, checked and room made for it. */
+static int me_check(void *state, const npz_file *f, const void *const *val,
+		    ej_err *err)
 {
 	me *s = state;
 	uint8_t *seen;
-	me_loaded l = { 0 };
+	me_loaded l;
 	int rc;
 
+	(void)val;
 	if (me_read(s, f, &l, err) < 0)
 		return -1;
 	seen = calloc(s->cells, 1);
@@ -770,30 +735,56 @@ static int me_load(void *state, const npz_file *f, ej_err *err)
 	}
 	rc = me_validate(s, &l, seen, err);
 	free(seen);
-	if (rc < 0)
-		return -1;
-	me_commit(s, &l);
-	return 0;
+	return rc;
 }
 
+/* Replace the archive with the checked elites of f. */
+static void me_commit(void *state, const npz_file *f)
+{
+	me *s = state;
+	me_loaded l;
+
+	me_read(s, f, &l, NULL); /* succeeded in me_check */
+	for (size_t e = 0; e < s->n_elite; e++)
+		s->slot[s->e_cell[e]] = -1;
+	s->n_elite = l.n;
+	for (size_t e = 0; e < l.n; e++)
+		s->slot[l.cell[e]] = (int32_t)e;
+	if (l.n) {
+		memcpy(s->e_cell, l.cell, l.n * sizeof(int64_t));
+		memcpy(s->e_fit, l.fit, l.n * sizeof(float));
+		memcpy(s->e_params, l.params, l.n * s->P * sizeof(float));
+		memcpy(s->e_desc, l.desc, l.n * s->n_bd * sizeof(float));
+	}
+}
+
+static const au_state_desc me_state_desc = {
+	.algo = "map_elites",
+	.arrays = me_arrays,
+	.n_arrays = sizeof(me_arrays) / sizeof(me_arrays[0]),
+	.drawn_at = offsetof(me, pop_iter),
+	.check = me_check,
+	.commit = me_commit,
+};
+
+AU_STATE_FNS(me, me_state_desc)
+
 const algo_ops map_elites_ops = {
-	/* .name        = */ "map_elites",
-	/* .summary     = */ "MAP-Elites on a grid over the task's behaviour "
-	                     "descriptors, iso+line variation",
-	/* .fields      = */ me_fields,
-	/* .n_fields    = */ sizeof(me_fields) / sizeof(me_fields[0]),
-	/* .cfg_size    = */ sizeof(me_cfg),
-	/* .create      = */ me_create,
-	/* .pop_size    = */ me_pop_size,
-	/* .ask         = */ me_ask,
-	/* .tell        = */ me_tell,
-	/* .best_params = */ me_best_params,
-	/* .state       = */ me_state,
-	/* .load        = */ me_load,
-	/* .free        = */ me_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ me_tell_bd,
-	/* .report      = */ me_report,
-	/* .save_extra  = */ me_save_extra,
+	.name = "map_elites",
+	.summary = "MAP-Elites on a grid over the task's behaviour "
+	           "descriptors, iso+line variation",
+	.fields = me_fields,
+	.n_fields = sizeof(me_fields) / sizeof(me_fields[0]),
+	.cfg_size = sizeof(me_cfg),
+	.create = me_create,
+	.pop_size = me_pop_size,
+	.ask = me_ask,
+	.tell = me_tell,
+	.best_params = me_best_params,
+	.state = me_state,
+	.load = me_load,
+	.free = me_free,
+	.tell_bd = me_tell_bd,
+	.report = me_report,
+	.save_extra = me_save_extra,
 };

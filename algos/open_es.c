@@ -291,59 +291,23 @@ static const float *open_es_best_params(const void *state)
 	return ((const open_es *)state)->mean;
 }
 
-/* mean (P) f32, sigma () f32, iteration () i64, optim_* (optimizer).
- * Returns 0 if 'max' is too small. */
-static size_t open_es_state(const void *state, npz_array *out, size_t max,
-			    char names[][64])
-{
-	const open_es *s = state;
-	size_t n;
+/* mean (P) f32, sigma () f32, iteration () i64, optim_* (optimizer). */
+static const au_array open_es_arrays[] = {
+	AU_VEC("mean", NPZ_F32, open_es, mean, P, AU_FINITE),
+	AU_SCALAR("sigma", NPZ_F32, open_es, sigma, AU_POSITIVE),
+	AU_SCALAR("iteration", NPZ_I64, open_es, iteration, AU_ITERATION),
+};
 
-	if (max < 3)
-		return 0;
-	npz_describe(&out[0], names[0], "", "mean", NPZ_F32, s->P, s->mean);
-	npz_describe(&out[1], names[1], "", "sigma", NPZ_F32, 0, &s->sigma);
-	npz_describe(&out[2], names[2], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	n = optim_state(s->opt, "optim_", out + 3, max - 3, names + 3);
-	return n ? n + 3 : 0;
-}
+static const au_state_desc open_es_state_desc = {
+	.algo = "open_es",
+	.arrays = open_es_arrays,
+	.n_arrays = sizeof(open_es_arrays) / sizeof(open_es_arrays[0]),
+	.optim_prefix = "optim_",
+	.optim_at = offsetof(open_es, opt),
+	.drawn_at = offsetof(open_es, noise_iter),
+};
 
-/* All-or-nothing: on error the state is unchanged. */
-static int open_es_load(void *state, const npz_file *f, ej_err *err)
-{
-	open_es *s = state;
-	float *mean = malloc(s->P * sizeof(float));
-	float sigma;
-	int64_t it = 0;
-	int rc = -1;
-
-	if (!mean) {
-		ej_fail(err, EJ_EXIT_RUN,
-			"out of memory loading 'open_es' state");
-		goto out;
-	}
-	if (npz_get_f32(f, "mean", mean, s->P, err) < 0 ||
-	    npz_get_f32(f, "sigma", &sigma, 1, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0)
-		goto out;
-	if (!(sigma > 0) || !isfinite(sigma)) {
-		ej_fail(err, EJ_EXIT_RUN, "array 'sigma' must be > 0, got %g",
-			(double)sigma);
-		goto out;
-	}
-	if (au_check_finite(mean, s->P, "mean", err) < 0 ||
-	    optim_load(s->opt, "optim_", f, err) < 0)
-		goto out;
-	memcpy(s->mean, mean, s->P * sizeof(float));
-	s->sigma = sigma;
-	s->iteration = it;
-	s->noise_iter = -1;
-	rc = 0;
-out:
-	free(mean);
-	return rc;
-}
+AU_STATE_FNS(open_es, open_es_state_desc)
 
 static const char *const open_es_hparams[] = { "lr", NULL };
 
@@ -361,23 +325,20 @@ static int open_es_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops open_es_ops = {
-	/* .name        = */ "open_es",
-	/* .summary     = */ "OpenAI-ES: antithetic sampling, centered ranks, "
-	                     "optimizer on the mean, decaying scalar sigma",
-	/* .fields      = */ open_es_fields,
-	/* .n_fields    = */ sizeof(open_es_fields) / sizeof(open_es_fields[0]),
-	/* .cfg_size    = */ sizeof(open_es_cfg),
-	/* .create      = */ open_es_create,
-	/* .pop_size    = */ open_es_pop_size,
-	/* .ask         = */ open_es_ask,
-	/* .tell        = */ open_es_tell,
-	/* .best_params = */ open_es_best_params,
-	/* .state       = */ open_es_state,
-	/* .load        = */ open_es_load,
-	/* .free        = */ open_es_free,
-	/* .hparams     = */ open_es_hparams,
-	/* .set_hparam  = */ open_es_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "open_es",
+	.summary = "OpenAI-ES: antithetic sampling, centered ranks, "
+	           "optimizer on the mean, decaying scalar sigma",
+	.fields = open_es_fields,
+	.n_fields = sizeof(open_es_fields) / sizeof(open_es_fields[0]),
+	.cfg_size = sizeof(open_es_cfg),
+	.create = open_es_create,
+	.pop_size = open_es_pop_size,
+	.ask = open_es_ask,
+	.tell = open_es_tell,
+	.best_params = open_es_best_params,
+	.state = open_es_state,
+	.load = open_es_load,
+	.free = open_es_free,
+	.hparams = open_es_hparams,
+	.set_hparam = open_es_set_hparam,
 };

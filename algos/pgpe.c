@@ -323,53 +323,23 @@ static const float *pgpe_best_params(const void *state)
 	return ((const pgpe *)state)->center;
 }
 
-/* center (P) f32, stdev (P) f32, iteration () i64, optim_* (optimizer).
- * Returns 0 if 'max' is too small. */
-static size_t pgpe_state(const void *state, npz_array *out, size_t max,
-			 char names[][64])
-{
-	const pgpe *s = state;
-	size_t n;
+/* center (P) f32, stdev (P) f32, iteration () i64, optim_* (optimizer). */
+static const au_array pgpe_arrays[] = {
+	AU_VEC("center", NPZ_F32, pgpe, center, P, AU_FINITE),
+	AU_VEC("stdev", NPZ_F32, pgpe, stdev, P, AU_NONNEG),
+	AU_SCALAR("iteration", NPZ_I64, pgpe, iteration, AU_ITERATION),
+};
 
-	if (max < 3)
-		return 0;
-	npz_describe(&out[0], names[0], "", "center", NPZ_F32, s->P, s->center);
-	npz_describe(&out[1], names[1], "", "stdev", NPZ_F32, s->P, s->stdev);
-	npz_describe(&out[2], names[2], "", "iteration", NPZ_I64, 0, &s->iteration);
-	n = optim_state(s->opt, "optim_", out + 3, max - 3, names + 3);
-	return n ? n + 3 : 0;
-}
+static const au_state_desc pgpe_state_desc = {
+	.algo = "pgpe",
+	.arrays = pgpe_arrays,
+	.n_arrays = sizeof(pgpe_arrays) / sizeof(pgpe_arrays[0]),
+	.optim_prefix = "optim_",
+	.optim_at = offsetof(pgpe, opt),
+	.drawn_at = offsetof(pgpe, noise_iter),
+};
 
-/* All-or-nothing: on error the state is unchanged. */
-static int pgpe_load(void *state, const npz_file *f, ej_err *err)
-{
-	pgpe *s = state;
-	float *center = malloc(s->P * sizeof(float));
-	float *stdev = malloc(s->P * sizeof(float));
-	int64_t it = 0;
-	int rc = -1;
-
-	if (!center || !stdev) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory loading 'pgpe' state");
-		goto out;
-	}
-	if (npz_get_f32(f, "center", center, s->P, err) < 0 ||
-	    npz_get_f32(f, "stdev", stdev, s->P, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0 ||
-	    au_check_mean_sigma(center, stdev, s->P, "center", "stdev",
-				err) < 0 ||
-	    optim_load(s->opt, "optim_", f, err) < 0)
-		goto out;
-	memcpy(s->center, center, s->P * sizeof(float));
-	memcpy(s->stdev, stdev, s->P * sizeof(float));
-	s->iteration = it;
-	s->noise_iter = -1;
-	rc = 0;
-out:
-	free(center);
-	free(stdev);
-	return rc;
-}
+AU_STATE_FNS(pgpe, pgpe_state_desc)
 
 static const char *const pgpe_hparams[] = { "center_lr", "stdev_lr", NULL };
 
@@ -389,23 +359,20 @@ static int pgpe_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops pgpe_ops = {
-	/* .name        = */ "pgpe",
-	/* .summary     = */ "PGPE with antithetic sampling and per-parameter "
-	                     "sigma (EvoJAX default)",
-	/* .fields      = */ pgpe_fields,
-	/* .n_fields    = */ sizeof(pgpe_fields) / sizeof(pgpe_fields[0]),
-	/* .cfg_size    = */ sizeof(pgpe_cfg),
-	/* .create      = */ pgpe_create,
-	/* .pop_size    = */ pgpe_pop_size,
-	/* .ask         = */ pgpe_ask,
-	/* .tell        = */ pgpe_tell,
-	/* .best_params = */ pgpe_best_params,
-	/* .state       = */ pgpe_state,
-	/* .load        = */ pgpe_load,
-	/* .free        = */ pgpe_free,
-	/* .hparams     = */ pgpe_hparams,
-	/* .set_hparam  = */ pgpe_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "pgpe",
+	.summary = "PGPE with antithetic sampling and per-parameter "
+	           "sigma (EvoJAX default)",
+	.fields = pgpe_fields,
+	.n_fields = sizeof(pgpe_fields) / sizeof(pgpe_fields[0]),
+	.cfg_size = sizeof(pgpe_cfg),
+	.create = pgpe_create,
+	.pop_size = pgpe_pop_size,
+	.ask = pgpe_ask,
+	.tell = pgpe_tell,
+	.best_params = pgpe_best_params,
+	.state = pgpe_state,
+	.load = pgpe_load,
+	.free = pgpe_free,
+	.hparams = pgpe_hparams,
+	.set_hparam = pgpe_set_hparam,
 };

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "algos/algo.h"
+#include "algos/algo_util.h"
 
 typedef struct sep {
 	cma_cfg cfg;
@@ -275,105 +276,73 @@ static const float *sep_best_params(const void *state)
 	return ((const sep *)state)->mean_f;
 }
 
-static size_t sep_state(const void *state, npz_array *out, size_t max,
-			char names[][64])
+enum { SEP_MEAN, SEP_SIGMA, SEP_C, SEP_PC, SEP_PS, SEP_IT, SEP_BEST_X,
+       SEP_BEST_F, SEP_N_ARRAYS };
+
+static const au_array sep_arrays[SEP_N_ARRAYS] = {
+	[SEP_MEAN] = AU_VEC("mean", NPZ_F64, sep, mean, n,
+			    AU_EXACT | AU_FINITE),
+	[SEP_SIGMA] = AU_SCALAR("sigma", NPZ_F64, sep, sigma,
+				AU_EXACT | AU_POSITIVE),
+	[SEP_C] = AU_VEC("C", NPZ_F64, sep, C, n, AU_EXACT | AU_FINITE),
+	[SEP_PC] = AU_VEC("p_c", NPZ_F64, sep, pc, n, AU_EXACT | AU_FINITE),
+	[SEP_PS] = AU_VEC("p_sigma", NPZ_F64, sep, ps, n, AU_EXACT | AU_FINITE),
+	[SEP_IT] = AU_SCALAR("iteration", NPZ_I64, sep, iteration,
+			     AU_ITERATION),
+	[SEP_BEST_X] = AU_VEC("best_params", NPZ_F32, sep, best_x, n, AU_EXACT),
+	[SEP_BEST_F] = AU_SCALAR("best_fitness", NPZ_F64, sep, best_f,
+				 AU_EXACT | AU_BEST),
+};
+
+/* Every variance > 0. */
+static int sep_check(void *state, const npz_file *f, const void *const *val,
+		     ej_err *err)
 {
-	const sep *s = state;
-	const size_t n = s->n;
+	const double *C = val[SEP_C];
 
-	if (max < 8)
-		return 0;
-	npz_describe(&out[0], names[0], "", "mean", NPZ_F64, n, s->mean);
-	npz_describe(&out[1], names[1], "", "sigma", NPZ_F64, 0, &s->sigma);
-	npz_describe(&out[2], names[2], "", "C", NPZ_F64, n, s->C);
-	npz_describe(&out[3], names[3], "", "p_c", NPZ_F64, n, s->pc);
-	npz_describe(&out[4], names[4], "", "p_sigma", NPZ_F64, n, s->ps);
-	npz_describe(&out[5], names[5], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	npz_describe(&out[6], names[6], "", "best_params", NPZ_F32, n,
-		     s->best_x);
-	npz_describe(&out[7], names[7], "", "best_fitness", NPZ_F64, 0,
-		     &s->best_f);
-	return 8;
-}
-
-static bool sep_finite(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return false;
-	return true;
-}
-
-/* All-or-nothing: everything is checked before anything is copied. */
-static int sep_load(void *state, const npz_file *f, ej_err *err)
-{
-	sep *s = state;
-	const size_t n = s->n;
-	const double *mean, *sigma, *C, *pc, *ps, *bf;
-	const npz_array *bp;
-	int64_t it;
-
-	if (cma_get_f64(f, "mean", n, &mean, err) < 0 ||
-	    cma_get_f64(f, "sigma", 1, &sigma, err) < 0 ||
-	    cma_get_f64(f, "C", n, &C, err) < 0 ||
-	    cma_get_f64(f, "p_c", n, &pc, err) < 0 ||
-	    cma_get_f64(f, "p_sigma", n, &ps, err) < 0 ||
-	    cma_get_i64(f, "iteration", &it, err) < 0 ||
-	    cma_get_f64(f, "best_fitness", 1, &bf, err) < 0)
-		return -1;
-	bp = npz_find(f, "best_params");
-	if (!bp)
-		return ej_fail(err, EJ_EXIT_RUN, "missing array 'best_params'");
-	if (bp->dtype != NPZ_F32 || npz_count(bp) != n)
-		return ej_fail(err, EJ_EXIT_RUN, "array 'best_params' must be "
-			       "float32 with %zu elements", n);
-	if (it < 0 || it > UINT32_MAX)
-		return ej_fail(err, EJ_EXIT_RUN, "array 'iteration' out of "
-			       "range, got %lld", (long long)it);
-	for (size_t j = 0; j < n; j++)
+	(void)f;
+	for (size_t j = 0; j < ((sep *)state)->n; j++)
 		if (!(C[j] > 0))
 			return ej_fail(err, EJ_EXIT_RUN, "array 'C' has a "
 				       "value <= 0 at %zu", j);
-	if (!(*sigma > 0) || !sep_finite(sigma, 1) || !sep_finite(C, n) ||
-	    !sep_finite(mean, n) || !sep_finite(pc, n) ||
-	    !sep_finite(ps, n) || isnan(*bf))
-		return ej_fail(err, EJ_EXIT_RUN, "'sep_cma_es' state has a "
-			       "non-finite value or a sigma <= 0");
-	memcpy(s->mean, mean, n * sizeof(*mean));
-	memcpy(s->C, C, n * sizeof(*C));
-	memcpy(s->pc, pc, n * sizeof(*pc));
-	memcpy(s->ps, ps, n * sizeof(*ps));
-	memcpy(s->best_x, bp->data, n * sizeof(float));
-	s->sigma = *sigma;
-	s->best_f = *bf;
-	s->iteration = it;
-	s->noise_iter = -1;
-	for (size_t j = 0; j < n; j++) {
-		s->D[j] = sqrt(s->C[j]);
-		s->mean_f[j] = (float)s->mean[j];
-	}
 	return 0;
 }
 
+static void sep_commit(void *state, const npz_file *f)
+{
+	sep *s = state;
+
+	(void)f;
+	for (size_t j = 0; j < s->n; j++) {
+		s->D[j] = sqrt(s->C[j]);
+		s->mean_f[j] = (float)s->mean[j];
+	}
+}
+
+static const au_state_desc sep_state_desc = {
+	.algo = "sep_cma_es",
+	.arrays = sep_arrays,
+	.n_arrays = SEP_N_ARRAYS,
+	.drawn_at = offsetof(sep, noise_iter),
+	.check = sep_check,
+	.commit = sep_commit,
+};
+
+AU_STATE_FNS(sep, sep_state_desc)
+
 const algo_ops sep_cma_es_ops = {
-	/* .name        = */ "sep_cma_es",
-	/* .summary     = */ "Sep-CMA-ES, diagonal covariance, linear time "
-	                     "and memory (Ros & Hansen 2008)",
-	/* .fields      = */ cma_fields,
-	/* .n_fields    = */ CMA_N_FIELDS,
-	/* .cfg_size    = */ sizeof(cma_cfg),
-	/* .create      = */ sep_create,
-	/* .pop_size    = */ sep_pop_size,
-	/* .ask         = */ sep_ask,
-	/* .tell        = */ sep_tell,
-	/* .best_params = */ sep_best_params,
-	/* .state       = */ sep_state,
-	/* .load        = */ sep_load,
-	/* .free        = */ sep_free,
-	/* .hparams     = */ NULL,
-	/* .set_hparam  = */ NULL,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "sep_cma_es",
+	.summary = "Sep-CMA-ES, diagonal covariance, linear time "
+	           "and memory (Ros & Hansen 2008)",
+	.fields = cma_fields,
+	.n_fields = CMA_N_FIELDS,
+	.cfg_size = sizeof(cma_cfg),
+	.create = sep_create,
+	.pop_size = sep_pop_size,
+	.ask = sep_ask,
+	.tell = sep_tell,
+	.best_params = sep_best_params,
+	.state = sep_state,
+	.load = sep_load,
+	.free = sep_free,
 };

@@ -287,64 +287,21 @@ static const float *simple_ga_best_params(const void *state)
 
 /* parents (keep, P) f32, best (P) f32, best_fitness () f32,
  * iteration () i64. */
-static size_t simple_ga_state(const void *state, npz_array *out, size_t max,
-			      char names[][64])
-{
-	const simple_ga *s = state;
+static const au_array simple_ga_arrays[] = {
+	AU_MAT("parents", NPZ_F32, simple_ga, parents, keep, P, AU_FINITE),
+	AU_VEC("best", NPZ_F32, simple_ga, best, P, AU_FINITE),
+	AU_SCALAR("best_fitness", NPZ_F32, simple_ga, best_fitness, AU_BEST),
+	AU_SCALAR("iteration", NPZ_I64, simple_ga, iteration, AU_ITERATION),
+};
 
-	if (max < 4)
-		return 0;
-	npz_describe(&out[0], names[0], "", "parents", NPZ_F32,
-		     s->keep * s->P, s->parents);
-	out[0].ndim = 2;
-	out[0].shape[0] = s->keep;
-	out[0].shape[1] = s->P;
-	npz_describe(&out[1], names[1], "", "best", NPZ_F32, s->P, s->best);
-	npz_describe(&out[2], names[2], "", "best_fitness", NPZ_F32, 0,
-		     &s->best_fitness);
-	npz_describe(&out[3], names[3], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	return 4;
-}
+static const au_state_desc simple_ga_state_desc = {
+	.algo = "simple_ga",
+	.arrays = simple_ga_arrays,
+	.n_arrays = sizeof(simple_ga_arrays) / sizeof(simple_ga_arrays[0]),
+	.drawn_at = offsetof(simple_ga, pop_iter),
+};
 
-/* All-or-nothing: on error the state is unchanged. */
-static int simple_ga_load(void *state, const npz_file *f, ej_err *err)
-{
-	simple_ga *s = state;
-	float *parents = malloc(s->keep * s->P * sizeof(float));
-	float *best = malloc(s->P * sizeof(float));
-	float best_fitness;
-	int64_t it = 0;
-	int rc = -1;
-
-	if (!parents || !best) {
-		ej_fail(err, EJ_EXIT_RUN,
-			"out of memory loading 'simple_ga' state");
-		goto out;
-	}
-	if (npz_get_f32(f, "parents", parents, s->keep * s->P, err) < 0 ||
-	    npz_get_f32(f, "best", best, s->P, err) < 0 ||
-	    npz_get_f32(f, "best_fitness", &best_fitness, 1, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0 ||
-	    au_check_finite(parents, s->keep * s->P, "parents", err) < 0 ||
-	    au_check_finite(best, s->P, "best", err) < 0)
-		goto out;
-	if (isnan(best_fitness) || best_fitness == INFINITY) {
-		ej_fail(err, EJ_EXIT_RUN, "array 'best_fitness' is %s",
-			isnan(best_fitness) ? "nan" : "inf");
-		goto out;
-	}
-	memcpy(s->parents, parents, s->keep * s->P * sizeof(float));
-	memcpy(s->best, best, s->P * sizeof(float));
-	s->best_fitness = best_fitness;
-	s->iteration = it;
-	s->pop_iter = -1;
-	rc = 0;
-out:
-	free(parents);
-	free(best);
-	return rc;
-}
+AU_STATE_FNS(simple_ga, simple_ga_state_desc)
 
 static const char *const simple_ga_hparams[] = { "sigma", NULL };
 
@@ -360,24 +317,20 @@ static int simple_ga_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops simple_ga_ops = {
-	/* .name        = */ "simple_ga",
-	/* .summary     = */ "genetic algorithm: truncation selection, "
-	                     "Gaussian mutation, optional elitism",
-	/* .fields      = */ simple_ga_fields,
-	/* .n_fields    = */ sizeof(simple_ga_fields) /
-	                     sizeof(simple_ga_fields[0]),
-	/* .cfg_size    = */ sizeof(simple_ga_cfg),
-	/* .create      = */ simple_ga_create,
-	/* .pop_size    = */ simple_ga_pop_size,
-	/* .ask         = */ simple_ga_ask,
-	/* .tell        = */ simple_ga_tell,
-	/* .best_params = */ simple_ga_best_params,
-	/* .state       = */ simple_ga_state,
-	/* .load        = */ simple_ga_load,
-	/* .free        = */ simple_ga_free,
-	/* .hparams     = */ simple_ga_hparams,
-	/* .set_hparam  = */ simple_ga_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "simple_ga",
+	.summary = "genetic algorithm: truncation selection, "
+	           "Gaussian mutation, optional elitism",
+	.fields = simple_ga_fields,
+	.n_fields = sizeof(simple_ga_fields) / sizeof(simple_ga_fields[0]),
+	.cfg_size = sizeof(simple_ga_cfg),
+	.create = simple_ga_create,
+	.pop_size = simple_ga_pop_size,
+	.ask = simple_ga_ask,
+	.tell = simple_ga_tell,
+	.best_params = simple_ga_best_params,
+	.state = simple_ga_state,
+	.load = simple_ga_load,
+	.free = simple_ga_free,
+	.hparams = simple_ga_hparams,
+	.set_hparam = simple_ga_set_hparam,
 };

@@ -297,48 +297,20 @@ static const float *snes_best_params(const void *state)
 }
 
 /* mean (P) f32, sigma (P) f32, iteration () i64. */
-static size_t snes_state(const void *state, npz_array *out, size_t max,
-			 char names[][64])
-{
-	const snes *s = state;
+static const au_array snes_arrays[] = {
+	AU_VEC("mean", NPZ_F32, snes, mean, P, AU_FINITE),
+	AU_VEC("sigma", NPZ_F32, snes, sigma, P, AU_NONNEG),
+	AU_SCALAR("iteration", NPZ_I64, snes, iteration, AU_ITERATION),
+};
 
-	if (max < 3)
-		return 0;
-	npz_describe(&out[0], names[0], "", "mean", NPZ_F32, s->P, s->mean);
-	npz_describe(&out[1], names[1], "", "sigma", NPZ_F32, s->P, s->sigma);
-	npz_describe(&out[2], names[2], "", "iteration", NPZ_I64, 0,
-		     &s->iteration);
-	return 3;
-}
+static const au_state_desc snes_state_desc = {
+	.algo = "snes",
+	.arrays = snes_arrays,
+	.n_arrays = sizeof(snes_arrays) / sizeof(snes_arrays[0]),
+	.drawn_at = offsetof(snes, noise_iter),
+};
 
-/* All-or-nothing: on error the state is unchanged. */
-static int snes_load(void *state, const npz_file *f, ej_err *err)
-{
-	snes *s = state;
-	float *mean = malloc(s->P * sizeof(float));
-	float *sigma = malloc(s->P * sizeof(float));
-	int64_t it = 0;
-	int rc = -1;
-
-	if (!mean || !sigma) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory loading 'snes' state");
-		goto out;
-	}
-	if (npz_get_f32(f, "mean", mean, s->P, err) < 0 ||
-	    npz_get_f32(f, "sigma", sigma, s->P, err) < 0 ||
-	    au_load_iteration(f, &it, err) < 0 ||
-	    au_check_mean_sigma(mean, sigma, s->P, "mean", "sigma", err) < 0)
-		goto out;
-	memcpy(s->mean, mean, s->P * sizeof(float));
-	memcpy(s->sigma, sigma, s->P * sizeof(float));
-	s->iteration = it;
-	s->noise_iter = -1;
-	rc = 0;
-out:
-	free(mean);
-	free(sigma);
-	return rc;
-}
+AU_STATE_FNS(snes, snes_state_desc)
 
 static const char *const snes_hparams[] = { "lr_mean", "lr_sigma", NULL };
 
@@ -359,24 +331,21 @@ static int snes_set_hparam(void *state, const char *name, double value)
 }
 
 const algo_ops snes_ops = {
-	/* .name        = */ "snes",
-	/* .summary     = */ "separable NES (Schaul et al. 2011): per-"
-	                     "parameter sigma, rank utilities, natural "
-	                     "gradient",
-	/* .fields      = */ snes_fields,
-	/* .n_fields    = */ sizeof(snes_fields) / sizeof(snes_fields[0]),
-	/* .cfg_size    = */ sizeof(snes_cfg),
-	/* .create      = */ snes_create,
-	/* .pop_size    = */ snes_pop_size,
-	/* .ask         = */ snes_ask,
-	/* .tell        = */ snes_tell,
-	/* .best_params = */ snes_best_params,
-	/* .state       = */ snes_state,
-	/* .load        = */ snes_load,
-	/* .free        = */ snes_free,
-	/* .hparams     = */ snes_hparams,
-	/* .set_hparam  = */ snes_set_hparam,
-	/* .tell_bd     = */ NULL,
-	/* .report      = */ NULL,
-	/* .save_extra  = */ NULL,
+	.name = "snes",
+	.summary = "separable NES (Schaul et al. 2011): per-"
+	           "parameter sigma, rank utilities, natural "
+	           "gradient",
+	.fields = snes_fields,
+	.n_fields = sizeof(snes_fields) / sizeof(snes_fields[0]),
+	.cfg_size = sizeof(snes_cfg),
+	.create = snes_create,
+	.pop_size = snes_pop_size,
+	.ask = snes_ask,
+	.tell = snes_tell,
+	.best_params = snes_best_params,
+	.state = snes_state,
+	.load = snes_load,
+	.free = snes_free,
+	.hparams = snes_hparams,
+	.set_hparam = snes_set_hparam,
 };

@@ -10,10 +10,10 @@ struct direct {
 	size_t P;
 	int n_bd;
 	cl_kernel kernel;
-	cl_mem params;  /* (cap, P) */
-	cl_mem fitness; /* (cap) */
-	cl_mem bd;      /* (cap, max(n_bd, 1)) */
-	size_t cap;
+	cl_mem params;  /* (cap_params, P) */
+	cl_mem fitness; /* (cap_fitness) */
+	cl_mem bd;      /* (cap_bd, max(n_bd, 1)) */
+	size_t cap_params, cap_fitness, cap_bd; /* in members */
 };
 
 static int direct_build(direct *d, const task_ops *task, const void *cfg,
@@ -75,24 +75,13 @@ static int direct_reserve(direct *d, size_t n, ej_err *err)
 {
 	size_t nb = d->n_bd > 0 ? (size_t)d->n_bd : 1;
 
-	if (d->cap >= n)
-		return 0;
-	if (d->params)
-		clReleaseMemObject(d->params);
-	if (d->fitness)
-		clReleaseMemObject(d->fitness);
-	if (d->bd)
-		clReleaseMemObject(d->bd);
-	d->params = d->fitness = d->bd = NULL;
-	d->cap = 0;
-	if (!(d->params = clrt_alloc(d->rt, n * d->P * sizeof(float),
-				     CL_MEM_READ_ONLY, err)) ||
-	    !(d->fitness = clrt_alloc(d->rt, n * sizeof(float),
-				      CL_MEM_WRITE_ONLY, err)) ||
-	    !(d->bd = clrt_alloc(d->rt, n * nb * sizeof(float),
-				 CL_MEM_WRITE_ONLY, err)))
+	if (clrt_reserve(d->rt, &d->params, &d->cap_params, n,
+			 d->P * sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
+	    clrt_reserve(d->rt, &d->fitness, &d->cap_fitness, n, sizeof(float),
+			 CL_MEM_WRITE_ONLY, err) < 0 ||
+	    clrt_reserve(d->rt, &d->bd, &d->cap_bd, n, nb * sizeof(float),
+			 CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
-	d->cap = n;
 	return 0;
 }
 

@@ -13,10 +13,11 @@ struct noisedev {
 	cl_mem buf;        /* (cap) floats: the rows last drawn */
 	size_t cap;
 	size_t rows, P;    /* shape of the last draw */
-	cl_mem w[2];       /* (wcap) weights a, b */
-	cl_mem out[2];     /* (ocap) sums s1, s2 */
-	size_t wcap, ocap;
-	float *hw, *ho;    /* host staging: (2, wcap), (2, ocap) */
+	cl_mem w[2];       /* (wcap[i]) weights a, b */
+	cl_mem out[2];     /* (ocap[i]) sums s1, s2 */
+	size_t wcap[2], ocap[2];
+	float *hw, *ho;    /* host staging: (2, hwcap), (2, hocap) */
+	size_t hwcap, hocap;
 };
 
 int nd_create(clrt *rt, const char *mode, noisedev **out, ej_err *err)
@@ -80,16 +81,9 @@ int nd_rows(noisedev *nd, float *out, size_t rows, size_t P, uint32_t seed,
 
 	if (n == 0)
 		return 0;
-	if (nd->cap < n) {
-		if (nd->buf)
-			clReleaseMemObject(nd->buf);
-		nd->cap = 0;
-		if (!(nd->buf = clrt_alloc(nd->rt, n * sizeof(float),
-					   CL_MEM_WRITE_ONLY, err)))
-			return -1;
-		nd->cap = n;
-	}
-	if (clrt_args(nd->kernel, err, "muuuu", nd->buf, seed, it,
+	if (clrt_reserve(nd->rt, &nd->buf, &nd->cap, n, sizeof(float),
+			 CL_MEM_WRITE_ONLY, err) < 0 ||
+	    clrt_args(nd->kernel, err, "muuuu", nd->buf, seed, it,
 		      (unsigned)rows, (unsigned)P) < 0 ||
 	    clrt_launch(nd->rt, nd->kernel, items, 0, err) < 0 ||
 	    clrt_read(nd->rt, nd->buf, 0, n * sizeof(float), out, err) < 0)
@@ -99,41 +93,32 @@ int nd_rows(noisedev *nd, float *out, size_t rows, size_t P, uint32_t seed,
 	return 0;
 }
 
+/* Grow the host staging *h (2 x n floats, *cap of them). */
+static int nd_reserve_host(float **h, size_t *cap, size_t n, ej_err *err)
+{
+	float *g;
+
+	if (*cap >= n)
+		return 0;
+	if (!(g = realloc(*h, 2 * n * sizeof(float))))
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	*h = g;
+	*cap = n;
+	return 0;
+}
+
 /* Grow the weight (2 x rows) and sum (2 x P) buffers. */
 static int nd_reserve(noisedev *nd, size_t rows, size_t P, ej_err *err)
 {
-	if (nd->wcap < rows) {
-		float *h = realloc(nd->hw, 2 * rows * sizeof(float));
-
-		if (!h)
-			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		nd->hw = h;
-		for (int i = 0; i < 2; i++) {
-			if (nd->w[i])
-				clReleaseMemObject(nd->w[i]);
-			nd->wcap = 0;
-			if (!(nd->w[i] = clrt_alloc(nd->rt, rows * sizeof(float),
-						    CL_MEM_READ_ONLY, err)))
-				return -1;
-		}
-		nd->wcap = rows;
-	}
-	if (nd->ocap < P) {
-		float *h = realloc(nd->ho, 2 * P * sizeof(float));
-
-		if (!h)
-			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		nd->ho = h;
-		for (int i = 0; i < 2; i++) {
-			if (nd->out[i])
-				clReleaseMemObject(nd->out[i]);
-			nd->ocap = 0;
-			if (!(nd->out[i] = clrt_alloc(nd->rt, P * sizeof(float),
-						      CL_MEM_WRITE_ONLY, err)))
-				return -1;
-		}
-		nd->ocap = P;
-	}
+	if (nd_reserve_host(&nd->hw, &nd->hwcap, rows, err) < 0 ||
+	    nd_reserve_host(&nd->ho, &nd->hocap, P, err) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (clrt_reserve(nd->rt, &nd->w[i], &nd->wcap[i], rows,
+				 sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
+		    clrt_reserve(nd->rt, &nd->out[i], &nd->ocap[i], P,
+				 sizeof(float), CL_MEM_WRITE_ONLY, err) < 0)
+			return -1;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
-/* clrt.c - OpenCL runtime: discovery, selection, program cache, checked
- * calls.  See clrt.h. */
+/* clrt.c - OpenCL runtime: discovery, selection, the runtime object,
+ * arguments, buffers and launches.  See clrt.h; programs are in
+ * clrt_prog.c, error names in clrt_err.c. */
 #include "opencl/clrt.h"
 
 #include <ctype.h>
@@ -8,129 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLRT_NAME_MAX 256
-#define CLRT_LOG_MAX 1500 /* build log bytes kept in a message */
-#define CLRT_PLATFORM_NOT_FOUND_KHR (-1001)
-
-/* Record a failure of the CL function 'fn' that returned rc. */
-#define CLRT_FAILED(err, rc, fn)                                             \
-	clrt_fail((err), (rc), (fn), __FILE__, __LINE__)
-
-/* ---- error names ------------------------------------------------------ */
-
-struct clrt_errname {
-	cl_int code;
-	const char *name;
-};
-
-/* Every OpenCL 1.2 error code, the 2.x ones a newer driver may return, and
- * the ICD loader's "no platform". */
-#define CLRT_E(x) { x, #x }
-static const struct clrt_errname clrt_errnames[] = {
-	CLRT_E(CL_SUCCESS),
-	CLRT_E(CL_DEVICE_NOT_FOUND),
-	CLRT_E(CL_DEVICE_NOT_AVAILABLE),
-	CLRT_E(CL_COMPILER_NOT_AVAILABLE),
-	CLRT_E(CL_MEM_OBJECT_ALLOCATION_FAILURE),
-	CLRT_E(CL_OUT_OF_RESOURCES),
-	CLRT_E(CL_OUT_OF_HOST_MEMORY),
-	CLRT_E(CL_PROFILING_INFO_NOT_AVAILABLE),
-	CLRT_E(CL_MEM_COPY_OVERLAP),
-	CLRT_E(CL_IMAGE_FORMAT_MISMATCH),
-	CLRT_E(CL_IMAGE_FORMAT_NOT_SUPPORTED),
-	CLRT_E(CL_BUILD_PROGRAM_FAILURE),
-	CLRT_E(CL_MAP_FAILURE),
-	CLRT_E(CL_MISALIGNED_SUB_BUFFER_OFFSET),
-	CLRT_E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST),
-	CLRT_E(CL_COMPILE_PROGRAM_FAILURE),
-	CLRT_E(CL_LINKER_NOT_AVAILABLE),
-	CLRT_E(CL_LINK_PROGRAM_FAILURE),
-	CLRT_E(CL_DEVICE_PARTITION_FAILED),
-	CLRT_E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE),
-	CLRT_E(CL_INVALID_VALUE),
-	CLRT_E(CL_INVALID_DEVICE_TYPE),
-	CLRT_E(CL_INVALID_PLATFORM),
-	CLRT_E(CL_INVALID_DEVICE),
-	CLRT_E(CL_INVALID_CONTEXT),
-	CLRT_E(CL_INVALID_QUEUE_PROPERTIES),
-	CLRT_E(CL_INVALID_COMMAND_QUEUE),
-	CLRT_E(CL_INVALID_HOST_PTR),
-	CLRT_E(CL_INVALID_MEM_OBJECT),
-	CLRT_E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR),
-	CLRT_E(CL_INVALID_IMAGE_SIZE),
-	CLRT_E(CL_INVALID_SAMPLER),
-	CLRT_E(CL_INVALID_BINARY),
-	CLRT_E(CL_INVALID_BUILD_OPTIONS),
-	CLRT_E(CL_INVALID_PROGRAM),
-	CLRT_E(CL_INVALID_PROGRAM_EXECUTABLE),
-	CLRT_E(CL_INVALID_KERNEL_NAME),
-	CLRT_E(CL_INVALID_KERNEL_DEFINITION),
-	CLRT_E(CL_INVALID_KERNEL),
-	CLRT_E(CL_INVALID_ARG_INDEX),
-	CLRT_E(CL_INVALID_ARG_VALUE),
-	CLRT_E(CL_INVALID_ARG_SIZE),
-	CLRT_E(CL_INVALID_KERNEL_ARGS),
-	CLRT_E(CL_INVALID_WORK_DIMENSION),
-	CLRT_E(CL_INVALID_WORK_GROUP_SIZE),
-	CLRT_E(CL_INVALID_WORK_ITEM_SIZE),
-	CLRT_E(CL_INVALID_GLOBAL_OFFSET),
-	CLRT_E(CL_INVALID_EVENT_WAIT_LIST),
-	CLRT_E(CL_INVALID_EVENT),
-	CLRT_E(CL_INVALID_OPERATION),
-	CLRT_E(CL_INVALID_GL_OBJECT),
-	CLRT_E(CL_INVALID_BUFFER_SIZE),
-	CLRT_E(CL_INVALID_MIP_LEVEL),
-	CLRT_E(CL_INVALID_GLOBAL_WORK_SIZE),
-	CLRT_E(CL_INVALID_PROPERTY),
-	CLRT_E(CL_INVALID_IMAGE_DESCRIPTOR),
-	CLRT_E(CL_INVALID_COMPILER_OPTIONS),
-	CLRT_E(CL_INVALID_LINKER_OPTIONS),
-	CLRT_E(CL_INVALID_DEVICE_PARTITION_COUNT),
-	{ -69, "CL_INVALID_PIPE_SIZE" },
-	{ -70, "CL_INVALID_DEVICE_QUEUE" },
-	{ -71, "CL_INVALID_SPEC_ID" },
-	{ -72, "CL_MAX_SIZE_RESTRICTION_EXCEEDED" },
-	{ CLRT_PLATFORM_NOT_FOUND_KHR, "CL_PLATFORM_NOT_FOUND_KHR" },
-};
-#undef CLRT_E
-
-const char *clrt_errstr(cl_int code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(clrt_errnames) / sizeof(clrt_errnames[0]); i++)
-		if (clrt_errnames[i].code == code)
-			return clrt_errnames[i].name;
-	return "CL_UNKNOWN_ERROR";
-}
-
-int clrt_fail(ej_err *err, cl_int code, const char *call, const char *file,
-	      int line)
-{
-	const char *name = clrt_errstr(code);
-	const char *paren;
-	int len;
-
-	/* "clFinish(rt->queue)" -> "clFinish" */
-	while (isspace((unsigned char)*call))
-		call++;
-	paren = strchr(call, '(');
-	len = (int)(paren ? (size_t)(paren - call) : strlen(call));
-	while (len > 0 && isspace((unsigned char)call[len - 1]))
-		len--;
-	if (strcmp(name, "CL_UNKNOWN_ERROR") == 0)
-		return ej_fail(err, EJ_EXIT_DEVICE,
-			       "%.*s failed: CL_UNKNOWN_ERROR(%d) (%s:%d)", len,
-			       call, (int)code, file, line);
-	return ej_fail(err, EJ_EXIT_DEVICE, "%.*s failed: %s (%s:%d)", len,
-		       call, name, file, line);
-}
+#include "opencl/clrt_int.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Copy src[0..n) into dst (size cap) without leading/trailing blanks. */
-static void clrt_copy_trimmed(char *dst, size_t cap, const char *src,
-			      size_t n)
+void clrt_copy_trimmed(char *dst, size_t cap, const char *src, size_t n)
 {
 	while (n > 0 && (isspace((unsigned char)*src) || *src == '\0')) {
 		src++;
@@ -215,19 +98,6 @@ static const char *clrt_type_name(cl_device_type t)
 	if (t & CL_DEVICE_TYPE_CUSTOM)
 		return "CUSTOM";
 	return "OTHER";
-}
-
-/* 64-bit FNV-1a, continued from h. */
-static uint64_t clrt_fnv1a(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }
 
 /* ---- discovery -------------------------------------------------------- */
@@ -497,26 +367,6 @@ int clrt_list(FILE *out, ej_err *err)
 
 /* ---- the runtime object ----------------------------------------------- */
 
-struct clrt_prog {
-	uint64_t hash;
-	char *key; /* all sources + options, compared on hash hits */
-	size_t key_len;
-	cl_program prog;
-};
-
-struct clrt {
-	cl_platform_id platform;
-	cl_device_id device;
-	cl_context ctx;
-	cl_command_queue queue;
-	cl_device_type type;
-	cl_uint compute_units;
-	char name[CLRT_NAME_MAX];
-	char driver[CLRT_NAME_MAX];
-	struct clrt_prog *progs; /* the program cache, n_progs entries */
-	size_t n_progs, cap_progs;
-};
-
 static int clrt_open(clrt *rt, const struct clrt_dev *d, ej_err *err)
 {
 	cl_context_properties props[3];
@@ -599,216 +449,6 @@ cl_device_id clrt_device(const clrt *rt) { return rt->device; }
 const char *clrt_device_name(const clrt *rt) { return rt->name; }
 cl_device_type clrt_device_type(const clrt *rt) { return rt->type; }
 unsigned clrt_compute_units(const clrt *rt) { return rt->compute_units; }
-
-/* ---- programs --------------------------------------------------------- */
-
-/* The cache key: every source followed by a NUL, then the options. */
-static char *clrt_prog_key(const char *const *srcs, size_t n_srcs,
-			   const char *options, size_t *len)
-{
-	size_t i, n = strlen(options) + 1, off = 0;
-	char *key;
-
-	for (i = 0; i < n_srcs; i++)
-		n += strlen(srcs[i]) + 1;
-	key = malloc(n);
-	if (!key)
-		return NULL;
-	for (i = 0; i < n_srcs; i++) {
-		size_t k = strlen(srcs[i]) + 1;
-
-		memcpy(key + off, srcs[i], k);
-		off += k;
-	}
-	memcpy(key + off, options, strlen(options) + 1);
-	*len = n;
-	return key;
-}
-
-static uint64_t clrt_prog_hash(const clrt *rt, const char *key, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	h = clrt_fnv1a(h, key, len);
-	h = clrt_fnv1a(h, rt->name, strlen(rt->name) + 1);
-	return clrt_fnv1a(h, rt->driver, strlen(rt->driver) + 1);
-}
-
-static cl_program clrt_cache_find(const clrt *rt, uint64_t h,
-				  const char *key, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < rt->n_progs; i++) {
-		const struct clrt_prog *p = &rt->progs[i];
-
-		if (p->hash == h && p->key_len == len &&
-		    memcmp(p->key, key, len) == 0)
-			return p->prog;
-	}
-	return NULL;
-}
-
-/* Take ownership of key and prog. */
-static int clrt_cache_add(clrt *rt, uint64_t h, char *key, size_t len,
-			  cl_program prog, ej_err *err)
-{
-	if (rt->n_progs == rt->cap_progs) {
-		size_t cap = rt->cap_progs ? 2 * rt->cap_progs : 8;
-		struct clrt_prog *v = realloc(rt->progs, cap * sizeof(*v));
-
-		if (!v) {
-			free(key);
-			clReleaseProgram(prog);
-			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		}
-		rt->progs = v;
-		rt->cap_progs = cap;
-	}
-	rt->progs[rt->n_progs].hash = h;
-	rt->progs[rt->n_progs].key = key;
-	rt->progs[rt->n_progs].key_len = len;
-	rt->progs[rt->n_progs].prog = prog;
-	rt->n_progs++;
-	return 0;
-}
-
-/* The build log of prog, trimmed to at most CLRT_LOG_MAX bytes in log;
- * returns its full length (0 if there is none). */
-static size_t clrt_build_log(clrt *rt, cl_program prog, char *log,
-			     size_t cap)
-{
-	size_t n = 0;
-	char *full;
-
-	log[0] = '\0';
-	if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, 0,
-				  NULL, &n) != CL_SUCCESS ||
-	    n == 0 || !(full = malloc(n + 1)))
-		return 0;
-	if (clGetProgramBuildInfo(prog, rt->device, CL_PROGRAM_BUILD_LOG, n,
-				  full, NULL) != CL_SUCCESS) {
-		free(full);
-		return 0;
-	}
-	full[n] = '\0';
-	n = strlen(full);
-	clrt_copy_trimmed(log, cap, full, n);
-	free(full);
-	return n;
-}
-
-/* Fill err with the build failure and the (trimmed) build log. */
-static int clrt_build_failed(clrt *rt, cl_program prog, const char *name,
-			     cl_int code, ej_err *err)
-{
-	char log[CLRT_LOG_MAX + 1];
-	size_t n;
-
-	if (code != CL_BUILD_PROGRAM_FAILURE)
-		return ej_fail(err, EJ_EXIT_DEVICE,
-			       "building OpenCL program '%s' failed: %s", name,
-			       clrt_errstr(code));
-	n = clrt_build_log(rt, prog, log, sizeof(log));
-	return ej_fail(err, EJ_EXIT_DEVICE,
-		       "building OpenCL program '%s' failed: %s\n%s%s", name,
-		       clrt_errstr(code), log[0] ? log : "(no build log)",
-		       n > CLRT_LOG_MAX ? "\n[build log truncated]" : "");
-}
-
-static cl_program clrt_build(clrt *rt, const char *name,
-			     const char *const *srcs, size_t n_srcs,
-			     const char *options, ej_err *err)
-{
-	static const char std[] = "-cl-std=CL1.2 ";
-	cl_program prog;
-	char *opts;
-	cl_int rc;
-
-	prog = clCreateProgramWithSource(rt->ctx, (cl_uint)n_srcs,
-					 (const char **)srcs, NULL, &rc);
-	if (rc != CL_SUCCESS) {
-		CLRT_FAILED(err, rc, "clCreateProgramWithSource");
-		ej_prefix(err, "building OpenCL program '%s': ", name);
-		return NULL;
-	}
-	opts = malloc(sizeof(std) + strlen(options));
-	if (!opts) {
-		clReleaseProgram(prog);
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		return NULL;
-	}
-	memcpy(opts, std, sizeof(std) - 1);
-	memcpy(opts + sizeof(std) - 1, options, strlen(options) + 1);
-	rc = clBuildProgram(prog, 1, &rt->device, opts, NULL, NULL);
-	free(opts);
-	if (rc != CL_SUCCESS) {
-		clrt_build_failed(rt, prog, name, rc, err);
-		clReleaseProgram(prog);
-		return NULL;
-	}
-	return prog;
-}
-
-cl_program clrt_program(clrt *rt, const char *name, const char *const *srcs,
-			size_t n_srcs, const char *options, ej_err *err)
-{
-	cl_program prog;
-	uint64_t h;
-	size_t len, i;
-	char *key;
-
-	if (!options)
-		options = "";
-	if (n_srcs == 0) {
-		ej_fail(err, EJ_EXIT_RUN,
-			"no sources for OpenCL program '%s'", name);
-		return NULL;
-	}
-	for (i = 0; i < n_srcs; i++) {
-		if (!srcs[i]) {
-			ej_fail(err, EJ_EXIT_RUN,
-				"source %zu of OpenCL program '%s' is NULL",
-				i, name);
-			return NULL;
-		}
-	}
-	key = clrt_prog_key(srcs, n_srcs, options, &len);
-	if (!key) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		return NULL;
-	}
-	h = clrt_prog_hash(rt, key, len);
-	prog = clrt_cache_find(rt, h, key, len);
-	if (prog) {
-		free(key);
-		return prog;
-	}
-	prog = clrt_build(rt, name, srcs, n_srcs, options, err);
-	if (!prog) {
-		free(key);
-		return NULL;
-	}
-	if (clrt_cache_add(rt, h, key, len, prog, err))
-		return NULL;
-	return prog;
-}
-
-cl_kernel clrt_kernel(clrt *rt, cl_program prog, const char *kname,
-		      ej_err *err)
-{
-	cl_kernel k;
-	cl_int rc;
-
-	(void)rt;
-	k = clCreateKernel(prog, kname, &rc);
-	if (rc != CL_SUCCESS) {
-		CLRT_FAILED(err, rc, "clCreateKernel");
-		ej_prefix(err, "creating kernel '%s': ", kname);
-		return NULL;
-	}
-	return k;
-}
 
 /* ---- arguments, buffers, launches ------------------------------------- */
 
@@ -910,6 +550,24 @@ cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
 	else
 		CLRT_FAILED(err, rc, "clCreateBuffer");
 	return NULL;
+}
+
+int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
+		 cl_mem_flags flags, ej_err *err)
+{
+	if (*buf && *cap >= need)
+		return 0;
+	if (*buf)
+		clReleaseMemObject(*buf);
+	*buf = NULL;
+	*cap = 0;
+	if (elem && need > SIZE_MAX / elem)
+		return ej_fail(err, EJ_EXIT_RUN, "buffer of %zu elements of %zu "
+			       "bytes is too large", need, elem);
+	if (!(*buf = clrt_alloc(rt, need * elem, flags, err)))
+		return -1;
+	*cap = need;
+	return 0;
 }
 
 int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,

@@ -99,6 +99,15 @@ int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...);
  * the first write or launch.  The caller releases the buffer with
  * clReleaseMemObject. */
 cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err);
+/* Grow *buf to hold 'need' elements of 'elem' bytes; *cap is its size in
+ * elements (0 with *buf NULL at first).  A buffer already large enough is
+ * kept as is (never shrinks, contents kept); otherwise the old one is
+ * released and a new one of exactly need * elem bytes made (contents
+ * undefined).  On failure (clrt_alloc's errors, or need * elem overflowing
+ * size_t: EJ_EXIT_RUN) *buf is NULL and *cap 0.  The caller releases *buf
+ * with clReleaseMemObject. */
+int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
+		 cl_mem_flags flags, ej_err *err);
 int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
 	       const void *src, ej_err *err);                /* blocking */
 int clrt_read(clrt *rt, cl_mem buf, size_t offset, size_t bytes, void *dst,

@@ -487,6 +487,66 @@ static void test_alloc_errors(void **state)
 	assert_contains(err.msg, want);
 }
 
+/* clrt_reserve: grows, keeps a large enough buffer (and its contents),
+ * and leaves NULL / 0 behind on failure. */
+static void test_reserve(void **state)
+{
+	clrt *rt = *state;
+	static const float x[4] = { 1, 2, 3, 4 };
+	float y[4] = { 0 };
+	cl_mem buf = NULL, first;
+	size_t cap = 0, bytes = 0;
+	ej_err err = { 0 };
+
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, 4, sizeof(float),
+				      CL_MEM_READ_WRITE, &err), 0);
+	assert_non_null(buf);
+	assert_int_equal(cap, 4);
+	assert_int_equal(clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof(bytes),
+					    &bytes, NULL), CL_SUCCESS);
+	assert_int_equal(bytes, sizeof(x));
+	assert_int_equal(clrt_write(rt, buf, 0, sizeof(x), x, &err), 0);
+	/* smaller or equal (and 0): the same buffer, contents kept */
+	first = buf;
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, 3, sizeof(float),
+				      CL_MEM_READ_WRITE, &err), 0);
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, 0, sizeof(float),
+				      CL_MEM_READ_WRITE, &err), 0);
+	assert_ptr_equal(buf, first);
+	assert_int_equal(cap, 4);
+	assert_int_equal(clrt_read(rt, buf, 0, sizeof(y), y, &err), 0);
+	assert_memory_equal(x, y, sizeof(x));
+	/* larger: exactly need * elem bytes */
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, 10, 3 * sizeof(float),
+				      CL_MEM_READ_WRITE, &err), 0);
+	assert_int_equal(cap, 10);
+	assert_int_equal(clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof(bytes),
+					    &bytes, NULL), CL_SUCCESS);
+	assert_int_equal(bytes, 30 * sizeof(float));
+	/* too large for the device: the old buffer is gone, NULL and 0 */
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, (size_t)1 << 30,
+				      (size_t)1 << 20, CL_MEM_READ_WRITE,
+				      &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_DEVICE);
+	assert_contains(err.msg, "cannot allocate 1073741824.0 MiB");
+	assert_null(buf);
+	assert_int_equal(cap, 0);
+	/* need * elem overflows size_t */
+	ej_err_clear(&err);
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, SIZE_MAX / 2 + 1, 2,
+				      CL_MEM_READ_WRITE, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_RUN);
+	assert_non_null(strstr(err.msg, "is too large"));
+	assert_null(buf);
+	/* nothing yet and need 0: clrt_alloc's zero-size error */
+	ej_err_clear(&err);
+	assert_int_equal(clrt_reserve(rt, &buf, &cap, 0, sizeof(float),
+				      CL_MEM_READ_WRITE, &err), -1);
+	assert_contains(err.msg, "zero-size buffer");
+	assert_null(buf);
+	assert_int_equal(cap, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +570,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_args_errors, rt_setup,
 						rt_teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_errors, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, rt_setup,
 						rt_teardown),
 	};
 
