@@ -51,7 +51,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(wildcard tests/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all run test bench clean deps
+.PHONY: all run test bench clean deps FORCE
 all: $(BIN)
 
 $(BIN): $(CMD_OBJ) $(B)/libevojax.a
@@ -67,8 +67,15 @@ $(B)/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The list of embedded sources, rewritten only when it changes, so adding,
+# moving or removing a .cl file re-embeds (its mtime alone would not).
+$(B)/gen/cl_list: FORCE
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo '$(CL_SRC) | $(CL_TEST_SRC)' | cmp -s - $@ || \
+		echo '$(CL_SRC) | $(CL_TEST_SRC)' > $@
+
 # OpenCL sources are embedded: one C string line per source line.
-$(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC)
+$(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC) $(B)/gen/cl_list
 	$(call say,EMBED,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sh opencl/embed.sh $(CL_SRC) > $@.tmp && mv $@.tmp $@
@@ -76,7 +83,7 @@ $(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC)
 # The same table (clsrc_table) plus tests/*.cl.  Test binaries link this
 # object before libevojax.a, so the archive's cl_embed.o is never pulled in
 # and the product binary never carries test kernels.
-$(B)/gen/cl_embed_test.c: opencl/embed.sh $(CL_SRC) $(CL_TEST_SRC)
+$(B)/gen/cl_embed_test.c: opencl/embed.sh $(CL_SRC) $(CL_TEST_SRC) $(B)/gen/cl_list
 	$(call say,EMBED,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sh opencl/embed.sh $(CL_SRC) $(CL_TEST_SRC) > $@.tmp && mv $@.tmp $@

@@ -76,6 +76,10 @@ typedef struct algo_ops {
 	/* Extra artefacts written at each test and at the end of a run into
 	 * the run directory 'dir' (MAP-Elites: archive.npz), atomically. */
 	int (*save_extra)(const void *state, const char *dir, ej_err *err);
+	/* The key of the resolved 'algo' section (cfg) whose value needs
+	 * trainer.normalize_obs: true (ARS 'version: v2'), or NULL when
+	 * this configuration does not.  Checked by config validation. */
+	const char *(*needs_obs_norm)(const void *cfg);
 } algo_ops;
 
 extern const algo_ops *const algo_registry[]; /* NULL-terminated */

@@ -366,6 +366,12 @@ static int ars_set_hparam(void *state, const char *name, double value)
 	return 0;
 }
 
+/* V2 is V1 with observation normalization, which the trainer provides. */
+static const char *ars_needs_obs_norm(const void *cfg)
+{
+	return strcmp(((const ars_cfg *)cfg)->version, "v2") ? NULL : "version";
+}
+
 const algo_ops ars_ops = {
 	.name = "ars",
 	.summary = "Augmented Random Search (Mania et al. 2018): "
@@ -383,4 +389,5 @@ const algo_ops ars_ops = {
 	.free = ars_free,
 	.hparams = ars_hparams,
 	.set_hparam = ars_set_hparam,
+	.needs_obs_norm = ars_needs_obs_norm,
 };

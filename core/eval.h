@@ -2,11 +2,13 @@
  * vectors into fitness, whatever the task is.  An ops table per kind of
  * evaluation (ggml backend style) plus a small wrapper object.
  *
- * Implementations (each beside the module that does the work):
+ * Implementations (each beside the module that does the work; generic
+ * ones in core/, those of one task beside the task):
  *   sim_eval_ops     core/sim.c     episodic tasks: fused rollout kernel
  *   direct_eval_ops  core/direct.c  fitness a function of the parameters
- *   mnist_eval_ops   tasks/mnist.c  image classification (core/superv.h)
- *   s2s_eval_ops     core/s2s.c     seq2seq addition (LSTM enc-dec)
+ *   mnist_eval_ops   tasks/mnist.c  image classification: IDX data, the
+ *                                   policy's image ops (core/superv.h)
+ *   s2s_eval_ops     tasks/s2s.c    seq2seq addition (LSTM enc-dec)
  * A task names its evaluator in task_ops.eval (tasks/task.h); the trainer
  * and every driver above it (population-based training, splits over
  * devices) call only this interface.  Adding an evaluator = one ops table

@@ -198,17 +198,22 @@ static int exp_schedules(const cfg_node *sec, exp_cfg *e, ej_err *err)
 static int exp_cross_checks(const cfg_node *root, const exp_cfg *e,
 			    ej_err *err)
 {
-	const cfg_node *v = cfg_path(root, "algo.version");
+	const char *key = e->algo->needs_obs_norm
+				  ? e->algo->needs_obs_norm(e->algo_cfg)
+				  : NULL;
+	const cfg_node *v;
 	char where[512];
 
-	/* ARS V2 is V1 with observation normalization (Mania et al. 2018),
-	 * which the trainer provides. */
-	if (!strcmp(e->algo->name, "ars") && v && v->value &&
-	    !strcmp(v->value, "v2") && !e->trainer.normalize_obs) {
-		cfg_where(v, where, sizeof(where));
+	if (key && !e->trainer.normalize_obs) {
+		v = cfg_get(cfg_get(root, "algo"), key);
+		if (v)
+			cfg_where(v, where, sizeof(where));
+		else
+			snprintf(where, sizeof(where), "config");
 		return ej_fail(err, EJ_EXIT_USAGE,
-			       "%s: 'version: v2' of 'ars' needs 'trainer.normalize_obs: true'",
-			       where);
+			       "%s: '%s: %s' of '%s' needs 'trainer.normalize_obs: true'",
+			       where, key, v && v->value ? v->value : "(default)",
+			       e->algo->name);
 	}
 	return 0;
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/obsnorm.h"
 #include "opencl/philox.h"
@@ -31,14 +30,6 @@ struct sim {
 	float *stats_host;        /* (cap_items, 2 obs + 1) */
 	double kernel_seconds;
 };
-
-static double sim_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		     const policy_ops *policy, const void *policy_cfg,
@@ -173,22 +164,6 @@ void sim_set_obs_params(sim *s, const double *p)
 	memcpy(s->obs_params, p, sim_obs_params_size(s) * sizeof(double));
 }
 
-/* Grow a device buffer to hold 'need' elements of 'elem' bytes. */
-static int sim_reserve(sim *s, cl_mem *buf, size_t *cap, size_t need,
-		       size_t elem, cl_mem_flags flags, ej_err *err)
-{
-	if (*buf && *cap >= need)
-		return 0;
-	if (*buf)
-		clReleaseMemObject(*buf);
-	*cap = 0;
-	*buf = clrt_alloc(s->rt, need * elem, flags, err);
-	if (!*buf)
-		return -1;
-	*cap = need;
-	return 0;
-}
-
 int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		uint32_t purpose, uint32_t iter, uint32_t reset_member,
 		size_t n_repeats, bool update_obs, float *returns, ej_err *err)
@@ -207,12 +182,12 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "population %zu is not a multiple of the task's %zu agents per world (distinct members per agent)",
 			       n, agents);
-	if (sim_reserve(s, &s->params, &s->cap_members, n,
+	if (clrt_reserve(s->rt, &s->params, &s->cap_members, n,
 			s->param_count * sizeof(float), CL_MEM_READ_ONLY,
 			err) < 0 ||
-	    sim_reserve(s, &s->returns, &s->cap_envs, envs, sizeof(float),
+	    clrt_reserve(s->rt, &s->returns, &s->cap_envs, envs, sizeof(float),
 			CL_MEM_WRITE_ONLY, err) < 0 ||
-	    sim_reserve(s, &s->obs_stats, &s->cap_items, items,
+	    clrt_reserve(s->rt, &s->obs_stats, &s->cap_items, items,
 			row * sizeof(float), CL_MEM_READ_WRITE, err) < 0)
 		return -1;
 	if (!s->steps || s->cap_steps < items) {
@@ -222,7 +197,7 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		s->steps_host = grown;
 	}
-	if (sim_reserve(s, &s->steps, &s->cap_steps, items, sizeof(cl_uint),
+	if (clrt_reserve(s->rt, &s->steps, &s->cap_steps, items, sizeof(cl_uint),
 			CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
 	if (s->normalize) {
@@ -247,12 +222,12 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		      reset_member, (unsigned)n_repeats,
 		      (unsigned)s->dims.max_steps) < 0)
 		return -1;
-	t0 = sim_now();
+	t0 = eval_now();
 	if (clrt_launch(s->rt, s->kernel, items, s->lanes > 1 ? 1 : 0,
 			err) < 0 ||
 	    clrt_finish(s->rt, err) < 0)
 		return -1;
-	s->kernel_seconds = sim_now() - t0;
+	s->kernel_seconds = eval_now() - t0;
 	if (clrt_read(s->rt, s->returns, 0, envs * sizeof(float), returns,
 		      err) < 0 ||
 	    clrt_read(s->rt, s->steps, 0, items * sizeof(cl_uint),

@@ -38,8 +38,6 @@ struct trainer {
 	struct { char key[64]; double value; } hp[TR_MAX_HP];
 };
 
-static double tr_now(void) { return eval_now(); }
-
 static void tr_path(const trainer *t, char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "%s/%s", t->dir, name);
@@ -271,7 +269,7 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 			t->P);
 		goto fail;
 	}
-	t->t_start = tr_now();
+	t->t_start = eval_now();
 	tr_banner(t);
 	return t;
 fail:
@@ -308,7 +306,7 @@ double trainer_env_steps(const trainer *t) { return t->env_steps; }
 void trainer_timing(const trainer *t, double *wall, double *rollout,
 		    double *kernel)
 {
-	*wall = tr_now() - t->t_start;
+	*wall = eval_now() - t->t_start;
 	*rollout = t->rollout_s;
 	*kernel = t->kernel_s;
 }
@@ -385,7 +383,7 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 
 static void tr_progress(trainer *t, long iter, const test_stats *fit)
 {
-	double now = tr_now(), el = now - t->t_start;
+	double now = eval_now(), el = now - t->t_start;
 	long max_iter = t->e->trainer.max_iter;
 	double ips = (double)(iter + 1) / (el > 0 ? el : 1e-9);
 	double eta = (double)(max_iter - iter - 1) / (ips > 0 ? ips : 1e-9);
@@ -726,7 +724,7 @@ int trainer_finish(trainer *t, ej_err *err)
 	if (tr_test_and_save(t, t->e->trainer.max_iter, true, err) < 0 ||
 	    tr_checkpoint(t, err) < 0)
 		return -1;
-	wall = tr_now() - t->t_start;
+	wall = eval_now() - t->t_start;
 	tr_log(t, "done: final test score %.4f, best %.4f (iter %ld), %ld iterations in %.1f s (%.2f it/s, rollout %.0f%%)",
 	       t->final_score, t->best_score, t->best_iter, t->iter_done, wall,
 	       (double)t->iter_done / (wall > 0 ? wall : 1e-9),

@@ -31,7 +31,7 @@ enum policy_cap {
 	POLICY_CAP_IMAGES = 1u << 1,  /* classifies image batches
 					 (core/superv.h) */
 	POLICY_CAP_SEQ2SEQ = 1u << 2, /* encodes and decodes token sequences
-					 (core/s2s.h) */
+					 (tasks/s2s.h) */
 };
 
 typedef struct policy_ops {

@@ -3,7 +3,7 @@
  * and the host reference forward used by tests.  Model, layout and the
  * EvoJAX/Flax correspondence: policies/seq2seq.h.  Device code (the LSTM
  * cell and the output dense): policies/seq2seq.cl; device evaluation:
- * core/s2s.h and core/s2s.cl.
+ * tasks/s2s.h and tasks/s2s.cl.
  *
  * Defaults: hidden 128 (EvoJAX examples/train_seq2seq.py; the class default
  * is 256).  Flax LSTMCell defaults: gate_fn sigmoid, activation tanh,

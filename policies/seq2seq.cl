@@ -1,6 +1,6 @@
 /* seq2seq.cl - the LSTM encoder-decoder of policies/seq2seq.h on VL
  * queries at once (VF lanes, core/lanes.cl): one LSTMCell step and the
- * decoder's output Dense; the evaluator's kernel (core/s2s.cl) runs them
+ * decoder's output Dense; the evaluator's kernel (tasks/s2s.cl) runs them
  * over the steps of a population's queries.
  *
  * The state h, c of the VL queries lives in private arrays (H, VL); the

@@ -16,7 +16,7 @@
  */
 #include "tasks/seq2seq.h"
 
-#include "core/s2s.h"
+#include "tasks/s2s.h"
 #include "policies/policy.h"
 
 #include <stddef.h>

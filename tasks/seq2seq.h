@@ -21,7 +21,7 @@
  * (EvoJAX: -mean over batch and all T positions of the masked xe, so the
  * masked position counts in the denominator).  Test score = exact-sequence
  * accuracy: the fraction of queries with argmax(logits_bt) == label_bt for
- * every t < d+1.  Evaluation: core/s2s.h with the 'seq2seq' policy.
+ * every t < d+1.  Evaluation: tasks/s2s.h with the 'seq2seq' policy.
  */
 #ifndef EJ_SEQ2SEQ_TASK_H
 #define EJ_SEQ2SEQ_TASK_H

@@ -1,5 +1,5 @@
 /* bench_seq2seq - population evaluation of the seq2seq LSTM encoder-decoder
- * (core/s2s.c): pop 256 x batch 128 queries of d = 3 digits, hidden 128
+ * (tasks/s2s.c): pop 256 x batch 128 queries of d = 3 digits, hidden 128
  * (149,391 parameters), random weights.  Prints s/iteration (best of 3),
  * queries/s (member-queries per second) and GFLOP/s counted two ways:
  *   model:    2 x the multiply-adds of EvoJAX's forward per query:
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "core/s2s.h"
+#include "tasks/s2s.h"
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
 

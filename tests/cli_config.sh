@@ -19,6 +19,13 @@ sed 's/  pop_size: 64/  pop_size: 63/' $C >"$T/odd.yaml"
 expect "odd population" 2 "$T/odd.yaml:17:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
 	$EVOJAX validate "$T/odd.yaml"
 
+# A cross-section rule an algorithm declares (algo_ops.needs_obs_norm).
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo:\n  name: ars\n  version: v2\n' >"$T/arsv2.yaml"
+expect "ars v2 needs normalize_obs" 2 "$T/arsv2.yaml:5:12: 'version: v2' of 'ars' needs 'trainer.normalize_obs: true'" -- \
+	$EVOJAX validate "$T/arsv2.yaml"
+expect "ars v2 with normalize_obs" 0 "" -- \
+	$EVOJAX validate "$T/arsv2.yaml" --set trainer.normalize_obs=true
+
 sed 's/  max_iter: 1000/  max_iter: 0/' $C >"$T/range.yaml"
 expect "out of range" 2 "$T/range.yaml:26:13: 'max_iter' must be an integer in [1, 1e+09], got '0'" -- \
 	$EVOJAX validate "$T/range.yaml"

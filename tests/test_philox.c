@@ -194,7 +194,7 @@ static int dev_setup(void **state)
 		return -1;
 	f->rt = clrt_create("auto", &err);
 	f->src[0] = clsrc_load("opencl/philox.h", &err);
-	f->src[1] = clsrc_load("opencl/philox_test.cl", &err);
+	f->src[1] = clsrc_load("tests/philox_test.cl", &err);
 	if (!f->rt || !f->src[0] || !f->src[1]) {
 		print_error("setup: %s\n", err.msg);
 		return -1;

@@ -1,6 +1,6 @@
 /* test_seq2seq - the seq2seq addition task (tasks/seq2seq.c), the LSTM
  * encoder-decoder policy (policies/seq2seq.c) and its device evaluator
- * (core/s2s.c; device code core/s2s.cl, policies/seq2seq.cl,
+ * (tasks/s2s.c; device code tasks/s2s.cl, policies/seq2seq.cl,
  * tasks/seq2seq.cl):
  *   - generated queries decode back to op1 + op2 with the carry dropped,
  *     token positions, operand ranges, determinism;
@@ -30,7 +30,7 @@
 #include <cmocka.h>
 
 #include "core/cfg.h"
-#include "core/s2s.h"
+#include "tasks/s2s.h"
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
 #include "policies/seq2seq.h"

@@ -1,4 +1,4 @@
-/* s2s.cl - the seq2seq evaluator (core/s2s.c): the LSTM encoder-decoder
+/* s2s.cl - the seq2seq evaluator (tasks/s2s.c): the LSTM encoder-decoder
  * (policies/seq2seq.cl) of a whole population on query batches
  * (tasks/seq2seq.cl), one kernel.  Composed after core/lanes.cl,
  * tasks/seq2seq.cl and policies/seq2seq.cl.

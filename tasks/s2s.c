@@ -1,5 +1,5 @@
 /* s2s.c - seq2seq addition with the LSTM encoder-decoder, evaluated for a
- * population on the device (core/s2s.cl composed with the task's tokens,
+ * population on the device (tasks/s2s.cl composed with the task's tokens,
  * tasks/seq2seq.cl, and the policy's cell, policies/seq2seq.cl).  API and
  * semantics: s2s.h; task: tasks/seq2seq.h; model and layout:
  * policies/seq2seq.h.
@@ -11,13 +11,12 @@
  * The loss and accuracy per query are written by the kernel and summed on
  * the host in query order in double: deterministic, independent of VL.
  */
-#include "core/s2s.h"
+#include "tasks/s2s.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "opencl/clsrc.h"
 #include "opencl/philox.h"
@@ -46,14 +45,6 @@ struct s2s {
 	double kernel_s;
 };
 
-static double s2s_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static size_t s2s_round_up(size_t n, size_t m)
 {
 	return (n + m - 1) / m * m;
@@ -62,7 +53,7 @@ static size_t s2s_round_up(size_t n, size_t m)
 static int s2s_build(s2s *s, ej_err *err)
 {
 	const char *files[] = { "core/lanes.cl", seq2seq_task_ops.cl_file,
-				seq2seq_policy_ops.cl_file, "core/s2s.cl" };
+				seq2seq_policy_ops.cl_file, "tasks/s2s.cl" };
 	char defs[256];
 	cl_program prog;
 
@@ -72,21 +63,6 @@ static int s2s_build(s2s *s, ej_err *err)
 	prog = clsrc_build(s->rt, "s2s", defs, files, 4, NULL, err);
 	if (!prog || !(s->k = clrt_kernel(s->rt, prog, "s2s_eval", err)))
 		return -1;
-	return 0;
-}
-
-/* Grow a device buffer to hold 'need' elements of 'elem' bytes. */
-static int s2s_reserve(s2s *s, cl_mem *buf, size_t *cap, size_t need,
-		       size_t elem, cl_mem_flags flags, ej_err *err)
-{
-	if (*buf && *cap >= need)
-		return 0;
-	if (*buf)
-		clReleaseMemObject(*buf);
-	*cap = 0;
-	if (!(*buf = clrt_alloc(s->rt, need * elem, flags, err)))
-		return -1;
-	*cap = need;
 	return 0;
 }
 
@@ -251,7 +227,7 @@ static int s2s_run(s2s *s, size_t pop, cl_mem din, cl_mem dlab, size_t n,
 		if (s->ok)
 			clReleaseMemObject(s->ok);
 		s->ok = NULL;
-		if (s2s_reserve(s, &s->ll, &s->cap_out, out, sizeof(float),
+		if (clrt_reserve(s->rt, &s->ll, &s->cap_out, out, sizeof(float),
 				CL_MEM_WRITE_ONLY, err) < 0 ||
 		    !(s->ok = clrt_alloc(s->rt, out, CL_MEM_WRITE_ONLY, err)))
 			return -1;
@@ -260,11 +236,11 @@ static int s2s_run(s2s *s, size_t pop, cl_mem din, cl_mem dlab, size_t n,
 		      (unsigned)nq, (unsigned)groups, (unsigned)pop, s->ll,
 		      s->ok) < 0)
 		return -1;
-	t0 = s2s_now();
+	t0 = eval_now();
 	if (clrt_launch(s->rt, s->k, items, s->lanes > 1 ? 1 : 0, err) < 0 ||
 	    clrt_finish(s->rt, err) < 0)
 		return -1;
-	s->kernel_s = s2s_now() - t0;
+	s->kernel_s = eval_now() - t0;
 	if (clrt_read(s->rt, s->ll, 0, out * sizeof(float), s->ll_host,
 		      err) < 0 ||
 	    clrt_read(s->rt, s->ok, 0, out, s->ok_host, err) < 0)
@@ -292,7 +268,7 @@ static int s2s_put_params(s2s *s, const float *params, size_t pop,
 {
 	if (pop == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate: population 0");
-	if (s2s_reserve(s, &s->params, &s->cap_pop, pop, s->P * sizeof(float),
+	if (clrt_reserve(s->rt, &s->params, &s->cap_pop, pop, s->P * sizeof(float),
 			CL_MEM_READ_ONLY, err) < 0)
 		return -1;
 	return clrt_write(s->rt, s->params, 0, pop * s->P * sizeof(float),
@@ -309,9 +285,9 @@ int s2s_eval_queries(s2s *s, const float *params, size_t pop,
 	if (n == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate: no queries");
 	if (s2s_put_params(s, params, pop, err) < 0 ||
-	    s2s_reserve(s, &s->in, &s->cap_in, nq, li, CL_MEM_READ_ONLY,
+	    clrt_reserve(s->rt, &s->in, &s->cap_in, nq, li, CL_MEM_READ_ONLY,
 			err) < 0 ||
-	    s2s_reserve(s, &s->lab, &s->cap_lab, nq, (size_t)s->d + 1,
+	    clrt_reserve(s->rt, &s->lab, &s->cap_lab, nq, (size_t)s->d + 1,
 			CL_MEM_READ_ONLY, err) < 0)
 		return -1;
 	if (s2s_upload(s, in, labels, n, nq, s->in, s->lab, err) < 0)

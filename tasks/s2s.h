@@ -1,6 +1,6 @@
 /* s2s.h - the seq2seq addition task (tasks/seq2seq.h) with the LSTM
  * encoder-decoder policy (policies/seq2seq.h), evaluated for a whole
- * population on the device in one kernel launch (core/s2s.cl).
+ * population on the device in one kernel launch (tasks/s2s.cl).
  *
  *   train fitness of member m at iteration t =
  *     (1 / (batch * (d+2))) * sum_b sum_{s < d+1} log_softmax(logits_bs)[label_bs]
