@@ -338,9 +338,7 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 			obs[i] = tmp[i];
 		free(tmp);
 	}
-	if (eval_obs_params_size(ev) > 0)
-		eval_set_obs_params(ev, obs);
-	if (eval_test(ev, params, 0, &s, err) < 0)
+	if (eval_test(ev, params, obs, 0, &s, err) < 0)
 		goto out;
 	printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %.9g, "
 	       "\"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}\n",

@@ -138,12 +138,15 @@ static int direct_ev_create(void **state, const exp_cfg *e, clrt *rt,
 }
 
 static int direct_ev_evaluate(void *state, const float *params, size_t n,
-			      uint32_t iter, float *fitness, float *bd,
+			      uint32_t iter, const eval_norm *norms,
+			      size_t n_norms, float *fitness, float *bd,
 			      eval_stats *st, ej_err *err)
 {
 	direct_ev *de = state;
 	double t0 = eval_now();
 
+	(void)norms;
+	(void)n_norms;
 	(void)iter;
 	if (direct_eval(de->d, params, n, fitness, bd, err) < 0)
 		return -1;
@@ -152,9 +155,11 @@ static int direct_ev_evaluate(void *state, const float *params, size_t n,
 }
 
 /* Deterministic: one evaluation is the test. */
-static int direct_ev_test(void *state, const float *params, uint32_t iter,
-			  float *scores, size_t *n, ej_err *err)
+static int direct_ev_test(void *state, const float *params,
+		const double *obs_params, uint32_t iter, float *scores,
+		size_t *n, ej_err *err)
 {
+	(void)obs_params;
 	(void)iter;
 	*n = 1;
 	return direct_eval(((direct_ev *)state)->d, params, 1, scores, NULL,

@@ -83,16 +83,25 @@ void eval_describe(const evaluator *ev, char *buf, size_t size)
 }
 
 int eval_population(evaluator *ev, const float *params, size_t n,
-		    uint32_t iter, float *fitness, float *bd, eval_stats *st,
-		    ej_err *err)
+		    uint32_t iter, const eval_norm *norms, size_t n_norms,
+		    float *fitness, float *bd, eval_stats *st, ej_err *err)
 {
 	eval_stats local = { 0 };
 	double t0 = eval_now();
+	size_t covered = 0;
 
 	if (n == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate");
-	if (ev->ops->evaluate(ev->state, params, n, iter, fitness,
-			      ev->n_bd > 0 ? bd : NULL, &local, err) < 0)
+	for (size_t g = 0; norms && g < n_norms; g++)
+		covered += norms[g].n;
+	if (norms && covered != n)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "normalizer groups cover %zu members, the population has %zu",
+			       covered, n);
+	if (ev->ops->evaluate(ev->state, params, n, iter,
+			      norms, norms ? n_norms : 0,
+			      fitness, ev->n_bd > 0 ? bd : NULL, &local,
+			      err) < 0)
 		return -1;
 	local.wall_s = eval_now() - t0;
 	if (st)
@@ -100,12 +109,13 @@ int eval_population(evaluator *ev, const float *params, size_t n,
 	return 0;
 }
 
-int eval_test(evaluator *ev, const float *params, uint32_t iter,
-	      test_stats *out, ej_err *err)
+int eval_test(evaluator *ev, const float *params, const double *obs_params,
+	      uint32_t iter, test_stats *out, ej_err *err)
 {
 	size_t n = 0;
 
-	if (ev->ops->test(ev->state, params, iter, ev->scores, &n, err) < 0)
+	if (ev->ops->test(ev->state, params, obs_params, iter, ev->scores, &n,
+			  err) < 0)
 		return -1;
 	eval_stats_of(ev->scores, n, out);
 	return 0;
@@ -115,17 +125,6 @@ size_t eval_obs_params_size(const evaluator *ev)
 {
 	return ev->ops->obs_params_size ? ev->ops->obs_params_size(ev->state)
 					: 0;
-}
-
-const double *eval_obs_params(const evaluator *ev)
-{
-	return ev->ops->obs_params ? ev->ops->obs_params(ev->state) : NULL;
-}
-
-void eval_set_obs_params(evaluator *ev, const double *p)
-{
-	if (ev->ops->set_obs_params)
-		ev->ops->set_obs_params(ev->state, p);
 }
 
 void eval_stats_of(const float *x, size_t n, test_stats *s)

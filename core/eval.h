@@ -22,12 +22,18 @@
  *    populations of K trainers in ONE call of n = K * pop members gives
  *    each trainer exactly the fitness it would get alone.  Behaviour
  *    descriptors (n, n_bd) go to bd when the task has them (bd may be
- *    NULL).  Observation statistics of the call fold into the evaluator's
- *    normalizer (shared by all members of the call).
- *  - test(params (P), iter) scores one parameter vector: n scores (test
- *    episodes with their own seeds, or one accuracy).
- *  - obs_params*: the observation normalizer (EvoJAX layout, 1 + 2 obs),
- *    the state a resume needs; NULL slots = the evaluator has none.
+ *    NULL).
+ *  - Observation normalizers (trainer.normalize_obs) belong to the
+ *    callers: obs_params_size() doubles each (EvoJAX layout, 1 + 2 obs;
+ *    0 = the evaluator normalizes nothing).  evaluate() takes one per
+ *    group of consecutive members (norms[g] covers norms[g].n members: a
+ *    trainer's population), normalizes each group's observations with its
+ *    own and folds the group's observations into it, so K trainers in one
+ *    call keep K separate normalizers.  NULL norms: the evaluator's own
+ *    (one for all members).
+ *  - test(params (P), obs_params, iter) scores one parameter vector with
+ *    that normalizer (NULL: the evaluator's own), updating nothing: n
+ *    scores (test episodes with their own seeds, or one accuracy).
  */
 #ifndef EJ_EVAL_H
 #define EJ_EVAL_H
@@ -45,6 +51,12 @@ typedef struct eval_stats {
 	double wall_s;    /* seconds of the whole call (eval_population) */
 } eval_stats;
 
+/* The observation normalizer of a group of consecutive members. */
+typedef struct eval_norm {
+	size_t n;           /* members of the group */
+	double *obs_params; /* (obs_params_size), in/out */
+} eval_norm;
+
 typedef struct test_stats {
 	int n;
 	double max, avg, min, std;
@@ -58,10 +70,12 @@ typedef struct eval_ops {
 	size_t (*param_count)(const void *state);
 	/* See the contract above.  st: env_steps and kernel_s of the call. */
 	int (*evaluate)(void *state, const float *params, size_t n,
-			uint32_t iter, float *fitness, float *bd,
-			eval_stats *st, ej_err *err);
-	int (*test)(void *state, const float *params, uint32_t iter,
-		    float *scores, size_t *n, ej_err *err);
+			uint32_t iter, const eval_norm *norms, size_t n_norms,
+			float *fitness, float *bd, eval_stats *st,
+			ej_err *err);
+	int (*test)(void *state, const float *params,
+		    const double *obs_params, uint32_t iter, float *scores,
+		    size_t *n, ej_err *err);
 	/* One human line about the task and policy for the run banner
 	 * ("task cartpole, policy mlp (4609 parameters), 16 repeats"). */
 	void (*describe)(const void *state, char *buf, size_t size);
@@ -72,10 +86,8 @@ typedef struct eval_ops {
 	size_t (*test_count)(const void *state);
 	/* Environments per work-item (NULL: 0, not lane-based). */
 	int (*lanes)(const void *state);
-	/* The observation normalizer. */
+	/* Doubles of one observation normalizer (NULL: 0, none). */
 	size_t (*obs_params_size)(const void *state);
-	const double *(*obs_params)(const void *state);
-	void (*set_obs_params)(void *state, const double *p);
 } eval_ops;
 
 typedef struct evaluator evaluator;
@@ -91,19 +103,20 @@ clrt *eval_rt(const evaluator *ev); /* the device it runs on */
 const char *eval_device_name(const evaluator *ev);
 void eval_describe(const evaluator *ev, char *buf, size_t size);
 
-/* fitness (n), bd (n, n_bd) or NULL; st (may be NULL) gets the call's
- * figures, wall_s included. */
+/* fitness (n), bd (n, n_bd) or NULL; norms (n_norms groups covering the
+ * n members) or NULL, 0 (see the contract); st (may be NULL) gets the
+ * call's figures, wall_s included. */
 int eval_population(evaluator *ev, const float *params, size_t n,
-		    uint32_t iter, float *fitness, float *bd, eval_stats *st,
-		    ej_err *err);
-/* Test one parameter vector; out: statistics of the scores. */
-int eval_test(evaluator *ev, const float *params, uint32_t iter,
-	      test_stats *out, ej_err *err);
+		    uint32_t iter, const eval_norm *norms, size_t n_norms,
+		    float *fitness, float *bd, eval_stats *st, ej_err *err);
+/* Test one parameter vector with normalizer obs_params (NULL: the
+ * evaluator's own); out: statistics of the scores. */
+int eval_test(evaluator *ev, const float *params, const double *obs_params,
+	      uint32_t iter, test_stats *out, ej_err *err);
 
-/* The observation normalizer: size 0 and a NULL array when none. */
+/* Doubles of one observation normalizer; 0 when the evaluator has none.
+ * A fresh normalizer is all zeros. */
 size_t eval_obs_params_size(const evaluator *ev);
-const double *eval_obs_params(const evaluator *ev);
-void eval_set_obs_params(evaluator *ev, const double *p);
 
 /* Seconds on a monotonic clock (for the figures of eval_stats). */
 double eval_now(void);

@@ -138,7 +138,8 @@ static inline void ej_lane_store(__global float *dst, VF v, uint r0, uint n)
 }
 
 __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARAMS) */
-		      __global const float *obs_norm, /* (2, OBS): mean, 1/std */
+		      __global const float *obs_norm, /* (groups, 2, OBS): mean, 1/std */
+		      __global const uint *norm_of,   /* (worlds) normalizer group of each world */
 		      __global float *returns,        /* (n_members, n_repeats) */
 		      __global float *obs_stats,      /* (work-items, EJ_OBS_STATS) */
 		      __global uint *steps_run,       /* (work-items) env steps */
@@ -164,6 +165,7 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 #if NORMALIZE_OBS
 	VF d_sum[TASK_OBS_DIM], d_sq[TASK_OBS_DIM], n_obs = 0.0f;
 
+	obs_norm += (size_t)norm_of[world] * (2 * TASK_OBS_DIM);
 	for (int k = 0; k < TASK_OBS_DIM; k++)
 		d_sum[k] = d_sq[k] = 0.0f;
 #endif
@@ -271,6 +273,7 @@ __kernel void rollout(__global const float *params,   /* (n_members, POLICY_PARA
 	}
 #else
 	(void)obs_norm;
+	(void)norm_of;
 	(void)obs_stats;
 #endif
 }

@@ -20,7 +20,11 @@ struct sim {
 	cl_mem params;            /* (cap_members, P) */
 	cl_mem returns;           /* (cap_envs) */
 	cl_mem obs_stats;         /* (cap_items, 2 obs + 1) */
-	cl_mem obs_norm;          /* (2 obs) */
+	cl_mem obs_norm;          /* (cap_groups, 2 obs) */
+	cl_mem norm_of;           /* (cap_worlds) normalizer group per world */
+	size_t cap_groups, cap_worlds;
+	float *norm_host;         /* (cap_groups, 2 obs) */
+	cl_uint *norm_of_host;    /* (cap_worlds) */
 	cl_mem steps;             /* (cap_steps) steps run per work-item */
 	unsigned *steps_host;     /* (cap_steps) */
 	size_t cap_steps;
@@ -79,7 +83,6 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		bool normalize_obs, ej_err *err)
 {
 	sim *s = calloc(1, sizeof(*s));
-	size_t d;
 
 	if (!s) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
@@ -93,7 +96,6 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		? policy->state_dim(policy_cfg, s->dims.obs_dim,
 				    s->dims.act_dim) : 0;
 	s->normalize = normalize_obs;
-	d = (size_t)s->dims.obs_dim;
 	s->obs_params = calloc(obsnorm_size(s->dims.obs_dim), sizeof(double));
 	if (!s->obs_params) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
@@ -118,10 +120,6 @@ sim *sim_create(clrt *rt, const task_ops *task, const void *task_cfg,
 	if (s->lanes < 0 || sim_build(s, task, task_cfg, policy, policy_cfg,
 				      err) < 0)
 		goto fail;
-	s->obs_norm = clrt_alloc(rt, 2 * d * sizeof(float), CL_MEM_READ_ONLY,
-				 err);
-	if (!s->obs_norm)
-		goto fail;
 	return s;
 fail:
 	sim_free(s);
@@ -142,6 +140,10 @@ void sim_free(sim *s)
 		clReleaseMemObject(s->obs_stats);
 	if (s->obs_norm)
 		clReleaseMemObject(s->obs_norm);
+	if (s->norm_of)
+		clReleaseMemObject(s->norm_of);
+	free(s->norm_host);
+	free(s->norm_of_host);
 	if (s->steps)
 		clReleaseMemObject(s->steps);
 	free(s->steps_host);
@@ -164,16 +166,67 @@ void sim_set_obs_params(sim *s, const double *p)
 	memcpy(s->obs_params, p, sim_obs_params_size(s) * sizeof(double));
 }
 
-int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
-		uint32_t purpose, uint32_t iter, uint32_t reset_member,
-		size_t n_repeats, bool update_obs, float *returns, ej_err *err)
+/* Upload the groups' normalizers and each world's group. */
+static int sim_put_norms(sim *s, const sim_norm *groups, size_t n_groups,
+			 size_t worlds, ej_err *err)
+{
+	size_t d = (size_t)s->dims.obs_dim, w = 0;
+	size_t per = s->dims.agent_map == TASK_AGENTS_DISTINCT
+			     ? (size_t)s->dims.n_agents : 1;
+
+	if (s->cap_groups < n_groups) {
+		float *g = realloc(s->norm_host, n_groups * 2 * d * sizeof(float));
+
+		if (!g)
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		s->norm_host = g;
+	}
+	if (s->cap_worlds < worlds) {
+		cl_uint *g = realloc(s->norm_of_host, worlds * sizeof(cl_uint));
+
+		if (!g)
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		s->norm_of_host = g;
+	}
+	if (clrt_reserve(s->rt, &s->obs_norm, &s->cap_groups, n_groups,
+			 2 * d * sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
+	    clrt_reserve(s->rt, &s->norm_of, &s->cap_worlds, worlds,
+			 sizeof(cl_uint), CL_MEM_READ_ONLY, err) < 0)
+		return -1;
+	for (size_t g = 0; g < n_groups; g++) {
+		if (groups[g].n % per != 0)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "normalizer group %zu holds %zu members, not a multiple of the task's %zu agents per world",
+				       g, groups[g].n, per);
+		obsnorm_device(groups[g].obs_params, (int)d,
+			       s->norm_host + g * 2 * d);
+		for (size_t k = 0; k < groups[g].n / per; k++)
+			s->norm_of_host[w++] = (cl_uint)g;
+	}
+	if (w != worlds)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "normalizer groups cover %zu members, the population has %zu",
+			       w * per, worlds * per);
+	return clrt_write(s->rt, s->obs_norm, 0, n_groups * 2 * d * sizeof(float),
+			  s->norm_host, err) < 0 ||
+			       clrt_write(s->rt, s->norm_of, 0,
+					  worlds * sizeof(cl_uint),
+					  s->norm_of_host, err) < 0
+		       ? -1
+		       : 0;
+}
+
+int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
+		     uint32_t purpose, uint32_t iter, uint32_t reset_member,
+		     size_t n_repeats, const sim_norm *groups, size_t n_groups,
+		     float *returns, ej_err *err)
 {
 	size_t d = (size_t)s->dims.obs_dim, row = 2 * d + 1;
-	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
 	size_t agents = (size_t)s->dims.n_agents;
 	size_t worlds = s->dims.agent_map == TASK_AGENTS_DISTINCT ? n / agents : n;
+	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
 	size_t items = worlds * blocks, envs = n * n_repeats;
-	float norm[2 * 64];
+	bool update = false;
 	double t0;
 
 	if (n == 0 || n_repeats == 0)
@@ -182,13 +235,16 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "population %zu is not a multiple of the task's %zu agents per world (distinct members per agent)",
 			       n, agents);
+	if (s->normalize && n_groups == 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "the rollout normalizes observations but was given no normalizer");
 	if (clrt_reserve(s->rt, &s->params, &s->cap_members, n,
-			s->param_count * sizeof(float), CL_MEM_READ_ONLY,
-			err) < 0 ||
+			 s->param_count * sizeof(float), CL_MEM_READ_ONLY,
+			 err) < 0 ||
 	    clrt_reserve(s->rt, &s->returns, &s->cap_envs, envs, sizeof(float),
-			CL_MEM_WRITE_ONLY, err) < 0 ||
+			 CL_MEM_WRITE_ONLY, err) < 0 ||
 	    clrt_reserve(s->rt, &s->obs_stats, &s->cap_items, items,
-			row * sizeof(float), CL_MEM_READ_WRITE, err) < 0)
+			 row * sizeof(float), CL_MEM_READ_WRITE, err) < 0)
 		return -1;
 	if (!s->steps || s->cap_steps < items) {
 		unsigned *grown = realloc(s->steps_host, items * sizeof(unsigned));
@@ -198,7 +254,7 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		s->steps_host = grown;
 	}
 	if (clrt_reserve(s->rt, &s->steps, &s->cap_steps, items, sizeof(cl_uint),
-			CL_MEM_WRITE_ONLY, err) < 0)
+			 CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
 	if (s->normalize) {
 		float *grown = realloc(s->stats_host, items * row * sizeof(float));
@@ -206,20 +262,21 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		if (!grown)
 			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		s->stats_host = grown;
-		if (d > 64)
-			return ej_fail(err, EJ_EXIT_USAGE,
-				       "observation normalization supports at most 64 dimensions, got %zu",
-				       d);
-		obsnorm_device(s->obs_params, (int)d, norm);
-		if (clrt_write(s->rt, s->obs_norm, 0, 2 * d * sizeof(float),
-			       norm, err) < 0)
+		if (sim_put_norms(s, groups, n_groups, worlds, err) < 0)
 			return -1;
+		for (size_t g = 0; g < n_groups; g++)
+			update |= groups[g].update;
+	} else if (clrt_reserve(s->rt, &s->obs_norm, &s->cap_groups, 1,
+				sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
+		   clrt_reserve(s->rt, &s->norm_of, &s->cap_worlds, 1,
+				sizeof(cl_uint), CL_MEM_READ_ONLY, err) < 0) {
+		return -1; /* unused by the kernel, but set as arguments */
 	}
 	if (clrt_write(s->rt, s->params, 0, n * s->param_count * sizeof(float),
 		       params, err) < 0 ||
-	    clrt_args(s->kernel, err, "mmmmmuuuuuu", s->params, s->obs_norm,
-		      s->returns, s->obs_stats, s->steps, seed, purpose, iter,
-		      reset_member, (unsigned)n_repeats,
+	    clrt_args(s->kernel, err, "mmmmmmuuuuuu", s->params, s->obs_norm,
+		      s->norm_of, s->returns, s->obs_stats, s->steps, seed,
+		      purpose, iter, reset_member, (unsigned)n_repeats,
 		      (unsigned)s->dims.max_steps) < 0)
 		return -1;
 	t0 = eval_now();
@@ -236,14 +293,36 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 	s->env_steps = 0.0;
 	for (size_t i = 0; i < items; i++)
 		s->env_steps += s->steps_host[i];
-	if (s->normalize && update_obs) {
+	if (s->normalize && update) {
+		size_t item = 0, per = worlds ? n / worlds : 1;
+
 		if (clrt_read(s->rt, s->obs_stats, 0,
 			      items * row * sizeof(float), s->stats_host,
 			      err) < 0)
 			return -1;
-		obsnorm_update(s->obs_params, (int)d, s->stats_host, items);
+		/* Each group folds the statistics of its own worlds. */
+		for (size_t g = 0; g < n_groups; g++) {
+			size_t k = groups[g].n / per * blocks;
+
+			if (groups[g].update)
+				obsnorm_update(groups[g].obs_params, (int)d,
+					       s->stats_host + item * row, k);
+			item += k;
+		}
 	}
 	return 0;
+}
+
+int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
+		uint32_t purpose, uint32_t iter, uint32_t reset_member,
+		size_t n_repeats, bool update_obs, float *returns, ej_err *err)
+{
+	sim_norm one = { .n = n, .obs_params = s->obs_params,
+			 .update = update_obs };
+
+	return sim_rollout_norm(s, params, n, seed, purpose, iter,
+				reset_member, n_repeats, &one, 1, returns,
+				err);
 }
 
 /* ---- the evaluator for episodic tasks (core/eval.h) ------------------ */
@@ -251,8 +330,11 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 typedef struct sim_eval {
 	sim *sim;
 	const exp_cfg *e;  /* borrowed */
-	float *returns;    /* (max(cap * n_repeats, n_evaluations * test_n_repeats)) */
-	size_t cap;        /* members 'returns' holds */
+	float *returns;    /* (cap) episode returns of a call */
+	size_t cap;
+	sim_norm *groups;  /* (cap_groups) a call's normalizer groups */
+	size_t cap_groups;
+	double *test_norm; /* (1 + 2 obs) the normalizer a test uses */
 } sim_eval;
 
 static void sim_eval_free(void *state)
@@ -261,6 +343,8 @@ static void sim_eval_free(void *state)
 
 	sim_free(se->sim);
 	free(se->returns);
+	free(se->groups);
+	free(se->test_norm);
 	free(se);
 }
 
@@ -277,6 +361,11 @@ static int sim_eval_create(void **state, const exp_cfg *e, clrt *rt,
 				   e->trainer.normalize_obs, err))) {
 		sim_eval_free(se);
 		return -1;
+	}
+	if (!(se->test_norm = calloc(sim_obs_params_size(se->sim),
+				     sizeof(double)))) {
+		sim_eval_free(se);
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 	}
 	*state = se;
 	return 0;
@@ -308,19 +397,45 @@ static void sim_eval_mean(const float *x, size_t n, size_t rep, float *out)
 	}
 }
 
+/* The caller's normalizer groups as the sim's, updated when the
+ * experiment normalizes; NULL norms: the sim's own normalizer. */
+static int sim_eval_groups(sim_eval *se, const eval_norm *norms,
+			   size_t n_norms, size_t n, bool update, ej_err *err)
+{
+	if (!norms) {
+		norms = &(eval_norm){ .n = n, .obs_params = se->sim->obs_params };
+		n_norms = 1;
+	}
+	if (se->cap_groups < n_norms) {
+		sim_norm *g = realloc(se->groups, n_norms * sizeof(*g));
+
+		if (!g)
+			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		se->groups = g;
+		se->cap_groups = n_norms;
+	}
+	for (size_t g = 0; g < n_norms; g++)
+		se->groups[g] = (sim_norm){ .n = norms[g].n,
+					    .obs_params = norms[g].obs_params,
+					    .update = update };
+	return (int)n_norms;
+}
+
 static int sim_eval_evaluate(void *state, const float *params, size_t n,
-			     uint32_t iter, float *fitness, float *bd,
+			     uint32_t iter, const eval_norm *norms,
+			     size_t n_norms, float *fitness, float *bd,
 			     eval_stats *st, ej_err *err)
 {
 	sim_eval *se = state;
 	const trainer_cfg *c = &se->e->trainer;
 	size_t rep = (size_t)c->n_repeats;
+	int ng = sim_eval_groups(se, norms, n_norms, n, c->normalize_obs, err);
 
 	(void)bd;
-	if (sim_eval_reserve(se, n * rep, err) < 0 ||
-	    sim_rollout(se->sim, params, n, (uint32_t)se->e->seed,
-			PH_PURPOSE_RESET, iter, 0, rep, c->normalize_obs,
-			se->returns, err) < 0)
+	if (ng < 0 || sim_eval_reserve(se, n * rep, err) < 0 ||
+	    sim_rollout_norm(se->sim, params, n, (uint32_t)se->e->seed,
+			     PH_PURPOSE_RESET, iter, 0, rep, se->groups,
+			     (size_t)ng, se->returns, err) < 0)
 		return -1;
 	sim_eval_mean(se->returns, n, rep, fitness);
 	st->kernel_s = se->sim->kernel_seconds;
@@ -332,7 +447,8 @@ static int sim_eval_evaluate(void *state, const float *params, size_t n,
  * test_n_repeats repeats (EvoJAX test_n_repeats).  In worlds of DISTINCT
  * agents every agent runs the tested parameters (EvoJAX's multi-agent
  * test: copies of the best) and an episode scores the mean over agents. */
-static int sim_eval_test(void *state, const float *params, uint32_t iter,
+static int sim_eval_test(void *state, const float *params,
+			 const double *obs_params, uint32_t iter,
 			 float *scores, size_t *n, ej_err *err)
 {
 	sim_eval *se = state;
@@ -353,11 +469,16 @@ static int sim_eval_test(void *state, const float *params, uint32_t iter,
 			memcpy(copies + a * P, params, P * sizeof(float));
 		w = copies;
 	}
+	memcpy(se->test_norm, obs_params ? obs_params : se->sim->obs_params,
+	       sim_obs_params_size(se->sim) * sizeof(double));
 	rc = sim_eval_reserve(se, A * len, err);
-	if (rc == 0)
-		rc = sim_rollout(se->sim, w, A, (uint32_t)se->e->seed,
-				 PH_PURPOSE_TEST_RESET, iter, 0, len, false,
-				 se->returns, err);
+	if (rc == 0) {
+		sim_norm one = { .n = A, .obs_params = se->test_norm };
+
+		rc = sim_rollout_norm(se->sim, w, A, (uint32_t)se->e->seed,
+				      PH_PURPOSE_TEST_RESET, iter, 0, len,
+				      &one, 1, se->returns, err);
+	}
 	free(copies);
 	if (rc < 0)
 		return -1;
@@ -402,16 +523,6 @@ static size_t sim_eval_obs_size(const void *state)
 	return sim_obs_params_size(((const sim_eval *)state)->sim);
 }
 
-static const double *sim_eval_obs(const void *state)
-{
-	return ((const sim_eval *)state)->sim->obs_params;
-}
-
-static void sim_eval_set_obs(void *state, const double *p)
-{
-	sim_set_obs_params(((sim_eval *)state)->sim, p);
-}
-
 const eval_ops sim_eval_ops = {
 	.name = "rollout",
 	.create = sim_eval_create,
@@ -423,6 +534,4 @@ const eval_ops sim_eval_ops = {
 	.lanes = sim_eval_lanes,
 	.free = sim_eval_free,
 	.obs_params_size = sim_eval_obs_size,
-	.obs_params = sim_eval_obs,
-	.set_obs_params = sim_eval_set_obs,
 };

@@ -51,7 +51,25 @@ int sim_rollout(sim *s, const float *params, size_t n, uint32_t seed,
 		size_t n_repeats, bool update_obs, float *returns,
 		ej_err *err);
 
-/* Observation normalizer parameters (EvoJAX layout, 1 + 2 obs_dim). */
+/* The same with one observation normalizer per group of members:
+ * groups[g] covers the next groups[g].n members (a whole number of worlds;
+ * the n's add up to n), normalizes their observations with its
+ * obs_params (EvoJAX layout, 1 + 2 obs_dim) and, when .update, folds the
+ * observations its members saw into them.  Ignored (may be NULL, 0) when
+ * the rollout does not normalize.  sim_rollout is this with one group:
+ * the sim's own normalizer below. */
+typedef struct sim_norm {
+	size_t n;            /* members */
+	double *obs_params;  /* (1 + 2 obs_dim), in/out */
+	bool update;
+} sim_norm;
+int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
+		     uint32_t purpose, uint32_t iter, uint32_t reset_member,
+		     size_t n_repeats, const sim_norm *groups, size_t n_groups,
+		     float *returns, ej_err *err);
+
+/* The sim's own observation normalizer (EvoJAX layout, 1 + 2 obs_dim),
+ * used by sim_rollout. */
 size_t sim_obs_params_size(const sim *s);
 const double *sim_obs_params(const sim *s);
 void sim_set_obs_params(sim *s, const double *p);

@@ -25,6 +25,8 @@ struct trainer {
 	float *params;             /* (pop, P) */
 	float *fitness;            /* (pop) */
 	float *bd;                 /* (pop, n_bd) behaviour descriptors */
+	double *obs_params;        /* (n_obs) observation normalizer */
+	size_t n_obs;              /* eval_obs_params_size */
 	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
 	char dir[4096];
 	double t_start, rollout_s, kernel_s, env_steps, last_progress;
@@ -153,7 +155,7 @@ static int tr_scalar(const npz_file *f, const char *name, enum npz_dtype dt,
 /* Load checkpoint.npz into the algorithm, the trainer and the normalizer. */
 static int tr_load_checkpoint(trainer *t, ej_err *err)
 {
-	size_t no = eval_obs_params_size(t->ev);
+	size_t no = t->n_obs;
 	const npz_array *obs;
 	int64_t iter, best_iter;
 	double best;
@@ -184,8 +186,7 @@ static int tr_load_checkpoint(trainer *t, ej_err *err)
 		if (sched_load(&t->sched[i], prefix, f, err) < 0)
 			goto out;
 	}
-	if (no > 0)
-		eval_set_obs_params(t->ev, obs->data);
+	memcpy(t->obs_params, obs->data, no * sizeof(double));
 	t->iter_done = (long)iter;
 	t->best_iter = (long)best_iter;
 	t->best_score = best;
@@ -227,6 +228,11 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 	memset(&env, 0, sizeof(env));
 	t->P = eval_param_count(ev);
 	t->n_bd = eval_n_bd(ev);
+	t->n_obs = eval_obs_params_size(ev);
+	if (!(t->obs_params = calloc(t->n_obs + 1, sizeof(double)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
 	if (t->n_bd > TR_MAX_BD) {
 		ej_fail(err, EJ_EXIT_USAGE, "task '%s' has %d behaviour descriptors, at most %d are supported",
 			e->task->name, t->n_bd, TR_MAX_BD);
@@ -291,6 +297,7 @@ void trainer_free(trainer *t)
 		fclose(t->metrics);
 	free(t->params);
 	free(t->fitness);
+	free(t->obs_params);
 	free(t);
 }
 
@@ -318,12 +325,13 @@ const float *trainer_best_params(const trainer *t)
 	return t->e->algo->best_params(t->algo);
 }
 
-/* npz with keys params (P) and obs_params (1 + 2 obs), as EvoJAX saves. */
+/* npz with keys params (P) and obs_params (1 + 2 obs, float32), as
+ * EvoJAX saves. */
 static int tr_save_params(trainer *t, const char *name, const float *params,
 			  ej_err *err)
 {
-	size_t no = eval_obs_params_size(t->ev);
-	float obs[1 + 2 * 256];
+	size_t no = t->n_obs;
+	float *obs = malloc((no + 1) * sizeof(float));
 	char p[4200];
 	npz_array a[2] = {
 		{ .name = "params", .dtype = NPZ_F32, .ndim = 1,
@@ -331,15 +339,17 @@ static int tr_save_params(trainer *t, const char *name, const float *params,
 		{ .name = "obs_params", .dtype = NPZ_F32, .ndim = 1,
 		  .shape = { no }, .data = obs },
 	};
+	int rc;
 
-	if (no > sizeof(obs) / sizeof(obs[0]))
-		return ej_fail(err, EJ_EXIT_RUN, "observation too large to save");
+	if (!obs)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 	for (size_t i = 0; i < no; i++)
-		obs[i] = (float)eval_obs_params(t->ev)[i];
-	if (no == 0)
-		obs[0] = 0.0f; /* direct tasks: an empty obs_params array */
+		obs[i] = (float)t->obs_params[i];
+	obs[no] = 0.0f; /* direct tasks: an empty obs_params array */
 	tr_path(t, p, sizeof(p), name);
-	return npz_write(p, a, 2, err);
+	rc = npz_write(p, a, 2, err);
+	free(obs);
+	return rc;
 }
 
 /* checkpoint.npz: everything needed to resume bit-exactly. */
@@ -351,7 +361,6 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	char p[4200];
 	int64_t iter = t->iter_done, best_iter = t->best_iter;
 	double best = t->best_score;
-	static const double no_obs = 0.0; /* direct tasks: an empty array */
 	size_t n, n_algo;
 
 	if (!t->o.out_dir)
@@ -365,8 +374,7 @@ static int tr_checkpoint(trainer *t, ej_err *err)
 	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
 		     &best);
 	npz_describe(&a[n], tnames[3], "", "trainer_obs_params", NPZ_F64,
-		     eval_obs_params_size(t->ev),
-		     eval_obs_params_size(t->ev) ? eval_obs_params(t->ev) : &no_obs);
+		     t->n_obs, t->obs_params);
 	a[n].ndim = 1; /* (0,) for direct tasks, not a scalar */
 	n++;
 	for (int i = 0; i < t->e->n_sched; i++) {
@@ -410,7 +418,7 @@ static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
 	char json[512], name[64];
 	test_stats s;
 
-	if (eval_test(t->ev, best, (uint32_t)iter, &s, err) < 0)
+	if (eval_test(t->ev, best, t->obs_params, (uint32_t)iter, &s, err) < 0)
 		return -1;
 	tr_log(t, "[TEST] Iter=%ld, #tests=%d, max=%.4f, avg=%.4f, min=%.4f, std=%.4f",
 	       iter, s.n, s.max, s.avg, s.min, s.std);
@@ -528,9 +536,11 @@ int trainer_step(trainer *t, ej_err *err)
 	const float *params;
 	eval_stats st;
 
+	eval_norm norm = { .n = t->pop, .obs_params = t->obs_params };
+
 	if (trainer_ask(t, &params, err) < 0 ||
 	    eval_population(t->ev, params, t->pop, (uint32_t)t->iter_done,
-			    t->fitness, t->bd, &st, err) < 0)
+			    &norm, 1, t->fitness, t->bd, &st, err) < 0)
 		return -1;
 	return trainer_tell(t, t->fitness, t->bd, &st, err);
 }
@@ -541,6 +551,7 @@ int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
 	size_t n = 0, P = eval_param_count(ev), off = 0;
 	int nb = eval_n_bd(ev), rc = -1;
 	float *params = NULL, *fit = NULL, *bd = NULL;
+	eval_norm *norms = NULL;
 	eval_stats st, share;
 
 	for (size_t i = 0; i < k; i++) {
@@ -553,7 +564,8 @@ int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
 	params = malloc(n * P * sizeof(float));
 	fit = malloc(n * sizeof(float));
 	bd = nb > 0 ? malloc(n * (size_t)nb * sizeof(float)) : NULL;
-	if (!params || !fit || (nb > 0 && !bd)) {
+	norms = malloc(k * sizeof(*norms));
+	if (!params || !fit || (nb > 0 && !bd) || !norms) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
 	}
@@ -564,9 +576,12 @@ int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
 			goto out;
 		memcpy(params + off * P, p, ts[i]->pop * P * sizeof(float));
 		off += ts[i]->pop;
+		/* each trainer keeps its own observation normalizer */
+		norms[i] = (eval_norm){ .n = ts[i]->pop,
+					.obs_params = ts[i]->obs_params };
 	}
-	if (eval_population(ev, params, n, (uint32_t)ts[0]->iter_done, fit,
-			    bd, &st, err) < 0)
+	if (eval_population(ev, params, n, (uint32_t)ts[0]->iter_done, norms,
+			    k, fit, bd, &st, err) < 0)
 		goto out;
 	off = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -585,6 +600,7 @@ out:
 	free(params);
 	free(fit);
 	free(bd);
+	free(norms);
 	return rc;
 }
 
@@ -680,6 +696,7 @@ int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err)
 		    exp_algo_value(src->e, *h, &v) == 0)
 			tr_put_hparam(dst, *h, v);
 	}
+	memcpy(dst->obs_params, src->obs_params, dst->n_obs * sizeof(double));
 	dst->iter_done = src->iter_done;
 	dst->best_score = src->best_score;
 	dst->best_iter = src->best_iter;

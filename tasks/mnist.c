@@ -99,12 +99,15 @@ static int mnist_ev_create(void **state, const exp_cfg *e, clrt *rt,
 }
 
 static int mnist_ev_evaluate(void *state, const float *params, size_t n,
-			     uint32_t iter, float *fitness, float *bd,
-			     eval_stats *st, ej_err *err)
+			      uint32_t iter, const eval_norm *norms,
+			      size_t n_norms, float *fitness, float *bd,
+			      eval_stats *st, ej_err *err)
 {
 	mnist_ev *me = state;
 	double t0 = eval_now();
 
+	(void)norms;
+	(void)n_norms;
 	(void)bd;
 	if (superv_train_eval(me->s, params, n, iter, fitness, err) < 0)
 		return -1;
@@ -112,11 +115,13 @@ static int mnist_ev_evaluate(void *state, const float *params, size_t n,
 	return 0;
 }
 
-static int mnist_ev_test(void *state, const float *params, uint32_t iter,
-			 float *scores, size_t *n, ej_err *err)
+static int mnist_ev_test(void *state, const float *params,
+		const double *obs_params, uint32_t iter, float *scores,
+		size_t *n, ej_err *err)
 {
 	double acc;
 
+	(void)obs_params;
 	(void)iter;
 	if (superv_test_accuracy(((mnist_ev *)state)->s, params, &acc,
 				 err) < 0)

@@ -389,11 +389,14 @@ static int s2s_ev_create(void **state, const exp_cfg *e, clrt *rt,
 }
 
 static int s2s_ev_evaluate(void *state, const float *params, size_t n,
-			   uint32_t iter, float *fitness, float *bd,
-			   eval_stats *st, ej_err *err)
+			      uint32_t iter, const eval_norm *norms,
+			      size_t n_norms, float *fitness, float *bd,
+			      eval_stats *st, ej_err *err)
 {
 	s2s_ev *se = state;
 
+	(void)norms;
+	(void)n_norms;
 	(void)bd;
 	if (s2s_train_eval(se->s, params, n, iter, fitness, err) < 0)
 		return -1;
@@ -401,11 +404,13 @@ static int s2s_ev_evaluate(void *state, const float *params, size_t n,
 	return 0;
 }
 
-static int s2s_ev_test(void *state, const float *params, uint32_t iter,
-		       float *scores, size_t *n, ej_err *err)
+static int s2s_ev_test(void *state, const float *params,
+		const double *obs_params, uint32_t iter, float *scores,
+		size_t *n, ej_err *err)
 {
 	double acc;
 
+	(void)obs_params;
 	(void)iter;
 	if (s2s_test_accuracy(((s2s_ev *)state)->s, params, &acc, err) < 0)
 		return -1;

@@ -6,17 +6,18 @@
 #   sh tests/refactor_check.sh BIN OUTDIR        write OUTDIR/<name>.jsonl
 #   sh tests/refactor_check.sh --diff DIR1 DIR2  compare two such folders
 #
-# The set (Core v2 issue): cartpole easy 200 iterations; --smoke of
+# The set (Core v2 issue): cartpole easy 200 iterations (and 40 with
+# observation normalization, its final.npz too); --smoke of
 # cartpole hard, every configs/algos/*/cartpole_easy.yaml but ars (its
 # top_k does not survive the smoke population), fashion_mnist,
 # fashion_mnist_mlp and seq2seq.  Not part of make test (minutes of CPU).
 set -u
 if [ "${1:-}" = "--diff" ]; then
 	rc=0
-	for f in "$2"/*.jsonl; do
+	for f in "$2"/*.jsonl "$2"/*.npz; do
 		n=$(basename "$f")
 		if cmp -s "$f" "$3/$n"; then
-			echo "same      $n ($(wc -l < "$f") lines)"
+			echo "same      $n ($(wc -c < "$f") bytes)"
 		else
 			echo "DIFFERENT $n"; rc=1
 		fi
@@ -30,6 +31,7 @@ run() { # name config args...
 	name=$1 cfg=$2; shift 2
 	if "$bin" train "$cfg" --quiet --out "$tmp/$name" "$@" >/dev/null 2>"$tmp/$name.err"; then
 		cp "$tmp/$name/metrics.jsonl" "$out/$name.jsonl"
+		cp "$tmp/$name/final.npz" "$out/$name.final.npz"
 		echo "ran $name"
 	else
 		echo "FAILED $name:"; cat "$tmp/$name.err"; return 1
@@ -38,6 +40,8 @@ run() { # name config args...
 rc=0
 run cartpole_easy_200 configs/cartpole_easy.yaml --set trainer.max_iter=200 || rc=1
 run cartpole_hard_smoke configs/cartpole_hard.yaml --smoke || rc=1
+run cartpole_easy_norm_40 configs/cartpole_easy.yaml --set trainer.max_iter=40 \
+	--set trainer.test_interval=20 --set trainer.normalize_obs=true || rc=1
 for c in configs/algos/*/cartpole_easy.yaml; do
 	a=$(basename "$(dirname "$c")")
 	[ "$a" = ars ] && continue

@@ -561,10 +561,10 @@ static void test_distinct_evaluator(void **state)
 	assert_non_null(ev);
 	for (int m = 0; m < 4; m++)
 		w[m * 4] = (float)(m + 1) / 8.0f;
-	assert_int_equal(eval_population(ev, w, 4, 0, fit, NULL, NULL, &err), 0);
+	assert_int_equal(eval_population(ev, w, 4, 0, NULL, 0, fit, NULL, NULL, &err), 0);
 	for (int m = 0; m < 4; m++)
 		assert_true(fit[m] == 8.0f * (float)(m % 2 + 1) * w[m * 4]);
-	assert_int_equal(eval_test(ev, w + 4, 0, &ts, &err), 0);
+	assert_int_equal(eval_test(ev, w + 4, NULL, 0, &ts, &err), 0);
 	assert_int_equal(ts.n, 5);
 	assert_true(ts.min == 12.0 * w[4] && ts.max == 12.0 * w[4]);
 	eval_free(ev);

@@ -56,9 +56,6 @@ static void test_tasks(void **state)
 			    o->eval->param_count && o->eval->evaluate &&
 			    o->eval->test && o->eval->describe &&
 			    o->eval->free);
-		assert_true(!o->eval->obs_params_size ==
-				    !o->eval->obs_params &&
-			    !o->eval->obs_params == !o->eval->set_obs_params);
 		/* ... and, when it takes a policy, some policy can drive it. */
 		if (o->policy_caps) {
 			bool served = false;

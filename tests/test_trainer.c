@@ -5,6 +5,7 @@
  * between iterations. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static const char cfg_fmt[] =
 	"policy: {name: mlp, hidden: [6]}\n"
 	"algo: {name: pgpe, pop_size: 8, center_lr: %g, stdev_lr: 0.1, init_stdev: 0.1}\n"
 	"optimizer: {name: adam}\n"
-	"trainer: {max_iter: 7, log_interval: 1, test_interval: 3, n_repeats: 3, n_evaluations: 4}\n"
+	"trainer: {max_iter: 7, log_interval: 1, test_interval: 3, n_repeats: 3, n_evaluations: 4, normalize_obs: %s}\n"
 	"%s";
 
 typedef struct tr_exp {
@@ -35,12 +36,14 @@ typedef struct tr_exp {
 	exp_cfg e;
 } tr_exp;
 
-static void exp_open(tr_exp *x, double center_lr, const char *extra)
+static void exp_open(tr_exp *x, double center_lr, bool normalize,
+		     const char *extra)
 {
 	char text[2048];
 	ej_err err = { 0 };
 
-	snprintf(text, sizeof(text), cfg_fmt, center_lr, extra);
+	snprintf(text, sizeof(text), cfg_fmt, center_lr,
+		 normalize ? "true" : "false", extra);
 	x->doc = cfg_load_string(text, "t.yaml", &err);
 	if (!x->doc || exp_load(x->doc, &x->e, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -77,10 +80,10 @@ static trainer *open_trainer(tr_exp *x, evaluator *ev, const char *dir)
 }
 
 /* Three trainers with different center_lr (one with a schedule) stepped
- * together, one evaluator call per iteration, against three runs. */
-static void test_group_equals_separate(void **state)
+ * together, one evaluator call per iteration, against three runs; with
+ * normalized observations each keeps its own normalizer. */
+static void group_equals_separate(const tu_tmp *tmp, bool normalize)
 {
-	const tu_tmp *tmp = *state;
 	const double lr[3] = { 0.02, 0.05, 0.2 };
 	const char *extra[3] = { "", "schedule: {center_lr: {profile: rex}}\n",
 				 "" };
@@ -92,9 +95,11 @@ static void test_group_equals_separate(void **state)
 	ej_err err = { 0 };
 
 	for (int i = 0; i < 3; i++) {
-		exp_open(&x[i], lr[i], extra[i]);
-		snprintf(dir[i][0], sizeof(dir[i][0]), "%s/alone%d", tmp->dir, i);
-		snprintf(dir[i][1], sizeof(dir[i][1]), "%s/group%d", tmp->dir, i);
+		exp_open(&x[i], lr[i], normalize, extra[i]);
+		snprintf(dir[i][0], sizeof(dir[i][0]), "%s/alone%d%d", tmp->dir,
+			 normalize, i);
+		snprintf(dir[i][1], sizeof(dir[i][1]), "%s/group%d%d", tmp->dir,
+			 normalize, i);
 		/* alone: its own evaluator and trainer_run */
 		ev = eval_create(&x[i].e, rt, &err);
 		assert_non_null(ev);
@@ -149,6 +154,31 @@ static void test_group_equals_separate(void **state)
 	clrt_free(rt);
 }
 
+static void test_group_equals_separate(void **state)
+{
+	group_equals_separate(*state, false);
+}
+
+static void test_group_equals_separate_normalized(void **state)
+{
+	const tu_tmp *tmp = *state;
+	char a[256], b[256];
+	char *npz_a, *npz_b;
+	size_t la, lb;
+	ej_err err = { 0 };
+
+	group_equals_separate(tmp, true);
+	/* the normalizer is saved with the parameters: same bytes too */
+	snprintf(a, sizeof(a), "%s/alone11/final.npz", tmp->dir);
+	snprintf(b, sizeof(b), "%s/group11/final.npz", tmp->dir);
+	assert_int_equal(fio_read_all(a, &npz_a, &la, &err), 0);
+	assert_int_equal(fio_read_all(b, &npz_b, &lb, &err), 0);
+	assert_int_equal(la, lb);
+	assert_memory_equal(npz_a, npz_b, la);
+	free(npz_a);
+	free(npz_b);
+}
+
 static void step(trainer *t, int n)
 {
 	ej_err err = { 0 };
@@ -176,8 +206,9 @@ static void test_copy_state(void **state)
 	ej_err err = { 0 };
 
 	(void)state;
-	exp_open(&xa, 0.05, "");
-	exp_open(&xb, 0.3, "");
+	/* normalized observations: the normalizer is part of the state */
+	exp_open(&xa, 0.05, true, "");
+	exp_open(&xb, 0.3, true, "");
 	ev = eval_create(&xa.e, rt, &err);
 	assert_non_null(ev);
 	a = open_trainer(&xa, ev, NULL);
@@ -231,27 +262,27 @@ static void test_eval_split_invariance(void **state)
 	ej_err err = { 0 };
 
 	(void)state;
-	exp_open(&x, 0.05, "");
+	exp_open(&x, 0.05, false, "");
 	ev = eval_create(&x.e, rt, &err);
 	assert_non_null(ev);
 	P = eval_param_count(ev);
 	assert_int_equal(P, 6 + 5 * 6 + 1 + 6);
 	params = tu_random_params(8 * P, 0.5f, 3);
-	assert_int_equal(eval_population(ev, params, 8, 2, whole, NULL, NULL,
+	assert_int_equal(eval_population(ev, params, 8, 2, NULL, 0, whole, NULL, NULL,
 					 &err), 0);
-	assert_int_equal(eval_population(ev, params, 5, 2, half, NULL, NULL,
+	assert_int_equal(eval_population(ev, params, 5, 2, NULL, 0, half, NULL, NULL,
 					 &err), 0);
-	assert_int_equal(eval_population(ev, params + 5 * P, 3, 2, half + 5,
+	assert_int_equal(eval_population(ev, params + 5 * P, 3, 2, NULL, 0, half + 5,
 					 NULL, NULL, &err), 0);
 	assert_memory_equal(whole, half, sizeof(whole));
 	/* another iteration, other episodes */
-	assert_int_equal(eval_population(ev, params, 8, 3, half, NULL, NULL,
+	assert_int_equal(eval_population(ev, params, 8, 3, NULL, 0, half, NULL, NULL,
 					 &err), 0);
 	assert_memory_not_equal(whole, half, sizeof(whole));
-	assert_int_equal(eval_test(ev, params, 0, &s, &err), 0);
+	assert_int_equal(eval_test(ev, params, NULL, 0, &s, &err), 0);
 	assert_int_equal(s.n, 4);
 	assert_true(s.min <= s.avg && s.avg <= s.max && s.std >= 0.0);
-	assert_int_equal(eval_population(ev, params, 0, 2, whole, NULL, NULL,
+	assert_int_equal(eval_population(ev, params, 0, 2, NULL, 0, whole, NULL, NULL,
 					 &err), -1);
 	assert_string_equal(err.msg, "nothing to evaluate");
 	free(params);
@@ -264,6 +295,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_group_equals_separate,
+						tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_group_equals_separate_normalized,
 						tu_tmp_setup, tu_tmp_teardown),
 		cmocka_unit_test(test_copy_state),
 		cmocka_unit_test(test_eval_split_invariance),
