@@ -12,7 +12,7 @@ CC      ?= cc
 PKGS    := yaml-0.1 OpenCL clblast zlib
 DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
             pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
-            dataset-fashion-mnist
+            dataset-fashion-mnist python3-numpy
 RUN_CONFIG ?= configs/cartpole_easy.yaml
 RUN_ARGS   ?=
 

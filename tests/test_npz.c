@@ -87,12 +87,29 @@ static unsigned char *get_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int has_numpy(void)
+/* The Python that has numpy: the one on PATH, else Debian's (a PATH may
+ * lead to a virtualenv or pyenv without it); NULL when neither has it. */
+static const char *numpy_python(void)
 {
-	return system("python3 -c 'import numpy' >/dev/null 2>&1") == 0;
+	static const char *const pys[] = { "python3", "/usr/bin/python3" };
+
+	for (size_t i = 0; i < sizeof(pys) / sizeof(pys[0]); i++) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "%s -c 'import numpy' >/dev/null 2>&1",
+			 pys[i]);
+		if (system(cmd) == 0)
+			return pys[i];
+	}
+	return NULL;
 }
 
-/* Run python3 on a script (written to the fixture dir) with one argument;
+static int has_numpy(void)
+{
+	return numpy_python() != NULL;
+}
+
+/* Run the numpy Python on a script (written to the fixture dir) with one argument;
  * stdout into out.  Asserts that python exits 0. */
 static void run_python(const tu_tmp *f, const char *script, const char *arg,
 		       char *out, size_t cap)
@@ -103,7 +120,7 @@ static void run_python(const tu_tmp *f, const char *script, const char *arg,
 
 	put_file(fx_path(f, "script.py", spath, sizeof(spath)), script,
 		 strlen(script));
-	snprintf(cmd, sizeof(cmd), "python3 '%s' '%s'", spath, arg);
+	snprintf(cmd, sizeof(cmd), "%s '%s' '%s'", numpy_python(), spath, arg);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, cap - 1, p);
