@@ -402,8 +402,10 @@ static void sim_eval_mean(const float *x, size_t n, size_t rep, float *out)
 static int sim_eval_groups(sim_eval *se, const eval_norm *norms,
 			   size_t n_norms, size_t n, bool update, ej_err *err)
 {
+	eval_norm own = { .n = n, .obs_params = se->sim->obs_params };
+
 	if (!norms) {
-		norms = &(eval_norm){ .n = n, .obs_params = se->sim->obs_params };
+		norms = &own;
 		n_norms = 1;
 	}
 	if (se->cap_groups < n_norms) {
