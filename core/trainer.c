@@ -1,203 +1,13 @@
-#include "core/trainer.h"
-
-#include <errno.h>
+/* trainer.c - the training loop as a stepwise object (core/trainer.h):
+ * creation, ask/tell, steps of one or several trainers, exploit/explore.
+ * The run directory's files: core/trainer_dir.c. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/fileio.h"
 #include "core/npz.h"
-
-#define TR_MAX_BD 16 /* most behaviour descriptor dimensions */
-#define TR_MAX_HP 16 /* hyperparameters set through trainer_set_hparam */
-
-struct trainer {
-	const exp_cfg *e;          /* borrowed */
-	evaluator *ev;             /* borrowed */
-	trainer_opts o;
-	noisedev *nd;              /* algorithm noise on the device, or NULL */
-	void *algo;                /* e->algo state */
-	size_t pop, P;
-	int n_bd;
-	float *params;             /* (pop, P) */
-	float *fitness;            /* (pop) */
-	float *bd;                 /* (pop, n_bd) behaviour descriptors */
-	double *obs_params;        /* (n_obs) observation normalizer */
-	size_t n_obs;              /* eval_obs_params_size */
-	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
-	char dir[4096];
-	double t_start, rollout_s, kernel_s, env_steps, last_progress;
-	long iter_done;
-	double best_score, final_score;
-	long best_iter;
-	bool has_best;
-	sched sched[EXP_MAX_SCHED]; /* one per e->sched[] */
-	double sched_base[EXP_MAX_SCHED]; /* value each schedule scales */
-	int n_hp;                  /* hyperparameters set since creation */
-	struct { char key[64]; double value; } hp[TR_MAX_HP];
-};
-
-static void tr_path(const trainer *t, char *buf, size_t size, const char *name)
-{
-	snprintf(buf, size, "%s/%s", t->dir, name);
-}
-
-/* A human log line: log.txt always, log_out unless a progress line owns
- * the terminal (then it is printed above the progress line). */
-static void tr_log(trainer *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void tr_log(trainer *t, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (t->log_txt) {
-		fprintf(t->log_txt, "%s\n", line);
-		fflush(t->log_txt);
-	}
-	if (t->o.log_out) {
-		fprintf(t->o.log_out, "%s%s\n", t->o.progress ? "\r\033[K" : "",
-			line);
-		fflush(t->o.log_out);
-	}
-}
-
-/* One machine-readable JSON line to metrics.jsonl and metrics_out.  Only
- * deterministic values: two runs with one seed give identical files. */
-static void tr_metric(trainer *t, const char *json)
-{
-	if (t->metrics) {
-		fprintf(t->metrics, "%s\n", json);
-		fflush(t->metrics);
-	}
-	if (t->o.metrics_out) {
-		fprintf(t->o.metrics_out, "%s\n", json);
-		fflush(t->o.metrics_out);
-	}
-}
-
-/* Keep the metrics lines of iterations before 'iter' (and no final test):
- * what a resumed run would otherwise write twice. */
-static int tr_trim_metrics(const char *path, long iter, ej_err *err)
-{
-	char *text, *line, *save = NULL, *out;
-	size_t len, n = 0;
-	int rc;
-
-	if (fio_read_all(path, &text, &len, err) < 0)
-		return -1;
-	if (!(out = malloc(len + 1))) {
-		free(text);
-		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-	}
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *it = strstr(line, "\"iter\": ");
-
-		if (!it || strtol(it + 8, NULL, 10) >= iter ||
-		    strstr(line, "\"final\": true"))
-			continue;
-		n += (size_t)sprintf(out + n, "%s\n", line);
-	}
-	rc = fio_write_atomic(path, out, n, err);
-	free(text);
-	free(out);
-	return rc;
-}
-
-static int tr_open_dir(trainer *t, ej_err *err)
-{
-	const char *mode = t->o.resume ? "a" : "w";
-	char p[4200];
-	FILE *f;
-
-	if (fio_mkdirs(t->dir, err) < 0)
-		return -1;
-	tr_path(t, p, sizeof(p), "config.yaml");
-	if (!(f = fopen(p, "w")))
-		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
-			       strerror(errno));
-	exp_emit(f, t->e);
-	if (fclose(f) != 0)
-		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
-			       strerror(errno));
-	tr_path(t, p, sizeof(p), "log.txt");
-	if (!(t->log_txt = fopen(p, mode)))
-		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
-			       strerror(errno));
-	tr_path(t, p, sizeof(p), "metrics.jsonl");
-	if (t->o.resume && tr_trim_metrics(p, t->iter_done, err) < 0)
-		return -1;
-	if (!(t->metrics = fopen(p, mode)))
-		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
-			       strerror(errno));
-	return 0;
-}
-
-static int tr_scalar(const npz_file *f, const char *name, enum npz_dtype dt,
-		     void *dst, size_t size, ej_err *err)
-{
-	const npz_array *a = npz_find(f, name);
-
-	if (!a || a->dtype != dt || npz_count(a) != 1)
-		return ej_fail(err, EJ_EXIT_RUN, "missing or malformed '%s'",
-			       name);
-	memcpy(dst, a->data, size);
-	return 0;
-}
-
-/* Load checkpoint.npz into the algorithm, the trainer and the normalizer. */
-static int tr_load_checkpoint(trainer *t, ej_err *err)
-{
-	size_t no = t->n_obs;
-	const npz_array *obs;
-	int64_t iter, best_iter;
-	double best;
-	char p[4200];
-	npz_file *f;
-	int rc = -1;
-
-	tr_path(t, p, sizeof(p), "checkpoint.npz");
-	if (!(f = npz_read(p, err)))
-		return ej_prefix(err, "cannot resume from '%s': ", p);
-	obs = npz_find(f, "trainer_obs_params");
-	if (tr_scalar(f, "trainer_iter", NPZ_I64, &iter, sizeof(iter), err) < 0 ||
-	    tr_scalar(f, "trainer_best_iter", NPZ_I64, &best_iter,
-		      sizeof(best_iter), err) < 0 ||
-	    tr_scalar(f, "trainer_best_score", NPZ_F64, &best, sizeof(best),
-		      err) < 0)
-		goto out;
-	if (!obs || obs->dtype != NPZ_F64 || npz_count(obs) != no) {
-		ej_fail(err, EJ_EXIT_RUN, "missing or malformed 'trainer_obs_params'");
-		goto out;
-	}
-	if (t->e->algo->load(t->algo, f, err) < 0)
-		goto out;
-	for (int i = 0; i < t->e->n_sched; i++) {
-		char prefix[96];
-
-		snprintf(prefix, sizeof(prefix), "sched_%s_", t->e->sched[i].hparam);
-		if (sched_load(&t->sched[i], prefix, f, err) < 0)
-			goto out;
-	}
-	memcpy(t->obs_params, obs->data, no * sizeof(double));
-	t->iter_done = (long)iter;
-	t->best_iter = (long)best_iter;
-	t->best_score = best;
-	t->has_best = isfinite(best);
-	rc = 0;
-out:
-	if (rc < 0)
-		ej_prefix(err, "cannot resume from '%s': ", p);
-	npz_free(f);
-	return rc;
-}
+#include "core/trainer_int.h"
 
 static void tr_banner(trainer *t)
 {
@@ -323,93 +133,6 @@ const char *trainer_out_dir(const trainer *t) { return t->dir; }
 const float *trainer_best_params(const trainer *t)
 {
 	return t->e->algo->best_params(t->algo);
-}
-
-/* npz with keys params (P) and obs_params (1 + 2 obs, float32), as
- * EvoJAX saves. */
-static int tr_save_params(trainer *t, const char *name, const float *params,
-			  ej_err *err)
-{
-	size_t no = t->n_obs;
-	float *obs = malloc((no + 1) * sizeof(float));
-	char p[4200];
-	npz_array a[2] = {
-		{ .name = "params", .dtype = NPZ_F32, .ndim = 1,
-		  .shape = { t->P }, .data = params },
-		{ .name = "obs_params", .dtype = NPZ_F32, .ndim = 1,
-		  .shape = { no }, .data = obs },
-	};
-	int rc;
-
-	if (!obs)
-		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-	for (size_t i = 0; i < no; i++)
-		obs[i] = (float)t->obs_params[i];
-	obs[no] = 0.0f; /* direct tasks: an empty obs_params array */
-	tr_path(t, p, sizeof(p), name);
-	rc = npz_write(p, a, 2, err);
-	free(obs);
-	return rc;
-}
-
-/* checkpoint.npz: everything needed to resume bit-exactly. */
-static int tr_checkpoint(trainer *t, ej_err *err)
-{
-	npz_array a[ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED];
-	char names[ALGO_STATE_MAX + 3 * EXP_MAX_SCHED][64], tnames[4][64];
-	char prefix[96];
-	char p[4200];
-	int64_t iter = t->iter_done, best_iter = t->best_iter;
-	double best = t->best_score;
-	size_t n, n_algo;
-
-	if (!t->o.out_dir)
-		return 0;
-	n = n_algo = t->e->algo->state(t->algo, a, ALGO_STATE_MAX, names);
-	if (n == 0)
-		return ej_fail(err, EJ_EXIT_RUN, "algorithm state too large to save");
-	npz_describe(&a[n++], tnames[0], "", "trainer_iter", NPZ_I64, 0, &iter);
-	npz_describe(&a[n++], tnames[1], "", "trainer_best_iter", NPZ_I64, 0,
-		     &best_iter);
-	npz_describe(&a[n++], tnames[2], "", "trainer_best_score", NPZ_F64, 0,
-		     &best);
-	npz_describe(&a[n], tnames[3], "", "trainer_obs_params", NPZ_F64,
-		     t->n_obs, t->obs_params);
-	a[n].ndim = 1; /* (0,) for direct tasks, not a scalar */
-	n++;
-	for (int i = 0; i < t->e->n_sched; i++) {
-		size_t k = n_algo + 3 * (size_t)i; /* names[] after the algo's */
-
-		snprintf(prefix, sizeof(prefix), "sched_%s_", t->e->sched[i].hparam);
-		n += sched_state(&t->sched[i], prefix, a + n,
-				 ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED - n,
-				 names + k);
-	}
-	tr_path(t, p, sizeof(p), "checkpoint.npz");
-	return npz_write(p, a, n, err);
-}
-
-static void tr_progress(trainer *t, long iter, const test_stats *fit)
-{
-	double now = eval_now(), el = now - t->t_start;
-	long max_iter = t->e->trainer.max_iter;
-	double ips = (double)(iter + 1) / (el > 0 ? el : 1e-9);
-	double eta = (double)(max_iter - iter - 1) / (ips > 0 ? ips : 1e-9);
-	char best[32];
-
-	if (!t->o.progress || !t->o.log_out ||
-	    (now - t->last_progress < 0.1 && iter + 1 < max_iter))
-		return;
-	t->last_progress = now;
-	if (t->has_best)
-		snprintf(best, sizeof(best), "%.2f", t->best_score);
-	else
-		snprintf(best, sizeof(best), "-");
-	fprintf(t->o.log_out,
-		"\r\033[K[%ld/%ld] fitness max %.2f avg %.2f | best test %s | %.2f it/s | ETA %dm%02ds",
-		iter + 1, max_iter, fit->max, fit->avg, best, ips,
-		(int)(eta / 60), (int)eta % 60);
-	fflush(t->o.log_out);
 }
 
 static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
@@ -615,7 +338,7 @@ static int tr_hparam_index(const trainer *t, const char *key)
 }
 
 /* Set without checks or bookkeeping (key is one of algo->hparams). */
-static void tr_put_hparam(trainer *t, const char *key, double value)
+void tr_put_hparam(trainer *t, const char *key, double value)
 {
 	for (int i = 0; i < t->e->n_sched; i++)
 		if (!strcmp(t->e->sched[i].hparam, key)) {
@@ -702,36 +425,6 @@ int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err)
 	dst->best_iter = src->best_iter;
 	dst->has_best = src->has_best;
 	return 0;
-}
-
-static int tr_summary(trainer *t, double wall, ej_err *err)
-{
-	const trainer_cfg *c = &t->e->trainer;
-	char buf[4096], p[4200];
-	double episodes = (double)t->iter_done * (double)t->pop * c->n_repeats;
-	int n;
-
-	n = snprintf(buf, sizeof(buf),
-		     "{\n  \"config\": \"%s\",\n  \"task\": \"%s\",\n  \"policy\": \"%s\",\n"
-		     "  \"algo\": \"%s\",\n  \"seed\": %d,\n  \"iterations\": %ld,\n"
-		     "  \"pop_size\": %zu,\n  \"param_count\": %zu,\n"
-		     "  \"final_test_score\": %.9g,\n  \"best_test_score\": %.9g,\n"
-		     "  \"best_iter\": %ld,\n  \"wall_time_s\": %.3f,\n"
-		     "  \"rollout_time_s\": %.3f,\n  \"iter_per_s\": %.4f,\n"
-		     "  \"episodes_per_s\": %.2f,\n  \"env_steps\": %.0f,\n"
-		     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
-		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
-		     t->e->policy ? t->e->policy->name : "none",
-		     t->e->algo->name, t->e->seed,
-		     t->iter_done, t->pop, t->P, t->final_score, t->best_score,
-		     t->best_iter, wall, t->rollout_s,
-		     (double)t->iter_done / (wall > 0 ? wall : 1e-9),
-		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     t->env_steps,
-		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     eval_device_name(t->ev), eval_lanes(t->ev));
-	tr_path(t, p, sizeof(p), "summary.json");
-	return fio_write_atomic(p, buf, (size_t)n, err);
 }
 
 int trainer_finish(trainer *t, ej_err *err)

@@ -248,6 +248,56 @@ static void test_copy_state(void **state)
 	clrt_free(rt);
 }
 
+/* Hyperparameters set during a run are part of its checkpoint: a run
+ * explored at iteration 2, checkpointed at 4 and resumed writes the
+ * metrics of an uninterrupted one. */
+static void test_resume_keeps_hparams(void **state)
+{
+	const tu_tmp *tmp = *state;
+	clrt *rt = tu_rt_open();
+	tr_exp x;
+	evaluator *ev;
+	trainer *t;
+	char d1[256], d2[256], *m1, *m2;
+	trainer_opts resume;
+	double v;
+	ej_err err = { 0 };
+
+	exp_open(&x, 0.05, true, "");
+	ev = eval_create(&x.e, rt, &err);
+	assert_non_null(ev);
+	snprintf(d1, sizeof(d1), "%s/whole", tmp->dir);
+	snprintf(d2, sizeof(d2), "%s/resumed", tmp->dir);
+	for (int run = 0; run < 2; run++) {
+		t = open_trainer(&x, ev, run ? d2 : d1);
+		step(t, 2);
+		assert_int_equal(trainer_set_hparam(t, "center_lr", 0.2, &err), 0);
+		step(t, 2);
+		if (run) { /* stop here, as after an interrupt */
+			assert_int_equal(trainer_checkpoint(t, &err), 0);
+			trainer_free(t);
+			resume = (trainer_opts){ .out_dir = d2, .resume = true };
+			t = trainer_create(&x.e, ev, &resume, &err);
+			if (!t)
+				fail_msg("%s", err.msg);
+			assert_int_equal(trainer_iter(t), 4);
+			assert_int_equal(trainer_hparam(t, "center_lr", &v), 0);
+			assert_true(v == 0.2);
+		}
+		if (trainer_run(t, &err) < 0)
+			fail_msg("%s", err.msg);
+		trainer_free(t);
+	}
+	m1 = slurp(d1, "metrics.jsonl");
+	m2 = slurp(d2, "metrics.jsonl");
+	assert_string_equal(m1, m2);
+	free(m1);
+	free(m2);
+	eval_free(ev);
+	exp_close(&x);
+	clrt_free(rt);
+}
+
 /* The evaluator alone: fitness of a population evaluated in one call
  * equals the fitness of its halves evaluated apart (common random numbers
  * per call), and the test statistics are those of its scores. */
@@ -299,6 +349,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_equals_separate_normalized,
 						tu_tmp_setup, tu_tmp_teardown),
 		cmocka_unit_test(test_copy_state),
+		cmocka_unit_test_setup_teardown(test_resume_keeps_hparams,
+						tu_tmp_setup, tu_tmp_teardown),
 		cmocka_unit_test(test_eval_split_invariance),
 	};
 
