@@ -18,6 +18,7 @@
 #include "core/exp.h"
 #include "core/npz.h"
 #include "core/optim.h"
+#include "core/pbt.h"
 #include "core/sched.h"
 #include "core/trainer.h"
 #include "opencl/clrt.h"
@@ -218,6 +219,7 @@ static int cmd_train(int argc, char **argv)
 	clrt *rt = NULL;
 	evaluator *ev = NULL;
 	trainer *t = NULL;
+	pbt *pb = NULL;
 	char out[4096];
 	trainer_opts o = { 0 };
 	int rc;
@@ -249,14 +251,25 @@ static int cmd_train(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	rc = 0;
 	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    !(ev = eval_create(&e, rt, &err)) ||
-	    !(t = trainer_create(&e, ev, &o, &err)) ||
-	    trainer_run(t, &err) < 0)
+	    !(ev = eval_create(&e, rt, &err)))
+		rc = die(&err);
+	else if (e.pbt.on) {
+		double best;
+		int w;
+
+		if (!(pb = pbt_create(&e, ev, &o, &err)) || pbt_run(pb, &err) < 0)
+			rc = die(&err);
+		else if (!c.quiet && (w = pbt_best_worker(pb, &best)) >= 0)
+			fprintf(stderr, "results: %s (best worker %d, final test score %.2f)\n",
+				out, w, best);
+	} else if (!(t = trainer_create(&e, ev, &o, &err)) ||
+		   trainer_run(t, &err) < 0)
 		rc = die(&err);
 	else if (!c.quiet)
 		fprintf(stderr, "results: %s (final test score %.2f)\n", out,
 			trainer_final_score(t));
 	trainer_free(t);
+	pbt_free(pb);
 	eval_free(ev);
 	clrt_free(rt);
 	exp_release(&e);

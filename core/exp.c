@@ -57,7 +57,7 @@ static const cfg_field exp_root_fields[] = {
 
 static const char *const exp_sections[] = { "task", "policy", "algo",
 					    "optimizer", "schedule", "trainer",
-					    "device", NULL };
+					    "device", "pbt", NULL };
 
 /* Look up the component named by section 'name' (required key). */
 static const cfg_node *exp_component_name(const cfg_node *root,
@@ -289,6 +289,8 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 			      exp_device_fields, exp_n_device_fields,
 			      &e->device, NULL, err) < 0 ||
 	    exp_schedules(cfg_get(root, "schedule"), e, err) < 0 ||
+	    pbt_cfg_parse(cfg_get(root, "pbt"), e->algo,
+			  e->trainer.test_interval, &e->pbt, err) < 0 ||
 	    exp_cross_checks(root, e, err) < 0) {
 		exp_release(e);
 		return -1;
@@ -339,6 +341,13 @@ int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&
 	    cfg_set(doc, "algo.pop_size=8", err) < 0)
 		return -1;
+	/* population-based training: 2 workers, a measurement and an
+	 * exploit/explore round at iteration 2 */
+	if (cfg_get(root, "pbt") && !cfg_is_null(cfg_get(root, "pbt")) &&
+	    (cfg_set(doc, "pbt.workers=2", err) < 0 ||
+	     cfg_set(doc, "pbt.eval_interval=2", err) < 0 ||
+	     cfg_set(doc, "pbt.ready=2", err) < 0))
+		return -1;
 	return 0;
 }
 
@@ -374,4 +383,5 @@ void exp_emit(FILE *out, const exp_cfg *e)
 	fprintf(out, "device:\n");
 	cfg_emit_section(out, 2, exp_device_fields, exp_n_device_fields,
 			 &e->device);
+	pbt_cfg_emit(out, &e->pbt);
 }

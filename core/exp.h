@@ -1,6 +1,6 @@
 /* exp.h - an experiment: the whole validated configuration, assembled from
  * the registries.  Top-level keys:
- *   seed, task, policy, algo, optimizer, trainer, device
+ *   seed, task, policy, algo, optimizer, schedule, trainer, device, pbt
  * Each component validates its own section against its schema; unknown
  * keys anywhere are errors with a did-you-mean hint.
  */
@@ -13,6 +13,7 @@
 #include "algos/algo.h"
 #include "core/cfg.h"
 #include "core/optim.h"
+#include "core/pbt_cfg.h"
 #include "core/sched.h"
 #include "policies/policy.h"
 #include "tasks/task.h"
@@ -54,6 +55,7 @@ typedef struct exp_cfg {
 	device_cfg device;
 	int n_sched;
 	exp_sched sched[EXP_MAX_SCHED]; /* 'schedule' section */
+	pbt_cfg pbt;        /* 'pbt' section (pbt.on false without one) */
 } exp_cfg;
 
 extern const cfg_field exp_trainer_fields[];

@@ -33,6 +33,7 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 	t->ev = ev;
 	t->o = *o;
 	t->best_score = -INFINITY;
+	t->last_test_iter = -1;
 	if (o->out_dir)
 		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
 	memset(&env, 0, sizeof(env));
@@ -56,6 +57,8 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 	}
 	env.param_size = t->P;
 	env.seed = (uint32_t)e->seed;
+	if (o->is_worker)
+		env.seed += 0x9E3779B9u * (uint32_t)(o->worker + 1);
 	env.optim = &e->optim;
 	if (nd_create(eval_rt(ev), e->device.noise, &t->nd, err) < 0)
 		goto fail;
@@ -112,6 +115,13 @@ void trainer_free(trainer *t)
 }
 
 size_t trainer_param_count(const trainer *t) { return t->P; }
+
+int trainer_last_test(const trainer *t, double *score, long *iter)
+{
+	*score = t->last_test;
+	*iter = t->last_test_iter;
+	return t->last_test_iter < 0 ? -1 : 0;
+}
 size_t trainer_pop_size(const trainer *t) { return t->pop; }
 long trainer_iter(const trainer *t) { return t->iter_done; }
 bool trainer_done(const trainer *t)
@@ -153,6 +163,8 @@ static int tr_test_and_save(trainer *t, long iter, bool final, ej_err *err)
 	tr_metric(t, json);
 	if (final)
 		t->final_score = s.avg;
+	t->last_test = s.avg;
+	t->last_test_iter = iter;
 	/* The final test ends the run: it feeds no schedule, so a run that
 	 * is later resumed with a larger max_iter continues exactly. */
 	for (int i = 0; i < t->e->n_sched && !final; i++)
@@ -421,6 +433,8 @@ int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err)
 	}
 	memcpy(dst->obs_params, src->obs_params, dst->n_obs * sizeof(double));
 	dst->iter_done = src->iter_done;
+	dst->last_test = src->last_test;
+	dst->last_test_iter = src->last_test_iter;
 	dst->best_score = src->best_score;
 	dst->best_iter = src->best_iter;
 	dst->has_best = src->has_best;

@@ -39,6 +39,13 @@ typedef struct trainer_opts {
 	bool progress;             /* in-place progress line on log_out */
 	bool resume;               /* continue from out_dir/checkpoint.npz */
 	const volatile sig_atomic_t *interrupted; /* may be NULL */
+	/* Population-based training (core/pbt.h): worker 'worker' of a run
+	 * tags its metrics lines {"worker": w, ...}, copies them to
+	 * metrics_copy (the run's metrics.jsonl) and draws its algorithm's
+	 * random numbers from seed + 0x9E3779B9 (w + 1) (mod 2^32). */
+	bool is_worker;
+	int worker;
+	FILE *metrics_copy;
 } trainer_opts;
 
 typedef struct trainer trainer;
@@ -90,9 +97,10 @@ long trainer_iter(const trainer *t);  /* iterations done */
 /* Copy src's whole state into dst (same algorithm, parameter count and
  * population): algorithm state (mean, step sizes, optimizer moments,
  * iteration and so RNG position), schedules, the hyperparameters set
- * with trainer_set_hparam, iteration and best-score counters.  The run
- * directory, its files and the evaluator stay dst's.  After the copy both
- * continue identically on the same evaluator. */
+ * with trainer_set_hparam, iteration and best-score counters, the
+ * observation normalizer and the last test.  The run directory, its files,
+ * the evaluator and the algorithm's seed stay dst's: after the copy both
+ * continue identically when they share the seed. */
 int trainer_copy_state(trainer *dst, const trainer *src, ej_err *err);
 /* Change hyperparameter 'key' (one of the algorithm's hparams, e.g.
  * pgpe's center_lr) to 'value' from the next tell on; when a schedule
@@ -102,6 +110,14 @@ int trainer_set_hparam(trainer *t, const char *key, double value,
 		       ej_err *err);
 /* The value last set by trainer_set_hparam; -1 if never set. */
 int trainer_hparam(const trainer *t, const char *key, double *value);
+
+/* The average score of the last test of the best parameters (taken every
+ * test_interval iterations) and its iteration; -1 before any test. */
+int trainer_last_test(const trainer *t, double *score, long *iter);
+
+/* Keep the lines of a JSONL file whose "iter" is below 'iter' and that
+ * are not a final test: what a resumed run would otherwise write twice. */
+int trainer_trim_jsonl(const char *path, long iter, ej_err *err);
 
 /* ---- figures ---------------------------------------------------------- */
 

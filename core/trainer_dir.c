@@ -42,19 +42,25 @@ void tr_log(trainer *t, const char *fmt, ...)
  * deterministic values: two runs with one seed give identical files. */
 void tr_metric(trainer *t, const char *json)
 {
-	if (t->metrics) {
-		fprintf(t->metrics, "%s\n", json);
-		fflush(t->metrics);
+	FILE *sinks[3] = { t->metrics, t->o.metrics_out, t->o.metrics_copy };
+	char tagged[1200];
+
+	/* A worker's lines say whose they are: {"worker": 3, "kind": ...}. */
+	if (t->o.is_worker && json[0] == '{') {
+		snprintf(tagged, sizeof(tagged), "{\"worker\": %d, %s",
+			 t->o.worker, json + 1);
+		json = tagged;
 	}
-	if (t->o.metrics_out) {
-		fprintf(t->o.metrics_out, "%s\n", json);
-		fflush(t->o.metrics_out);
-	}
+	for (int i = 0; i < 3; i++)
+		if (sinks[i]) {
+			fprintf(sinks[i], "%s\n", json);
+			fflush(sinks[i]);
+		}
 }
 
 /* Keep the metrics lines of iterations before 'iter' (and no final test):
  * what a resumed run would otherwise write twice. */
-static int tr_trim_metrics(const char *path, long iter, ej_err *err)
+int trainer_trim_jsonl(const char *path, long iter, ej_err *err)
 {
 	char *text, *line, *save = NULL, *out;
 	size_t len, n = 0;
@@ -102,7 +108,7 @@ int tr_open_dir(trainer *t, ej_err *err)
 		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,
 			       strerror(errno));
 	tr_path(t, p, sizeof(p), "metrics.jsonl");
-	if (t->o.resume && tr_trim_metrics(p, t->iter_done, err) < 0)
+	if (t->o.resume && trainer_trim_jsonl(p, t->iter_done, err) < 0)
 		return -1;
 	if (!(t->metrics = fopen(p, mode)))
 		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", p,

@@ -31,6 +31,8 @@ struct trainer {
 	double t_start, rollout_s, kernel_s, env_steps, last_progress;
 	long iter_done;
 	double best_score, final_score;
+	double last_test;          /* avg of the last test, at last_test_iter */
+	long last_test_iter;       /* -1: none yet */
 	long best_iter;
 	bool has_best;
 	sched sched[EXP_MAX_SCHED]; /* one per e->sched[] */

@@ -55,6 +55,8 @@ typedef uint64_t ph_u64;
 #define PH_PURPOSE_DATA 6u       /* dataset batch sampling */
 #define PH_PURPOSE_INIT 7u       /* parameter initialisation */
 #define PH_PURPOSE_STEP 8u       /* per-step draws of episodes: see below */
+#define PH_PURPOSE_PBT 9u        /* population-based training: hyperparameter
+				    draws, exploit partners (core/pbt.c) */
 
 /* Random123 constants for Philox4x32: round multipliers and the Weyl
  * sequence that bumps the key between rounds. */

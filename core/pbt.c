@@ -1,0 +1,643 @@
+#include "core/pbt.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fileio.h"
+#include "core/npz.h"
+#include "opencl/philox.h"
+
+/* One piece of a worker's lineage: from iteration 'iter' on, the values
+ * v, inherited from worker 'from' (its own index when not copied). */
+typedef struct pbt_seg {
+	int64_t iter;
+	int32_t from;
+	double v[PBT_MAX_HP];
+} pbt_seg;
+
+struct pbt {
+	const exp_cfg *e;   /* borrowed */
+	exp_cfg we;         /* the workers' experiment: test_interval =
+			       eval_interval (owned pointers are e's) */
+	const pbt_cfg *c;
+	evaluator *ev;      /* borrowed */
+	trainer_opts o;
+	int W, H;
+	trainer **w;        /* (W) */
+	double *q;          /* (W) the last measured Q; -inf before one */
+	double *hp;         /* (W, H) values in use */
+	pbt_seg *lin;       /* (W, S) lineages */
+	int64_t *n_lin;     /* (W) segments in use */
+	size_t S;           /* segments per worker */
+	long iter;          /* iterations done */
+	FILE *log_txt, *metrics, *events;
+	char dir[4096];
+	double t_start;
+	int best;           /* after the run: the best worker */
+	double best_score;
+};
+
+/* One line to a file of the run directory and to a stream, flushed. */
+static void pbt_put(FILE *file, FILE *stream, const char *prefix,
+		    const char *line)
+{
+	if (file) {
+		fprintf(file, "%s\n", line);
+		fflush(file);
+	}
+	if (stream) {
+		fprintf(stream, "%s%s\n", prefix, line);
+		fflush(stream);
+	}
+}
+
+/* A human line: log.txt and the log stream (above the progress line). */
+__attribute__((format(printf, 2, 3)))
+static void pbt_log(pbt *p, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	pbt_put(p->log_txt, p->o.log_out, p->o.progress ? "\r\033[K" : "",
+		line);
+}
+
+/* One pbt.jsonl line (and stdout): {"event": ..., "iter": ..., ...}. */
+__attribute__((format(printf, 2, 3)))
+static void pbt_event(pbt *p, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	pbt_put(p->events, p->o.metrics_out, "", line);
+}
+
+/* '"center_lr": 0.05, "stdev_lr": 0.1' for worker w (or values v). */
+static void pbt_hp_json(const pbt *p, const double *v, char *buf,
+			size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int h = 0; h < p->H && n < size; h++)
+		n += (size_t)snprintf(buf + n, size - n, "%s\"%s\": %.9g",
+				      h ? ", " : "", p->c->hp[h].key, v[h]);
+}
+
+static double pbt_u(uint32_t w) { return (double)ph_uniform(w); }
+
+/* A draw from hyperparameter h's init distribution, u in [0, 1). */
+static double pbt_sample(const pbt_hp *h, double u)
+{
+	int k;
+
+	switch (h->init) {
+	case PBT_INIT_UNIFORM:
+		return h->lo + u * (h->hi - h->lo);
+	case PBT_INIT_CHOICE:
+		k = (int)(u * h->values.n);
+		return h->values.v[k < h->values.n ? k : h->values.n - 1];
+	default:
+		return exp(log(h->lo) + u * (log(h->hi) - log(h->lo)));
+	}
+}
+
+static int pbt_apply(pbt *p, int w, ej_err *err)
+{
+	for (int h = 0; h < p->H; h++)
+		if (trainer_set_hparam(p->w[w], p->c->hp[h].key,
+				       p->hp[w * p->H + h], err) < 0)
+			return -1;
+	return 0;
+}
+
+static void pbt_lineage_push(pbt *p, int w, int from)
+{
+	pbt_seg *s = &p->lin[(size_t)w * p->S + (size_t)p->n_lin[w]];
+
+	if ((size_t)p->n_lin[w] >= p->S)
+		return; /* cannot happen: S covers every ready point */
+	s->iter = p->iter;
+	s->from = from;
+	memcpy(s->v, p->hp + w * p->H, (size_t)p->H * sizeof(double));
+	p->n_lin[w]++;
+}
+
+static FILE *pbt_open(pbt *p, const char *name, ej_err *err)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+	if (p->o.resume && trainer_trim_jsonl(path, p->iter, err) < 0)
+		return NULL;
+	if (!(f = fopen(path, p->o.resume ? "a" : "w")))
+		ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", path,
+			strerror(errno));
+	return f;
+}
+
+/* ---- the driver's state: pbt_state.npz -------------------------------- */
+
+static int pbt_save(pbt *p, ej_err *err)
+{
+	size_t W = (size_t)p->W, WS = W * p->S;
+	int64_t iter = p->iter, *it = malloc(WS * sizeof(int64_t));
+	int32_t *from = malloc(WS * sizeof(int32_t));
+	double *val = malloc(WS * (size_t)PBT_MAX_HP * sizeof(double));
+	char path[4200];
+	int rc = -1;
+
+	if (!it || !from || !val) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < WS; i++) {
+		it[i] = p->lin[i].iter;
+		from[i] = p->lin[i].from;
+		memcpy(val + i * PBT_MAX_HP, p->lin[i].v, sizeof(p->lin[i].v));
+	}
+	{
+		npz_array a[] = {
+			{ .name = "iter", .dtype = NPZ_I64, .data = &iter },
+			{ .name = "q", .dtype = NPZ_F64, .ndim = 1,
+			  .shape = { W }, .data = p->q },
+			{ .name = "hparams", .dtype = NPZ_F64, .ndim = 2,
+			  .shape = { W, (size_t)p->H }, .data = p->hp },
+			{ .name = "lineage_n", .dtype = NPZ_I64, .ndim = 1,
+			  .shape = { W }, .data = p->n_lin },
+			{ .name = "lineage_iter", .dtype = NPZ_I64, .ndim = 2,
+			  .shape = { W, p->S }, .data = it },
+			{ .name = "lineage_from", .dtype = NPZ_I32, .ndim = 2,
+			  .shape = { W, p->S }, .data = from },
+			{ .name = "lineage_values", .dtype = NPZ_F64, .ndim = 3,
+			  .shape = { W, p->S, PBT_MAX_HP }, .data = val },
+		};
+
+		snprintf(path, sizeof(path), "%s/pbt_state.npz", p->dir);
+		rc = npz_write(path, a, sizeof(a) / sizeof(a[0]), err);
+	}
+out:
+	free(it);
+	free(from);
+	free(val);
+	return rc;
+}
+
+/* Array 'name' of npz f with exactly n elements of dtype dt, or an error. */
+static const void *pbt_get(const npz_file *f, const char *name,
+			   enum npz_dtype dt, size_t n, ej_err *err)
+{
+	const npz_array *a = npz_find(f, name);
+
+	if (!a || a->dtype != dt || npz_count(a) != n) {
+		ej_fail(err, EJ_EXIT_RUN,
+			"missing or malformed '%s' (%zu values expected)", name, n);
+		return NULL;
+	}
+	return a->data;
+}
+
+/* Read pbt_state.npz: *f keeps it, p->iter is its iteration. */
+static int pbt_read_state(pbt *p, npz_file **f, ej_err *err)
+{
+	char path[4200];
+	const int64_t *iter;
+
+	snprintf(path, sizeof(path), "%s/pbt_state.npz", p->dir);
+	if (!(*f = npz_read(path, err)))
+		return ej_prefix(err, "cannot resume: ");
+	if (!(iter = pbt_get(*f, "iter", NPZ_I64, 1, err)))
+		return ej_prefix(err, "cannot resume from '%s': ", path);
+	p->iter = (long)*iter;
+	return 0;
+}
+
+/* Lineage array 'name' of f: (W, S_saved[, PBT_MAX_HP]) with S_saved <=
+ * p->S (a resumed run may run longer, never shorter). */
+static const void *pbt_get_lineage(const pbt *p, const npz_file *f,
+				   const char *name, enum npz_dtype dt,
+				   size_t inner, size_t *s_saved, ej_err *err)
+{
+	const npz_array *a = npz_find(f, name);
+
+	if (!a || a->dtype != dt || a->ndim < 2 ||
+	    a->shape[0] != (size_t)p->W || a->shape[1] > p->S ||
+	    npz_count(a) != (size_t)p->W * a->shape[1] * inner) {
+		ej_fail(err, EJ_EXIT_RUN, "missing or malformed '%s'", name);
+		return NULL;
+	}
+	*s_saved = a->shape[1];
+	return a->data;
+}
+
+/* The rest of the state, once the workers are back. */
+static int pbt_load(pbt *p, const npz_file *f, ej_err *err)
+{
+	size_t W = (size_t)p->W, S1 = 0, S2 = 0, S3 = 0;
+	const int64_t *n_lin, *it;
+	const int32_t *from;
+	const double *q, *hp, *val;
+
+	if (!(q = pbt_get(f, "q", NPZ_F64, W, err)) ||
+	    !(hp = pbt_get(f, "hparams", NPZ_F64, W * (size_t)p->H, err)) ||
+	    !(n_lin = pbt_get(f, "lineage_n", NPZ_I64, W, err)) ||
+	    !(it = pbt_get_lineage(p, f, "lineage_iter", NPZ_I64, 1, &S1,
+				   err)) ||
+	    !(from = pbt_get_lineage(p, f, "lineage_from", NPZ_I32, 1, &S2,
+				     err)) ||
+	    !(val = pbt_get_lineage(p, f, "lineage_values", NPZ_F64,
+				    PBT_MAX_HP, &S3, err)))
+		return ej_prefix(err, "cannot resume from pbt_state.npz: ");
+	for (size_t w = 0; w < W; w++)
+		if (S1 != S2 || S1 != S3 || n_lin[w] < 1 ||
+		    (size_t)n_lin[w] > S1 || trainer_iter(p->w[w]) != p->iter)
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "cannot resume: worker %zu is at iteration %ld, pbt_state.npz at %ld (or its lineage is malformed)",
+				       w, trainer_iter(p->w[w]), p->iter);
+	memcpy(p->q, q, W * sizeof(double));
+	memcpy(p->hp, hp, W * (size_t)p->H * sizeof(double));
+	memcpy(p->n_lin, n_lin, W * sizeof(int64_t));
+	for (size_t w = 0; w < W; w++)
+		for (size_t i = 0; i < S1; i++) {
+			pbt_seg *g = &p->lin[w * p->S + i];
+
+			g->iter = it[w * S1 + i];
+			g->from = from[w * S1 + i];
+			memcpy(g->v, val + (w * S1 + i) * PBT_MAX_HP,
+			       sizeof(g->v));
+		}
+	return 0;
+}
+
+/* ---- creation ----------------------------------------------------------- */
+
+void pbt_free(pbt *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; p->w && i < p->W; i++)
+		trainer_free(p->w[i]);
+	free(p->w);
+	free(p->q);
+	free(p->hp);
+	free(p->lin);
+	free(p->n_lin);
+	if (p->log_txt)
+		fclose(p->log_txt);
+	if (p->metrics)
+		fclose(p->metrics);
+	if (p->events)
+		fclose(p->events);
+	free(p);
+}
+
+static int pbt_open_dir(pbt *p, ej_err *err)
+{
+	char path[4200];
+	FILE *f;
+
+	if (fio_mkdirs(p->dir, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/config.yaml", p->dir);
+	if (!(f = fopen(path, "w")))
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", path,
+			       strerror(errno));
+	exp_emit(f, p->e);
+	if (fclose(f) != 0)
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s'", path);
+	snprintf(path, sizeof(path), "%s/log.txt", p->dir);
+	if (!(p->log_txt = fopen(path, p->o.resume ? "a" : "w")))
+		return ej_fail(err, EJ_EXIT_RUN, "cannot write '%s': %s", path,
+			       strerror(errno));
+	return 0;
+}
+
+/* Worker w's trainer in worker_<w>/, its lines tagged and copied. */
+static int pbt_open_worker(pbt *p, int w, ej_err *err)
+{
+	char dir[4200];
+	trainer_opts o = { .out_dir = dir, .config_path = p->o.config_path,
+			   .metrics_out = p->o.metrics_out, .resume = p->o.resume,
+			   .is_worker = true, .worker = w,
+			   .metrics_copy = p->metrics };
+
+	snprintf(dir, sizeof(dir), "%s/worker_%d", p->dir, w);
+	if (!(p->w[w] = trainer_create(&p->we, p->ev, &o, err)))
+		return ej_prefix(err, "worker %d: ", w);
+	return 0;
+}
+
+pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
+		ej_err *err)
+{
+	pbt *p = calloc(1, sizeof(*p));
+	npz_file *state = NULL;
+	char hj[512];
+
+	if (!p) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	p->e = e;
+	p->we = *e;
+	p->c = &e->pbt;
+	p->we.trainer.test_interval = p->c->eval_interval;
+	p->ev = ev;
+	p->o = *o;
+	p->W = p->c->workers;
+	p->H = p->c->n_hp;
+	p->S = (size_t)(e->trainer.max_iter / p->c->ready) + 2;
+	p->best = -1;
+	snprintf(p->dir, sizeof(p->dir), "%s", o->out_dir ? o->out_dir : ".");
+	p->w = calloc((size_t)p->W, sizeof(*p->w));
+	p->q = malloc((size_t)p->W * sizeof(double));
+	p->hp = calloc((size_t)p->W * (size_t)p->H, sizeof(double));
+	p->lin = calloc((size_t)p->W * p->S, sizeof(pbt_seg));
+	p->n_lin = calloc((size_t)p->W, sizeof(int64_t));
+	if (!p->w || !p->q || !p->hp || !p->lin || !p->n_lin) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto fail;
+	}
+	for (int w = 0; w < p->W; w++)
+		p->q[w] = -INFINITY;
+	if (pbt_open_dir(p, err) < 0 ||
+	    (o->resume && pbt_read_state(p, &state, err) < 0) ||
+	    !(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
+	    !(p->events = pbt_open(p, "pbt.jsonl", err)))
+		goto fail;
+	for (int w = 0; w < p->W; w++)
+		if (pbt_open_worker(p, w, err) < 0)
+			goto fail;
+	if (o->resume) {
+		if (pbt_load(p, state, err) < 0)
+			goto fail;
+		for (int w = 0; w < p->W; w++)
+			if (pbt_apply(p, w, err) < 0)
+				goto fail;
+	} else {
+		for (int w = 0; w < p->W; w++) {
+			for (int h = 0; h < p->H; h++) {
+				ph_out d = ph_draw((uint32_t)e->seed,
+						   PH_PURPOSE_PBT, 0,
+						   (uint32_t)w, 0, (uint32_t)h);
+
+				p->hp[w * p->H + h] =
+					pbt_sample(&p->c->hp[h], pbt_u(d.v[0]));
+			}
+			if (pbt_apply(p, w, err) < 0)
+				goto fail;
+			pbt_lineage_push(p, w, w);
+			pbt_hp_json(p, p->hp + w * p->H, hj, sizeof(hj));
+			pbt_event(p, "{\"event\": \"init\", \"iter\": 0, \"worker\": %d, \"hparams\": {%s}}",
+				  w, hj);
+		}
+	}
+	npz_free(state);
+	p->t_start = eval_now();
+	pbt_log(p, "evojax pbt: %s, %d workers, %d tuned hyperparameters, Q every %d iterations%s",
+		p->c->method == PBT_RANDOM ? "random search" : "PBT", p->W,
+		p->H, p->c->eval_interval,
+		p->c->method == PBT_PBT ? ", exploit/explore when ready" : "");
+	return p;
+fail:
+	npz_free(state);
+	pbt_free(p);
+	return NULL;
+}
+
+trainer *pbt_worker(const pbt *p, int w) { return p->w[w]; }
+
+int pbt_best_worker(const pbt *p, double *score)
+{
+	*score = p->best_score;
+	return p->best;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* Workers by Q, best first (ties: the lower index first). */
+static void pbt_rank(const pbt *p, int *order)
+{
+	for (int i = 0; i < p->W; i++)
+		order[i] = i;
+	for (int i = 1; i < p->W; i++)
+		for (int j = i; j > 0; j--) {
+			int a = order[j - 1], b = order[j];
+
+			if (p->q[b] > p->q[a] || (p->q[b] == p->q[a] && b < a)) {
+				order[j - 1] = b;
+				order[j] = a;
+			}
+		}
+}
+
+/* Explore worker w's hyperparameters after it copied another's at the
+ * measurement of iteration t. */
+static int pbt_explore(pbt *p, int w, long t, ej_err *err)
+{
+	for (int h = 0; h < p->H; h++) {
+		const pbt_hp *hp = &p->c->hp[h];
+		ph_out d = ph_draw((uint32_t)p->e->seed, PH_PURPOSE_PBT,
+				   (uint32_t)t, (uint32_t)w, 1, (uint32_t)h);
+		double old = p->hp[w * p->H + h], v;
+		char how[64];
+
+		if (pbt_u(d.v[0]) < hp->resample) {
+			v = pbt_sample(hp, pbt_u(d.v[1]));
+			snprintf(how, sizeof(how), "resample");
+		} else {
+			int k = (int)(pbt_u(d.v[2]) * hp->factors.n);
+
+			k = k < hp->factors.n ? k : hp->factors.n - 1;
+			v = old * hp->factors.v[k];
+			snprintf(how, sizeof(how), "factor %g", hp->factors.v[k]);
+		}
+		p->hp[w * p->H + h] = v;
+		pbt_event(p, "{\"event\": \"explore\", \"iter\": %ld, \"worker\": %d, \"key\": \"%s\", \"old\": %.9g, \"new\": %.9g, \"how\": \"%s\"}",
+			  t, w, hp->key, old, v, how);
+	}
+	return pbt_apply(p, w, err);
+}
+
+/* Exploit and explore: each of the bottom fraction copies a random
+ * worker of the top fraction, then explores. */
+static int pbt_exploit(pbt *p, const int *order, long t, ej_err *err)
+{
+	int k = (int)floor(p->W * p->c->truncation);
+
+	if (k < 1)
+		k = 1;
+	for (int i = p->W - k; i < p->W; i++) {
+		int b = order[i];
+		ph_out d = ph_draw((uint32_t)p->e->seed, PH_PURPOSE_PBT,
+				   (uint32_t)t, (uint32_t)b, 2, 0);
+		int pick = (int)(pbt_u(d.v[0]) * k), src;
+
+		src = order[pick < k ? pick : k - 1];
+		pbt_event(p, "{\"event\": \"exploit\", \"iter\": %ld, \"from\": %d, \"to\": %d, \"q_from\": %.9g, \"q_to\": %.9g}",
+			  t, src, b, p->q[src], p->q[b]);
+		if (trainer_copy_state(p->w[b], p->w[src], err) < 0)
+			return ej_prefix(err, "exploit %d -> %d: ", src, b);
+		memcpy(p->hp + b * p->H, p->hp + src * p->H,
+		       (size_t)p->H * sizeof(double));
+		memcpy(p->lin + (size_t)b * p->S, p->lin + (size_t)src * p->S,
+		       p->S * sizeof(pbt_seg));
+		p->n_lin[b] = p->n_lin[src];
+		p->q[b] = p->q[src];
+		if (pbt_explore(p, b, t, err) < 0)
+			return -1;
+		pbt_lineage_push(p, b, src);
+	}
+	return 0;
+}
+
+/* Every worker's checkpoint and the driver's state, all at p->iter. */
+static int pbt_checkpoint(pbt *p, ej_err *err)
+{
+	for (int w = 0; w < p->W; w++)
+		if (trainer_checkpoint(p->w[w], err) < 0)
+			return -1;
+	return pbt_save(p, err);
+}
+
+/* After iteration p->iter - 1 = t, a multiple of eval_interval: read Q,
+ * rank, exploit and explore when ready, checkpoint. */
+static int pbt_measure(pbt *p, long t, ej_err *err)
+{
+	int order[PBT_MAX_WORKERS] = { 0 }, n_copy = 0;
+	double mean = 0.0, worst;
+	long it;
+
+	for (int w = 0; w < p->W; w++) {
+		if (trainer_last_test(p->w[w], &p->q[w], &it) < 0 || it != t)
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "worker %d has no test at iteration %ld", w, t);
+		mean += p->q[w] / p->W;
+	}
+	pbt_rank(p, order);
+	worst = p->q[order[p->W - 1]];
+	for (int r = 0; r < p->W; r++)
+		pbt_event(p, "{\"event\": \"ready\", \"iter\": %ld, \"worker\": %d, \"q\": %.9g, \"rank\": %d}",
+			  t, order[r], p->q[order[r]], r);
+	if (p->c->method == PBT_PBT && t % p->c->ready == 0) {
+		if (pbt_exploit(p, order, t, err) < 0)
+			return -1;
+		n_copy = (int)fmax(1.0, floor(p->W * p->c->truncation));
+	}
+	pbt_log(p, "[PBT] Iter=%ld, Q best %.4f (worker %d), mean %.4f, worst %.4f%s",
+		t, p->q[order[0]], order[0], mean, worst,
+		n_copy ? ", exploit/explore of the bottom workers" : "");
+	return pbt_checkpoint(p, err);
+}
+
+static void pbt_progress(pbt *p)
+{
+	double el = eval_now() - p->t_start;
+	long max_iter = p->e->trainer.max_iter;
+
+	if (!p->o.progress || !p->o.log_out)
+		return;
+	fprintf(p->o.log_out, "\r\033[K[%ld/%ld] %d workers | %.2f it/s",
+		p->iter, max_iter, p->W, (double)p->iter / (el > 0 ? el : 1e-9));
+	fflush(p->o.log_out);
+}
+
+static int pbt_summary(pbt *p, ej_err *err)
+{
+	const pbt_seg *lin = p->lin + (size_t)p->best * p->S;
+	double wall = eval_now() - p->t_start, env = 0.0;
+	char *buf, path[4200], src[4200];
+	size_t cap = 8192 + (size_t)p->n_lin[p->best] * 512, n;
+	int rc;
+
+	for (int w = 0; w < p->W; w++)
+		env += trainer_env_steps(p->w[w]);
+	if (!(buf = malloc(cap)))
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	n = (size_t)snprintf(buf, cap,
+			     "{\n  \"config\": \"%s\",\n  \"method\": \"%s\",\n  \"workers\": %d,\n"
+			     "  \"iterations\": %ld,\n  \"best_worker\": %d,\n"
+			     "  \"final_test_score\": %.9g,\n  \"wall_time_s\": %.3f,\n"
+			     "  \"iter_per_s\": %.4f,\n  \"env_steps\": %.0f,\n"
+			     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n"
+			     "  \"schedule\": [",
+			     p->o.config_path ? p->o.config_path : "",
+			     p->c->method == PBT_RANDOM ? "random" : "pbt", p->W,
+			     p->iter, p->best, p->best_score, wall,
+			     (double)p->iter / (wall > 0 ? wall : 1e-9), env,
+			     env / (wall > 0 ? wall : 1e-9),
+			     eval_device_name(p->ev));
+	for (int64_t i = 0; i < p->n_lin[p->best] && n < cap; i++) {
+		char hj[512];
+
+		pbt_hp_json(p, lin[i].v, hj, sizeof(hj));
+		n += (size_t)snprintf(buf + n, cap - n,
+				      "%s\n    {\"iter\": %lld, \"from\": %d, %s}",
+				      i ? "," : "", (long long)lin[i].iter,
+				      lin[i].from, hj);
+	}
+	if (n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "\n  ]\n}\n");
+	snprintf(path, sizeof(path), "%s/summary.json", p->dir);
+	rc = fio_write_atomic(path, buf, n < cap ? n : cap - 1, err);
+	free(buf);
+	if (rc < 0)
+		return -1;
+	/* best.npz: the best worker's final parameters */
+	snprintf(src, sizeof(src), "%s/worker_%d/final.npz", p->dir, p->best);
+	snprintf(path, sizeof(path), "%s/best.npz", p->dir);
+	if (fio_read_all(src, &buf, &n, err) < 0)
+		return -1;
+	rc = fio_write_atomic(path, buf, n, err);
+	free(buf);
+	return rc;
+}
+
+int pbt_run(pbt *p, ej_err *err)
+{
+	long max_iter = p->e->trainer.max_iter;
+
+	while (p->iter < max_iter) {
+		long t = p->iter;
+
+		if (p->o.interrupted && *p->o.interrupted) {
+			if (pbt_checkpoint(p, err) < 0)
+				return -1;
+			return ej_fail(err, EJ_EXIT_INTERRUPT,
+				       "interrupted at iteration %ld; checkpoints written to '%s'",
+				       t, p->dir);
+		}
+		if (trainer_step_group(p->w, (size_t)p->W, p->ev, err) < 0)
+			return -1;
+		p->iter = t + 1;
+		if (t > 0 && t % p->c->eval_interval == 0 &&
+		    pbt_measure(p, t, err) < 0)
+			return -1;
+		pbt_progress(p);
+	}
+	p->best_score = -INFINITY;
+	for (int w = 0; w < p->W; w++) {
+		if (trainer_finish(p->w[w], err) < 0)
+			return ej_prefix(err, "worker %d: ", w);
+		if (p->best < 0 || trainer_final_score(p->w[w]) > p->best_score) {
+			p->best = w;
+			p->best_score = trainer_final_score(p->w[w]);
+		}
+	}
+	if (pbt_save(p, err) < 0)
+		return -1;
+	pbt_log(p, "done: best worker %d, final test score %.4f, %ld iterations in %.1f s",
+		p->best, p->best_score, p->iter, eval_now() - p->t_start);
+	return pbt_summary(p, err);
+}

@@ -1,0 +1,214 @@
+#include "core/pbt_cfg.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct pbt_raw {
+	char method[CFG_STR_MAX];
+	int workers, eval_interval, ready;
+	double truncation;
+} pbt_raw;
+
+static const cfg_field pbt_fields[] = {
+	{ .key = "method", .type = CFG_ENUM, .offset = offsetof(pbt_raw, method),
+	  .def = "pbt", .choices = "random|pbt",
+	  .help = "random: independent workers with sampled hyperparameters; pbt: exploit and explore" },
+	{ .key = "workers", .type = CFG_INT, .offset = offsetof(pbt_raw, workers),
+	  .def = "8", .min = 2, .max = PBT_MAX_WORKERS,
+	  .help = "trainers evaluated together, one device launch per iteration" },
+	{ .key = "eval_interval", .type = CFG_INT,
+	  .offset = offsetof(pbt_raw, eval_interval), .def = "0", .min = 0,
+	  .max = 1e9,
+	  .help = "iterations between measurements of Q (the test score); 0: trainer.test_interval" },
+	{ .key = "ready", .type = CFG_INT, .offset = offsetof(pbt_raw, ready),
+	  .def = "0", .min = 0, .max = 1e9,
+	  .help = "iterations between exploit/explore rounds, a multiple of eval_interval; 0: eval_interval" },
+	{ .key = "truncation", .type = CFG_FLOAT,
+	  .offset = offsetof(pbt_raw, truncation), .def = "0.25", .min = 0,
+	  .max = 0.5, .flags = CFG_F_MIN_OPEN,
+	  .help = "fraction of workers in the bottom (they copy) and the top (copied)" },
+};
+
+typedef struct pbt_hp_raw {
+	char init[CFG_STR_MAX];
+	cfg_flist range, values, factors;
+	double resample;
+} pbt_hp_raw;
+
+static const cfg_field pbt_hp_fields[] = {
+	{ .key = "init", .type = CFG_ENUM, .offset = offsetof(pbt_hp_raw, init),
+	  .def = "loguniform", .choices = "loguniform|uniform|choice",
+	  .help = "the starting value's distribution" },
+	{ .key = "range", .type = CFG_FLOAT_LIST,
+	  .offset = offsetof(pbt_hp_raw, range), .def = "[]",
+	  .help = "[low, high] of loguniform and uniform" },
+	{ .key = "values", .type = CFG_FLOAT_LIST,
+	  .offset = offsetof(pbt_hp_raw, values), .def = "[]",
+	  .help = "the choices of 'choice'" },
+	{ .key = "factors", .type = CFG_FLOAT_LIST,
+	  .offset = offsetof(pbt_hp_raw, factors), .def = "[]",
+	  .help = "explore multipliers; default [0.5, 0.8, 1.25, 2.0] for learning rates, [0.8, 0.95, 1.05, 1.2] otherwise" },
+	{ .key = "resample", .type = CFG_FLOAT,
+	  .offset = offsetof(pbt_hp_raw, resample), .def = "0", .min = 0,
+	  .max = 1, .help = "probability that explore draws anew from init" },
+};
+
+#define PBT_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A config error located at node n: "file:line:col: <message>". */
+__attribute__((format(printf, 3, 4)))
+static int pbt_at(const cfg_node *n, ej_err *err, const char *fmt, ...)
+{
+	char where[512], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg_where(n, where, sizeof(where));
+	return ej_fail(err, EJ_EXIT_USAGE, "%s: %s", where, msg);
+}
+
+/* 'algo.<key>' naming one of the algorithm's run-time hyperparameters. */
+static int pbt_hp_key(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
+		      ej_err *err)
+{
+	const char *const *hp = algo->hparams;
+	const char *none[] = { NULL }, *key = c->key + 5;
+	char known[512] = "", where[512];
+
+	for (const char *const *p = hp ? hp : none; *p; p++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", p == hp ? "" : ", ", *p);
+	cfg_where(c, where, sizeof(where));
+	if (strncmp(c->key, "algo.", 5) != 0)
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: cannot tune '%s': tunable keys are algo.<key>, one of the algorithm's run-time hyperparameters (%s)",
+			       where, c->key, known[0] ? known : "none");
+	for (const char *const *p = hp ? hp : none; *p; p++)
+		if (!strcmp(*p, key)) {
+			snprintf(h->key, sizeof(h->key), "%s", key);
+			return 0;
+		}
+	return ej_fail(err, EJ_EXIT_USAGE,
+		       "%s: algorithm '%s' cannot change '%s' during a run; tunable: %s",
+		       where, algo->name, key, known[0] ? known : "none");
+}
+
+static int pbt_hp_parse(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
+			ej_err *err)
+{
+	static const double lr_f[] = { 0.5, 0.8, 1.25, 2.0 };
+	static const double other_f[] = { 0.8, 0.95, 1.05, 1.2 };
+	pbt_hp_raw r;
+
+	if (pbt_hp_key(c, algo, h, err) < 0 ||
+	    cfg_parse_section(c, c->key, pbt_hp_fields, PBT_N(pbt_hp_fields),
+			      &r, NULL, err) < 0)
+		return -1;
+	h->init = !strcmp(r.init, "choice")    ? PBT_INIT_CHOICE
+		  : !strcmp(r.init, "uniform") ? PBT_INIT_UNIFORM
+					       : PBT_INIT_LOGUNIFORM;
+	h->values = r.values;
+	h->resample = r.resample;
+	if (h->init == PBT_INIT_CHOICE) {
+		if (r.values.n < 1)
+			return pbt_at(c, err, "'init: choice' of '%s' needs 'values' (a non-empty list)",
+				      c->key);
+	} else {
+		const cfg_node *rn = cfg_get(c, "range");
+
+		if (r.range.n != 2 || !(r.range.v[0] < r.range.v[1]))
+			return pbt_at(rn ? rn : c, err,
+				      "'%s' needs 'range: [low, high]' with low < high",
+				      c->key);
+		if (h->init == PBT_INIT_LOGUNIFORM && r.range.v[0] <= 0)
+			return pbt_at(rn, err,
+				      "'init: loguniform' of '%s' needs a range above 0",
+				      c->key);
+		h->lo = r.range.v[0];
+		h->hi = r.range.v[1];
+	}
+	if (r.factors.n == 0) {
+		const double *f = strstr(h->key, "lr") ? lr_f : other_f;
+
+		r.factors.n = 4;
+		memcpy(r.factors.v, f, 4 * sizeof(double));
+	}
+	for (int i = 0; i < r.factors.n; i++)
+		if (!(r.factors.v[i] > 0))
+			return pbt_at(cfg_get(c, "factors"), err,
+				      "explore factors of '%s' must be > 0, got %g",
+				      c->key, r.factors.v[i]);
+	h->factors = r.factors;
+	return 0;
+}
+
+int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,
+		  int test_interval, pbt_cfg *out, ej_err *err)
+{
+	static const char *const skip[] = { "hparams", NULL };
+	const cfg_node *hps;
+	pbt_raw r;
+
+	memset(out, 0, sizeof(*out));
+	if (!sec || cfg_is_null(sec))
+		return 0;
+	if (cfg_parse_section(sec, "pbt", pbt_fields, PBT_N(pbt_fields), &r,
+			      skip, err) < 0)
+		return -1;
+	out->on = true;
+	out->method = !strcmp(r.method, "random") ? PBT_RANDOM : PBT_PBT;
+	out->workers = r.workers;
+	out->eval_interval = r.eval_interval ? r.eval_interval : test_interval;
+	out->ready = r.ready ? r.ready : out->eval_interval;
+	out->truncation = r.truncation;
+	if (out->ready % out->eval_interval != 0)
+		return pbt_at(cfg_get(sec, "ready"), err,
+			      "'ready' (%d) must be a multiple of 'eval_interval' (%d)",
+			      out->ready, out->eval_interval);
+	hps = cfg_get(sec, "hparams");
+	if (!hps || hps->kind != CFG_MAP || !hps->child)
+		return pbt_at(hps ? hps : sec, err,
+			      "'pbt' needs 'hparams': a mapping of algo.<key> to its distribution");
+	for (const cfg_node *c = hps->child; c; c = c->next) {
+		if (out->n_hp == PBT_MAX_HP)
+			return pbt_at(c, err, "at most %d tuned hyperparameters",
+				      PBT_MAX_HP);
+		if (pbt_hp_parse(c, algo, &out->hp[out->n_hp], err) < 0)
+			return -1;
+		out->n_hp++;
+	}
+	return 0;
+}
+
+void pbt_cfg_emit(FILE *f, const pbt_cfg *c)
+{
+	static const char *const inits[] = { "loguniform", "uniform", "choice" };
+	pbt_raw r = { .workers = c->workers, .eval_interval = c->eval_interval,
+		      .ready = c->ready, .truncation = c->truncation };
+
+	if (!c->on)
+		return;
+	snprintf(r.method, sizeof(r.method), "%s",
+		 c->method == PBT_RANDOM ? "random" : "pbt");
+	fprintf(f, "pbt:\n");
+	cfg_emit_section(f, 2, pbt_fields, PBT_N(pbt_fields), &r);
+	fprintf(f, "  hparams:\n");
+	for (int i = 0; i < c->n_hp; i++) {
+		const pbt_hp *h = &c->hp[i];
+		pbt_hp_raw hr = { .values = h->values, .factors = h->factors,
+				  .resample = h->resample };
+
+		snprintf(hr.init, sizeof(hr.init), "%s", inits[h->init]);
+		if (h->init != PBT_INIT_CHOICE) {
+			hr.range.n = 2;
+			hr.range.v[0] = h->lo;
+			hr.range.v[1] = h->hi;
+		}
+		fprintf(f, "    algo.%s:\n", h->key);
+		cfg_emit_section(f, 6, pbt_hp_fields, PBT_N(pbt_hp_fields), &hr);
+	}
+}

@@ -1,0 +1,120 @@
+#!/bin/sh
+# Population-based training through the CLI (core/pbt.h): determinism,
+# resume (after a planned stop and after SIGINT) equal to an uninterrupted
+# run, exploit copies the whole state, explore uses the allowed factors,
+# metrics lines carry the worker, config errors with file:line:col.
+. tests/cli_lib.sh
+C=configs/pbt/cartpole_pbt.yaml
+S="--set algo.pop_size=8 --set trainer.n_repeats=2 --set task.max_steps=100
+   --set trainer.n_evaluations=4 --set pbt.workers=4 --set pbt.eval_interval=10
+   --set pbt.ready=20 --set trainer.log_interval=5"
+PY=python3
+python3 -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
+
+# shellcheck disable=SC2086
+run() { d=$1; shift; $EVOJAX train $C $S --quiet --out "$T/$d" "$@" >/dev/null 2>"$T/$d.err"; }
+
+run a --set trainer.max_iter=41
+run b --set trainer.max_iter=41
+if [ -s "$T/a/pbt.jsonl" ] && grep -q '"event": "exploit"' "$T/a/pbt.jsonl" &&
+	cmp -s "$T/a/metrics.jsonl" "$T/b/metrics.jsonl" &&
+	cmp -s "$T/a/pbt.jsonl" "$T/b/pbt.jsonl"; then
+	pass "pbt: same seed, same metrics and events"
+else
+	fail "pbt: same seed, same metrics and events" "$(cat "$T/a.err")"
+fi
+
+if [ "$(grep -c '"worker": 3, "kind": "train"' "$T/a/metrics.jsonl")" -eq 9 ] &&
+	[ "$(grep -c '"kind": "train"' "$T/a/metrics.jsonl")" -eq 36 ]; then
+	pass "pbt: every worker's metrics lines, tagged"
+else
+	fail "pbt: every worker's metrics lines, tagged" "$(head -3 "$T/a/metrics.jsonl")"
+fi
+
+# Resume after a planned stop at iteration 20: the same run.
+run c --set trainer.max_iter=20
+$EVOJAX train --resume "$T/c" --set trainer.max_iter=41 --quiet >/dev/null 2>"$T/c2.err"
+same=1
+for f in metrics.jsonl pbt.jsonl worker_0/final.npz worker_3/final.npz best.npz; do
+	cmp -s "$T/a/$f" "$T/c/$f" || { same=0; echo "# differs: $f"; }
+done
+if [ $same -eq 1 ]; then
+	pass "pbt: resumed run equals an uninterrupted one"
+else
+	fail "pbt: resumed run equals an uninterrupted one" "$(cat "$T/c2.err")"
+fi
+
+# SIGINT: every worker and the driver checkpoint, exit 130; resume.
+$EVOJAX train $C $S --set trainer.max_iter=41 --quiet --out "$T/i" >/dev/null 2>"$T/i.err" &
+pid=$!
+k=0
+while ! grep -q '"iter": 5' "$T/i/metrics.jsonl" 2>/dev/null && [ $k -lt 600 ]; do
+	sleep 0.02; k=$((k + 1))
+done
+kill -INT $pid
+wait $pid
+rc=$?
+$EVOJAX train --resume "$T/i" --quiet >/dev/null 2>"$T/i2.err"
+if [ $rc -eq 130 ] && grep -q 'interrupted at iteration' "$T/i.err" &&
+	cmp -s "$T/a/metrics.jsonl" "$T/i/metrics.jsonl" &&
+	cmp -s "$T/a/pbt.jsonl" "$T/i/pbt.jsonl"; then
+	pass "pbt: SIGINT, then --resume: the uninterrupted run's metrics"
+else
+	fail "pbt: SIGINT, then --resume: the uninterrupted run's metrics" "rc $rc" \
+		"$(cat "$T/i.err" "$T/i2.err")"
+fi
+
+# Exploit at iteration 40 (the last measurement): the copy's algorithm
+# state equals its source's (the checkpoints after the run), its
+# hyperparameters are the source's times an allowed factor.
+if $PY - "$T/a" <<'EOF'
+import json, sys, numpy as np
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/pbt.jsonl")]
+cp = [e for e in ev if e["event"] == "exploit" and e["iter"] == 40]
+assert cp, "no exploit at 40"
+for e in cp:
+    a = np.load("%s/worker_%d/checkpoint.npz" % (d, e["from"]))
+    b = np.load("%s/worker_%d/checkpoint.npz" % (d, e["to"]))
+    for k in ("center", "stdev", "optim_m", "optim_v", "iteration"):
+        assert np.array_equal(a[k], b[k]), k
+for e in ev:
+    if e["event"] == "explore":
+        r = e["new"] / e["old"]
+        assert min(abs(r - f) for f in (0.5, 0.8, 1.25, 2.0)) < 1e-6, e
+        assert e["how"] == "factor %g" % r, e
+EOF
+then pass "pbt: exploit copies the state, explore uses the allowed factors"
+else fail "pbt: exploit copies the state, explore uses the allowed factors"
+fi
+
+run r --set trainer.max_iter=21 --set pbt.method=random
+if [ -s "$T/r/summary.json" ] && ! grep -q '"exploit"' "$T/r/pbt.jsonl" &&
+	grep -q '"best_worker"' "$T/r/summary.json" && [ -s "$T/r/best.npz" ]; then
+	pass "pbt: random search runs independent workers"
+else
+	fail "pbt: random search runs independent workers" "$(cat "$T/r.err")"
+fi
+
+# Bad sections: exit 2, located.
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  hparams:\n    algo.pop_size: {init: uniform, range: [1, 2]}\n' >"$T/k.yaml"
+expect "pbt: a key the algorithm cannot change" 2 "$T/k.yaml:6:20: algorithm 'pgpe' cannot change 'pop_size' during a run; tunable: center_lr, stdev_lr" -- \
+	$EVOJAX validate "$T/k.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  hparams:\n    trainer.max_iter: {init: uniform, range: [1, 2]}\n' >"$T/t.yaml"
+expect "pbt: a key outside algo" 2 "$T/t.yaml:6:23: cannot tune 'trainer.max_iter'" -- \
+	$EVOJAX validate "$T/t.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  workers: 1\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/w.yaml"
+expect "pbt: one worker" 2 "$T/w.yaml:5:12: 'workers' must be an integer in [2, 1024], got '1'" -- \
+	$EVOJAX validate "$T/w.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  eval_interval: 10\n  ready: 15\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/r.yaml"
+expect "pbt: ready not a multiple of eval_interval" 2 "$T/r.yaml:6:10: 'ready' (15) must be a multiple of 'eval_interval' (10)" -- \
+	$EVOJAX validate "$T/r.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  hparams:\n    algo.center_lr: {range: [0.1, 0.01]}\n' >"$T/g.yaml"
+expect "pbt: an empty range" 2 "$T/g.yaml:6:29: 'algo.center_lr' needs 'range: [low, high]' with low < high" -- \
+	$EVOJAX validate "$T/g.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  workers: 4\n' >"$T/h.yaml"
+expect "pbt: no hparams" 2 "$T/h.yaml:5:3: 'pbt' needs 'hparams'" -- \
+	$EVOJAX validate "$T/h.yaml"
+for c in configs/pbt/*.yaml; do
+	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/s$(basename "$c")"
+done
