@@ -1,4 +1,5 @@
-/* fire.c - FIRE PBT statistics (fire.h): GP smoothing with LAPACKE. */
+/* fire.c - FIRE PBT statistics (fire.h): GP smoothing with LAPACKE,
+ * best_score_diff, the binomial test, the evaluator rules, the fitness. */
 #include "core/fire.h"
 
 #include <float.h>
@@ -11,6 +12,7 @@
 
 #define SQRT5 2.23606797749978969641
 #define LOG_2PI 1.83787706640934548356
+#define LN2 0.69314718055994530942
 
 /* ---- curves ------------------------------------------------------------ */
 
@@ -38,6 +40,24 @@ static int curve_check(const fire_curve *c, ej_err *err)
 				       i, c->x[i], i - 1, c->x[i - 1]);
 	}
 	return 0;
+}
+
+static double arr_min(const double *a, size_t n)
+{
+	double m = a[0];
+
+	for (size_t i = 1; i < n; i++)
+		m = a[i] < m ? a[i] : m;
+	return m;
+}
+
+static double arr_max(const double *a, size_t n)
+{
+	double m = a[0];
+
+	for (size_t i = 1; i < n; i++)
+		m = a[i] > m ? a[i] : m;
+	return m;
 }
 
 /* ---- GP ---------------------------------------------------------------- */
@@ -369,3 +389,255 @@ int fire_gp_smooth(const fire_curve *c, double *mu, fire_gp_fit *fit,
 	return 0;
 }
 
+/* ---- best_score_diff --------------------------------------------------- */
+
+/* fire_overlap_find with mu_eta shifted down by pen (the penalised eta). */
+static void overlap_find(const double *mu_e, size_t n_e, double pen,
+			 const double *mu_k, size_t n_k, fire_overlap *ov)
+{
+	size_t r = 0, s = 0;
+
+	*ov = (fire_overlap){ 0, 0, 0, 0 };
+	if (mu_e[0] - pen > mu_k[0]) {
+		while (s < n_k && !(mu_k[s] >= mu_e[0] - pen))
+			s++;
+		if (s == n_k)
+			return;
+	} else {
+		while (r < n_e && !(mu_e[r] - pen >= mu_k[0]))
+			r++;
+		if (r == n_e)
+			return;
+	}
+	ov->overlaps = 1;
+	ov->r = r;
+	ov->s = s;
+	ov->n = n_e - r < n_k - s ? n_e - r : n_k - s;
+}
+
+void fire_overlap_find(const double *mu_eta, size_t n_eta,
+		       const double *mu_kappa, size_t n_kappa,
+		       fire_overlap *ov)
+{
+	if (!n_eta || !n_kappa) {
+		*ov = (fire_overlap){ 0, 0, 0, 0 };
+		return;
+	}
+	overlap_find(mu_eta, n_eta, 0, mu_kappa, n_kappa, ov);
+}
+
+/* Step 4 for an overlap of (eta - pen, kappa). */
+static double section_diff(const fire_curve *e, double pen,
+			   const fire_curve *k, const fire_overlap *ov)
+{
+	return (arr_max(e->y + ov->r, ov->n) - pen) -
+	       arr_max(k->y + ov->s, ov->n);
+}
+
+/* The penalised search for e wholly above k: >= 0. */
+static double penalised(const fire_curve *e, const double *mu_e,
+			const fire_curve *k, const double *mu_k)
+{
+	double lo = arr_min(e->y, e->n) - arr_max(k->y, k->n);
+	double hi = arr_min(e->y, e->n) - arr_min(k->y, k->n);
+	double best = 0;
+
+	for (int i = 0; i < FIRE_PENALTY_DELTAS; i++) {
+		double delta = i == FIRE_PENALTY_DELTAS - 1 ? hi :
+			       lo + (hi - lo) * i / (FIRE_PENALTY_DELTAS - 1);
+		fire_overlap ov;
+
+		overlap_find(mu_e, e->n, delta, mu_k, k->n, &ov);
+		if (ov.overlaps)
+			best = fmax(best, section_diff(e, delta, k, &ov));
+	}
+	return best;
+}
+
+int fire_score_diff(const fire_curve *eta, const double *mu_eta,
+		    const fire_curve *kappa, const double *mu_kappa,
+		    double *diff, fire_overlap *ov, ej_err *err)
+{
+	fire_overlap o;
+
+	if (curve_check(eta, err) < 0)
+		return ej_prefix(err, "eta: ");
+	if (curve_check(kappa, err) < 0)
+		return ej_prefix(err, "kappa: ");
+	overlap_find(mu_eta, eta->n, 0, mu_kappa, kappa->n, &o);
+	if (ov)
+		*ov = o;
+	if (arr_min(eta->y, eta->n) > arr_max(kappa->y, kappa->n))
+		*diff = penalised(eta, mu_eta, kappa, mu_kappa);
+	else if (arr_min(kappa->y, kappa->n) > arr_max(eta->y, eta->n))
+		*diff = -penalised(kappa, mu_kappa, eta, mu_eta);
+	else
+		*diff = o.overlaps ? section_diff(eta, 0, kappa, &o) : 0;
+	return 0;
+}
+
+/* Smooth a and b into one buffer: *mu_a (a->n,), *mu_b (b->n,). */
+static int smooth_pair(const fire_curve *a, const char *name_a,
+		       const fire_curve *b, const char *name_b, double **mu_a,
+		       double **mu_b, ej_err *err)
+{
+	double *buf;
+
+	if (curve_check(a, err) < 0)
+		return ej_prefix(err, "%s: ", name_a);
+	if (curve_check(b, err) < 0)
+		return ej_prefix(err, "%s: ", name_b);
+	buf = malloc((a->n + b->n) * sizeof(double));
+	if (!buf)
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "out of memory smoothing training curves");
+	if (fire_gp_smooth(a, buf, NULL, err) < 0) {
+		free(buf);
+		return ej_prefix(err, "%s: ", name_a);
+	}
+	if (fire_gp_smooth(b, buf + a->n, NULL, err) < 0) {
+		free(buf);
+		return ej_prefix(err, "%s: ", name_b);
+	}
+	*mu_a = buf;
+	*mu_b = buf + a->n;
+	return 0;
+}
+
+int fire_best_score_diff(const fire_curve *eta, const fire_curve *kappa,
+			 double *diff, fire_overlap *ov, ej_err *err)
+{
+	double *mu_e, *mu_k;
+	int rc;
+
+	if (smooth_pair(eta, "eta", kappa, "kappa", &mu_e, &mu_k, err) < 0)
+		return -1;
+	rc = fire_score_diff(eta, mu_e, kappa, mu_k, diff, ov, err);
+	free(mu_e);
+	return rc;
+}
+
+/* ---- fitness ----------------------------------------------------------- */
+
+int fire_fitness(const fire_curve *curves, size_t m, double *fitness,
+		 ej_err *err)
+{
+	size_t total = 0, *off;
+	double *mu;
+	int rc = 0;
+
+	for (size_t j = 0; j < m; j++) {
+		if (curve_check(&curves[j], err) < 0)
+			return ej_prefix(err, "curve %zu: ", j);
+		total += curves[j].n;
+	}
+	mu = malloc((total ? total : 1) * sizeof(double));
+	off = malloc((m ? m : 1) * sizeof(size_t));
+	if (!mu || !off) {
+		free(mu);
+		free(off);
+		return ej_fail(err, EJ_EXIT_RUN,
+			       "out of memory computing the fitness of %zu "
+			       "members", m);
+	}
+	total = 0;
+	for (size_t j = 0; j < m && rc == 0; j++) {
+		off[j] = total;
+		total += curves[j].n;
+		fitness[j] = 0;
+		if (fire_gp_smooth(&curves[j], mu + off[j], NULL, err) < 0)
+			rc = ej_prefix(err, "curve %zu: ", j);
+	}
+	for (size_t j = 0; j < m && rc == 0; j++)
+		for (size_t k = j + 1; k < m && rc == 0; k++) {
+			double d;
+
+			rc = fire_score_diff(&curves[j], mu + off[j],
+					     &curves[k], mu + off[k], &d, NULL,
+					     err);
+			fitness[j] += d;
+			fitness[k] -= d;
+		}
+	free(mu);
+	free(off);
+	return rc;
+}
+
+/* ---- binomial test ----------------------------------------------------- */
+
+double fire_binom_sf(size_t k, size_t n)
+{
+	size_t m;
+	double logt = 0, sum = 1, t;
+
+	if (k == 0)
+		return 1;
+	if (k > n)
+		return 0;
+	/* t_j = C(n, j) / 2^n is largest at j = n/2: walk from the largest
+	 * term among j >= k, m, by ratios <= 1 so nothing overflows */
+	m = k > n / 2 ? k : n / 2;
+	for (size_t i = 1; i <= m; i++)
+		logt += log((double)(n - m + i) / (double)i);
+	logt -= (double)n * LN2;
+	t = 1;
+	for (size_t j = m; j > k; j--) { /* t_{j-1} / t_j = j / (n - j + 1) */
+		t *= (double)j / (double)(n - j + 1);
+		sum += t;
+	}
+	t = 1;
+	for (size_t j = m; j < n; j++) { /* t_{j+1} / t_j = (n - j) / (j + 1) */
+		t *= (double)(n - j) / (double)(j + 1);
+		sum += t;
+	}
+	return fmin(1, exp(logt) * sum);
+}
+
+double fire_binom_test_smoothed(const fire_curve *eta, const double *mu_eta,
+				const fire_curve *child,
+				const double *mu_child, fire_overlap *ov,
+				size_t *k_out)
+{
+	fire_overlap o;
+	size_t k = 0;
+
+	overlap_find(mu_eta, eta->n, 0, mu_child, child->n, &o);
+	for (size_t i = 0; i < o.n; i++)
+		k += eta->y[o.r + i] > child->y[o.s + i];
+	if (ov)
+		*ov = o;
+	if (k_out)
+		*k_out = k;
+	return fire_binom_sf(k, o.n);
+}
+
+int fire_binom_test(const fire_curve *eta, const fire_curve *child,
+		    double *p, fire_overlap *ov, size_t *k_out, ej_err *err)
+{
+	double *mu_e, *mu_c;
+
+	if (smooth_pair(eta, "eta", child, "child", &mu_e, &mu_c, err) < 0)
+		return -1;
+	*p = fire_binom_test_smoothed(eta, mu_e, child, mu_c, ov, k_out);
+	free(mu_e);
+	return 0;
+}
+
+/* ---- evaluator rules --------------------------------------------------- */
+
+int fire_eval_should_stop(int overlaps, double t, double max_eval_steps,
+			  double p, double p_stat)
+{
+	double slack = 0;
+
+	if (!overlaps)
+		return t > max_eval_steps;
+	if (max_eval_steps > 0)
+		slack = fmax(0, 1 - t / max_eval_steps);
+	return p > p_stat + slack;
+}
+
+int fire_eval_succeeds(double diff, double p, double p_stat)
+{
+	return diff > 0 && p < p_stat;
+}
