@@ -9,10 +9,10 @@
 #   make V=1        show full commands
 
 CC      ?= cc
-PKGS    := yaml-0.1 OpenCL clblast zlib
+PKGS    := yaml-0.1 OpenCL clblast zlib lapacke
 DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
             pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
-            dataset-fashion-mnist python3-numpy
+            dataset-fashion-mnist python3-numpy liblapacke-dev libopenblas-dev
 RUN_CONFIG ?= configs/cartpole_easy.yaml
 RUN_ARGS   ?=
 
