@@ -341,10 +341,15 @@ int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&
 	    cfg_set(doc, "algo.pop_size=8", err) < 0)
 		return -1;
-	/* population-based training: 2 workers, a measurement and an
-	 * exploit/explore round at iteration 2 */
+	/* population-based training: 2 workers (FIRE: 2 + 2 members and one
+	 * evaluator), a measurement and a decision at iteration 2 */
+	n = cfg_path(root, "pbt.method");
 	if (cfg_get(root, "pbt") && !cfg_is_null(cfg_get(root, "pbt")) &&
-	    (cfg_set(doc, "pbt.workers=2", err) < 0 ||
+	    ((n && n->value && !strcmp(n->value, "fire")
+		      ? cfg_set(doc, "pbt.subpop_size=2", err) < 0 ||
+				cfg_set(doc, "pbt.evaluators=1", err) < 0 ||
+				cfg_remove(doc, "pbt.workers") < 0
+		      : cfg_set(doc, "pbt.workers=2", err) < 0) ||
 	     cfg_set(doc, "pbt.eval_interval=2", err) < 0 ||
 	     cfg_set(doc, "pbt.ready=2", err) < 0))
 		return -1;

@@ -1,4 +1,4 @@
-#include "core/pbt.h"
+#include "core/pbt_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,36 +10,6 @@
 #include "core/fileio.h"
 #include "core/npz.h"
 #include "opencl/philox.h"
-
-/* One piece of a worker's lineage: from iteration 'iter' on, the values
- * v, inherited from worker 'from' (its own index when not copied). */
-typedef struct pbt_seg {
-	int64_t iter;
-	int32_t from;
-	double v[PBT_MAX_HP];
-} pbt_seg;
-
-struct pbt {
-	const exp_cfg *e;   /* borrowed */
-	exp_cfg we;         /* the workers' experiment: test_interval =
-			       eval_interval (owned pointers are e's) */
-	const pbt_cfg *c;
-	evaluator *ev;      /* borrowed */
-	trainer_opts o;
-	int W, H;
-	trainer **w;        /* (W) */
-	double *q;          /* (W) the last measured Q; -inf before one */
-	double *hp;         /* (W, H) values in use */
-	pbt_seg *lin;       /* (W, S) lineages */
-	int64_t *n_lin;     /* (W) segments in use */
-	size_t S;           /* segments per worker */
-	long iter;          /* iterations done */
-	FILE *log_txt, *metrics, *events;
-	char dir[4096];
-	double t_start;
-	int best;           /* after the run: the best worker */
-	double best_score;
-};
 
 /* One line to a file of the run directory and to a stream, flushed. */
 static void pbt_put(FILE *file, FILE *stream, const char *prefix,
@@ -56,8 +26,7 @@ static void pbt_put(FILE *file, FILE *stream, const char *prefix,
 }
 
 /* A human line: log.txt and the log stream (above the progress line). */
-__attribute__((format(printf, 2, 3)))
-static void pbt_log(pbt *p, const char *fmt, ...)
+void pbt_log(pbt *p, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -70,8 +39,7 @@ static void pbt_log(pbt *p, const char *fmt, ...)
 }
 
 /* One pbt.jsonl line (and stdout): {"event": ..., "iter": ..., ...}. */
-__attribute__((format(printf, 2, 3)))
-static void pbt_event(pbt *p, const char *fmt, ...)
+void pbt_event(pbt *p, const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
@@ -83,7 +51,7 @@ static void pbt_event(pbt *p, const char *fmt, ...)
 }
 
 /* '"center_lr": 0.05, "stdev_lr": 0.1' for worker w (or values v). */
-static void pbt_hp_json(const pbt *p, const double *v, char *buf,
+void pbt_hp_json(const pbt *p, const double *v, char *buf,
 			size_t size)
 {
 	size_t n = 0;
@@ -112,7 +80,7 @@ static double pbt_sample(const pbt_hp *h, double u)
 	}
 }
 
-static int pbt_apply(pbt *p, int w, ej_err *err)
+int pbt_apply(pbt *p, int w, ej_err *err)
 {
 	for (int h = 0; h < p->H; h++)
 		if (trainer_set_hparam(p->w[w], p->c->hp[h].key,
@@ -121,7 +89,7 @@ static int pbt_apply(pbt *p, int w, ej_err *err)
 	return 0;
 }
 
-static void pbt_lineage_push(pbt *p, int w, int from)
+void pbt_lineage_push(pbt *p, int w, int from)
 {
 	pbt_seg *s = &p->lin[(size_t)w * p->S + (size_t)p->n_lin[w]];
 
@@ -168,7 +136,7 @@ static int pbt_save(pbt *p, ej_err *err)
 		memcpy(val + i * PBT_MAX_HP, p->lin[i].v, sizeof(p->lin[i].v));
 	}
 	{
-		npz_array a[] = {
+		npz_array a[16] = {
 			{ .name = "iter", .dtype = NPZ_I64, .data = &iter },
 			{ .name = "q", .dtype = NPZ_F64, .ndim = 1,
 			  .shape = { W }, .data = p->q },
@@ -183,9 +151,12 @@ static int pbt_save(pbt *p, ej_err *err)
 			{ .name = "lineage_values", .dtype = NPZ_F64, .ndim = 3,
 			  .shape = { W, p->S, PBT_MAX_HP }, .data = val },
 		};
+		size_t n = 7;
 
+		if (p->sub)
+			n += pbt_fire_state(p, a + n);
 		snprintf(path, sizeof(path), "%s/pbt_state.npz", p->dir);
-		rc = npz_write(path, a, sizeof(a) / sizeof(a[0]), err);
+		rc = npz_write(path, a, n, err);
 	}
 out:
 	free(it);
@@ -195,7 +166,7 @@ out:
 }
 
 /* Array 'name' of npz f with exactly n elements of dtype dt, or an error. */
-static const void *pbt_get(const npz_file *f, const char *name,
+const void *pbt_get(const npz_file *f, const char *name,
 			   enum npz_dtype dt, size_t n, ej_err *err)
 {
 	const npz_array *a = npz_find(f, name);
@@ -293,6 +264,7 @@ void pbt_free(pbt *p)
 	free(p->hp);
 	free(p->lin);
 	free(p->n_lin);
+	pbt_fire_free(p);
 	if (p->log_txt)
 		fclose(p->log_txt);
 	if (p->metrics)
@@ -357,7 +329,9 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 	p->o = *o;
 	p->W = p->c->workers;
 	p->H = p->c->n_hp;
-	p->S = (size_t)(e->trainer.max_iter / p->c->ready) + 2;
+	/* each ready point adds at most two segments (FIRE: an evaluator's
+	 * assignment, then its target's success) */
+	p->S = 2 * (size_t)(e->trainer.max_iter / p->c->ready) + 3;
 	p->best = -1;
 	snprintf(p->dir, sizeof(p->dir), "%s", o->out_dir ? o->out_dir : ".");
 	p->w = calloc((size_t)p->W, sizeof(*p->w));
@@ -371,6 +345,8 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 	}
 	for (int w = 0; w < p->W; w++)
 		p->q[w] = -INFINITY;
+	if (p->c->method == PBT_FIRE && pbt_fire_init(p, err) < 0)
+		goto fail;
 	if (pbt_open_dir(p, err) < 0 ||
 	    (o->resume && pbt_read_state(p, &state, err) < 0) ||
 	    !(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
@@ -380,7 +356,8 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 		if (pbt_open_worker(p, w, err) < 0)
 			goto fail;
 	if (o->resume) {
-		if (pbt_load(p, state, err) < 0)
+		if (pbt_load(p, state, err) < 0 ||
+		    (p->sub && pbt_fire_load(p, state, err) < 0))
 			goto fail;
 		for (int w = 0; w < p->W; w++)
 			if (pbt_apply(p, w, err) < 0)
@@ -406,9 +383,10 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 	npz_free(state);
 	p->t_start = eval_now();
 	pbt_log(p, "evojax pbt: %s, %d workers, %d tuned hyperparameters, Q every %d iterations%s",
-		p->c->method == PBT_RANDOM ? "random search" : "PBT", p->W,
+		p->c->method == PBT_RANDOM ? "random search"
+		: p->c->method == PBT_FIRE ? "FIRE PBT" : "PBT", p->W,
 		p->H, p->c->eval_interval,
-		p->c->method == PBT_PBT ? ", exploit/explore when ready" : "");
+		p->c->method == PBT_RANDOM ? "" : ", decisions when ready");
 	return p;
 fail:
 	npz_free(state);
@@ -426,18 +404,15 @@ int pbt_best_worker(const pbt *p, double *score)
 
 /* ---- the run ------------------------------------------------------------ */
 
-/* Workers by Q, best first (ties: the lower index first). */
-static void pbt_rank(const pbt *p, int *order)
+void pbt_sort(int *idx, int n, const double *key)
 {
-	for (int i = 0; i < p->W; i++)
-		order[i] = i;
-	for (int i = 1; i < p->W; i++)
+	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0; j--) {
-			int a = order[j - 1], b = order[j];
+			int a = idx[j - 1], b = idx[j];
 
-			if (p->q[b] > p->q[a] || (p->q[b] == p->q[a] && b < a)) {
-				order[j - 1] = b;
-				order[j] = a;
+			if (key[b] > key[a] || (key[b] == key[a] && b < a)) {
+				idx[j - 1] = b;
+				idx[j] = a;
 			}
 		}
 }
@@ -472,13 +447,15 @@ static int pbt_explore(pbt *p, int w, long t, ej_err *err)
 
 /* Exploit and explore: each of the bottom fraction copies a random
  * worker of the top fraction, then explores. */
-static int pbt_exploit(pbt *p, const int *order, long t, ej_err *err)
+int pbt_exploit(pbt *p, const int *order, int n, long t, ej_err *err)
 {
-	int k = (int)floor(p->W * p->c->truncation);
+	int k = (int)floor(n * p->c->truncation);
 
+	if (n < 2)
+		return 0;
 	if (k < 1)
 		k = 1;
-	for (int i = p->W - k; i < p->W; i++) {
+	for (int i = n - k; i < n; i++) {
 		int b = order[i];
 		ph_out d = ph_draw((uint32_t)p->e->seed, PH_PURPOSE_PBT,
 				   (uint32_t)t, (uint32_t)b, 2, 0);
@@ -495,6 +472,8 @@ static int pbt_exploit(pbt *p, const int *order, long t, ej_err *err)
 		       p->S * sizeof(pbt_seg));
 		p->n_lin[b] = p->n_lin[src];
 		p->q[b] = p->q[src];
+		if (p->sub)
+			pbt_fire_lost(p, b, t);
 		if (pbt_explore(p, b, t, err) < 0)
 			return -1;
 		pbt_lineage_push(p, b, src);
@@ -525,13 +504,18 @@ static int pbt_measure(pbt *p, long t, ej_err *err)
 				       "worker %d has no test at iteration %ld", w, t);
 		mean += p->q[w] / p->W;
 	}
-	pbt_rank(p, order);
+	for (int w = 0; w < p->W; w++)
+		order[w] = w;
+	pbt_sort(order, p->W, p->q);
 	worst = p->q[order[p->W - 1]];
 	for (int r = 0; r < p->W; r++)
 		pbt_event(p, "{\"event\": \"ready\", \"iter\": %ld, \"worker\": %d, \"q\": %.9g, \"rank\": %d}",
 			  t, order[r], p->q[order[r]], r);
-	if (p->c->method == PBT_PBT && t % p->c->ready == 0) {
-		if (pbt_exploit(p, order, t, err) < 0)
+	if (p->c->method == PBT_FIRE) {
+		if (pbt_fire_measure(p, t, err) < 0)
+			return -1;
+	} else if (p->c->method == PBT_PBT && t % p->c->ready == 0) {
+		if (pbt_exploit(p, order, p->W, t, err) < 0)
 			return -1;
 		n_copy = (int)fmax(1.0, floor(p->W * p->c->truncation));
 	}
@@ -573,7 +557,8 @@ static int pbt_summary(pbt *p, ej_err *err)
 			     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n"
 			     "  \"schedule\": [",
 			     p->o.config_path ? p->o.config_path : "",
-			     p->c->method == PBT_RANDOM ? "random" : "pbt", p->W,
+			     p->c->method == PBT_RANDOM ? "random"
+			     : p->c->method == PBT_FIRE ? "fire" : "pbt", p->W,
 			     p->iter, p->best, p->best_score, wall,
 			     (double)p->iter / (wall > 0 ? wall : 1e-9), env,
 			     env / (wall > 0 ? wall : 1e-9),
@@ -630,6 +615,8 @@ int pbt_run(pbt *p, ej_err *err)
 	for (int w = 0; w < p->W; w++) {
 		if (trainer_finish(p->w[w], err) < 0)
 			return ej_prefix(err, "worker %d: ", w);
+		if (p->sub && p->sub[w] == 0)
+			continue; /* FIRE: the best among the members */
 		if (p->best < 0 || trainer_final_score(p->w[w]) > p->best_score) {
 			p->best = w;
 			p->best_score = trainer_final_score(p->w[w]);

@@ -14,6 +14,9 @@
  *           multiplies it by a factor drawn from its list, or with
  *           probability 'resample' draws it anew from its init
  *           distribution.
+ *   fire    FIRE PBT (core/pbt_fire.c): sub-populations whose parents
+ *           are ranked by their evaluators' curves, evaluators that carry
+ *           weights into the child sub-population.
  * Q is measured every eval_interval iterations (the workers' trainers
  * test their best parameters then).  All draws are Philox keyed by (seed,
  * PH_PURPOSE_PBT, iteration, worker, ...): same config and seed, same run.

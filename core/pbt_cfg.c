@@ -9,15 +9,18 @@ typedef struct pbt_raw {
 	char method[CFG_STR_MAX];
 	int workers, eval_interval, ready;
 	double truncation;
+	int subpops, subpop_size, evaluators, max_eval_steps;
+	double p_stat;
+	cfg_ilist min_steps;
 } pbt_raw;
 
 static const cfg_field pbt_fields[] = {
 	{ .key = "method", .type = CFG_ENUM, .offset = offsetof(pbt_raw, method),
-	  .def = "pbt", .choices = "random|pbt",
-	  .help = "random: independent workers with sampled hyperparameters; pbt: exploit and explore" },
+	  .def = "pbt", .choices = "random|pbt|fire",
+	  .help = "random: independent workers with sampled hyperparameters; pbt: exploit and explore; fire: FIRE PBT" },
 	{ .key = "workers", .type = CFG_INT, .offset = offsetof(pbt_raw, workers),
-	  .def = "8", .min = 2, .max = PBT_MAX_WORKERS,
-	  .help = "trainers evaluated together, one device launch per iteration" },
+	  .def = "0", .min = 0, .max = PBT_MAX_WORKERS,
+	  .help = "trainers evaluated together, one device launch per iteration; 0: 8 (fire: subpops x subpop_size + evaluators)" },
 	{ .key = "eval_interval", .type = CFG_INT,
 	  .offset = offsetof(pbt_raw, eval_interval), .def = "0", .min = 0,
 	  .max = 1e9,
@@ -29,6 +32,26 @@ static const cfg_field pbt_fields[] = {
 	  .offset = offsetof(pbt_raw, truncation), .def = "0.25", .min = 0,
 	  .max = 0.5, .flags = CFG_F_MIN_OPEN,
 	  .help = "fraction of workers in the bottom (they copy) and the top (copied)" },
+	{ .key = "subpops", .type = CFG_INT, .offset = offsetof(pbt_raw, subpops),
+	  .def = "2", .min = 2, .max = 64,
+	  .help = "fire: sub-populations P1 (greedy) .. Pn" },
+	{ .key = "subpop_size", .type = CFG_INT,
+	  .offset = offsetof(pbt_raw, subpop_size), .def = "4", .min = 2,
+	  .max = PBT_MAX_WORKERS, .help = "fire: members per sub-population" },
+	{ .key = "evaluators", .type = CFG_INT,
+	  .offset = offsetof(pbt_raw, evaluators), .def = "-1", .min = -1,
+	  .max = PBT_MAX_WORKERS,
+	  .help = "fire: evaluator workers; -1: 3/4 of the parent sub-populations' members" },
+	{ .key = "max_eval_steps", .type = CFG_INT,
+	  .offset = offsetof(pbt_raw, max_eval_steps), .def = "0", .min = 0,
+	  .max = 1e9, .help = "fire: iterations an evaluator may run without overlapping its target; 0: 3 ready" },
+	{ .key = "p_stat", .type = CFG_FLOAT, .offset = offsetof(pbt_raw, p_stat),
+	  .def = "0.01", .min = 0, .max = 1,
+	  .help = "fire: significance of the evaluators' binomial test" },
+	{ .key = "min_steps_before_eval", .type = CFG_INT_LIST,
+	  .offset = offsetof(pbt_raw, min_steps), .def = "[]", .min = 0,
+	  .max = 1e9,
+	  .help = "fire: per parent sub-population P2..Pn, iterations before its members are evaluated (missing: 0)" },
 };
 
 typedef struct pbt_hp_raw {
@@ -160,15 +183,49 @@ int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,
 			      skip, err) < 0)
 		return -1;
 	out->on = true;
-	out->method = !strcmp(r.method, "random") ? PBT_RANDOM : PBT_PBT;
-	out->workers = r.workers;
+	out->method = !strcmp(r.method, "random") ? PBT_RANDOM
+		      : !strcmp(r.method, "fire") ? PBT_FIRE
+						  : PBT_PBT;
 	out->eval_interval = r.eval_interval ? r.eval_interval : test_interval;
 	out->ready = r.ready ? r.ready : out->eval_interval;
 	out->truncation = r.truncation;
+	out->subpops = r.subpops;
+	out->subpop_size = r.subpop_size;
+	out->p_stat = r.p_stat;
+	out->max_eval_steps = r.max_eval_steps ? r.max_eval_steps : 3 * out->ready;
+	out->min_steps = r.min_steps;
 	if (out->ready % out->eval_interval != 0)
 		return pbt_at(cfg_get(sec, "ready"), err,
 			      "'ready' (%d) must be a multiple of 'eval_interval' (%d)",
 			      out->ready, out->eval_interval);
+	if (out->method != PBT_FIRE) {
+		out->workers = r.workers ? r.workers : 8;
+		if (out->workers < 2)
+			return pbt_at(cfg_get(sec, "workers"), err,
+				      "'workers' must be an integer in [2, %d], got '%d'",
+				      PBT_MAX_WORKERS, out->workers);
+	} else {
+		int parents = (r.subpops - 1) * r.subpop_size;
+
+		out->evaluators = r.evaluators >= 0 ? r.evaluators
+						    : (3 * parents + 3) / 4;
+		out->workers = r.subpops * r.subpop_size + out->evaluators;
+		if (out->evaluators < 1)
+			return pbt_at(cfg_get(sec, "evaluators"), err,
+				      "FIRE PBT needs at least one evaluator for its %d parent members",
+				      parents);
+		if (r.workers && r.workers != out->workers)
+			return pbt_at(cfg_get(sec, "workers"), err,
+				      "'workers' (%d) must be subpops x subpop_size + evaluators = %d (or left out)",
+				      r.workers, out->workers);
+		if (out->workers > PBT_MAX_WORKERS)
+			return pbt_at(sec, err, "FIRE PBT with %d workers: at most %d",
+				      out->workers, PBT_MAX_WORKERS);
+		if (r.min_steps.n > r.subpops - 1)
+			return pbt_at(cfg_get(sec, "min_steps_before_eval"), err,
+				      "'min_steps_before_eval' has %d values for %d parent sub-populations",
+				      r.min_steps.n, r.subpops - 1);
+	}
 	hps = cfg_get(sec, "hparams");
 	if (!hps || hps->kind != CFG_MAP || !hps->child)
 		return pbt_at(hps ? hps : sec, err,
@@ -192,8 +249,15 @@ void pbt_cfg_emit(FILE *f, const pbt_cfg *c)
 
 	if (!c->on)
 		return;
-	snprintf(r.method, sizeof(r.method), "%s",
-		 c->method == PBT_RANDOM ? "random" : "pbt");
+	static const char *const methods[] = { "random", "pbt", "fire" };
+
+	r.subpops = c->subpops;
+	r.subpop_size = c->subpop_size;
+	r.evaluators = c->method == PBT_FIRE ? c->evaluators : -1;
+	r.max_eval_steps = c->max_eval_steps;
+	r.p_stat = c->p_stat;
+	r.min_steps = c->min_steps;
+	snprintf(r.method, sizeof(r.method), "%s", methods[c->method]);
 	fprintf(f, "pbt:\n");
 	cfg_emit_section(f, 2, pbt_fields, PBT_N(pbt_fields), &r);
 	fprintf(f, "  hparams:\n");

@@ -15,6 +15,16 @@
  *                       factors: [0.8, 1.25], resample: 0.1}
  *       algo.x: {init: choice, values: [0.1, 0.2, 0.4]}
  *
+ *
+ * FIRE PBT (method: fire; Dalibard and Jaderberg 2021, sections 3-4):
+ *     subpops: 2           # P1 (PBT on Q) .. Pn (parents: improvement
+ *     subpop_size: 4       # rate of their evaluators' curves)
+ *     evaluators: 3        # default 3/4 of the parents' members
+ *     max_eval_steps: 150  # iterations; default 3 ready
+ *     p_stat: 0.01
+ *     min_steps_before_eval: [0]   # per parent sub-population
+ * 'workers' is then subpops x subpop_size + evaluators.
+ *
  * Per hyperparameter: init (loguniform | uniform on range, or choice
  * among values) draws each worker's starting value; explore multiplies by
  * one of 'factors' (default [0.5, 0.8, 1.25, 2.0] for keys with "lr" in
@@ -36,7 +46,7 @@
 #define PBT_MAX_WORKERS 1024
 
 enum pbt_init { PBT_INIT_LOGUNIFORM, PBT_INIT_UNIFORM, PBT_INIT_CHOICE };
-enum pbt_method { PBT_RANDOM, PBT_PBT };
+enum pbt_method { PBT_RANDOM, PBT_PBT, PBT_FIRE };
 
 typedef struct pbt_hp {
 	char key[64];        /* the algo key, "center_lr" ("algo.center_lr") */
@@ -56,6 +66,12 @@ typedef struct pbt_cfg {
 	double truncation;
 	int n_hp;
 	pbt_hp hp[PBT_MAX_HP];
+	/* fire: sub-populations P1 (greedy on Q) .. Pn of subpop_size
+	 * members each, then the evaluators; workers = n m + E */
+	int subpops, subpop_size, evaluators;
+	int max_eval_steps;  /* iterations */
+	double p_stat;
+	cfg_ilist min_steps; /* min_steps_before_eval of P2 .. Pn */
 } pbt_cfg;
 
 /* Parse the 'pbt' section (NULL or null: off) for algorithm 'algo' whose

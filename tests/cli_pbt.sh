@@ -6,13 +6,13 @@
 . tests/cli_lib.sh
 C=configs/pbt/cartpole_pbt.yaml
 S="--set algo.pop_size=8 --set trainer.n_repeats=2 --set task.max_steps=100
-   --set trainer.n_evaluations=4 --set pbt.workers=4 --set pbt.eval_interval=10
+   --set trainer.n_evaluations=4 --set pbt.eval_interval=10
    --set pbt.ready=20 --set trainer.log_interval=5"
 PY=python3
 python3 -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
 
 # shellcheck disable=SC2086
-run() { d=$1; shift; $EVOJAX train $C $S --quiet --out "$T/$d" "$@" >/dev/null 2>"$T/$d.err"; }
+run() { d=$1; shift; $EVOJAX train $C $S --set pbt.workers=4 --quiet --out "$T/$d" "$@" >/dev/null 2>"$T/$d.err"; }
 
 run a --set trainer.max_iter=41
 run b --set trainer.max_iter=41
@@ -45,7 +45,7 @@ else
 fi
 
 # SIGINT: every worker and the driver checkpoint, exit 130; resume.
-$EVOJAX train $C $S --set trainer.max_iter=41 --quiet --out "$T/i" >/dev/null 2>"$T/i.err" &
+$EVOJAX train $C $S --set pbt.workers=4 --set trainer.max_iter=41 --quiet --out "$T/i" >/dev/null 2>"$T/i.err" &
 pid=$!
 k=0
 while ! grep -q '"iter": 5' "$T/i/metrics.jsonl" 2>/dev/null && [ $k -lt 600 ]; do
@@ -118,3 +118,53 @@ expect "pbt: no hparams" 2 "$T/h.yaml:5:3: 'pbt' needs 'hparams'" -- \
 for c in configs/pbt/*.yaml; do
 	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/s$(basename "$c")"
 done
+
+# FIRE PBT: sub-populations and evaluators, deterministic, resumable.
+F=configs/pbt/cartpole_fire.yaml
+FS="--set pbt.eval_interval=5 --set pbt.ready=10 --set pbt.max_eval_steps=30"
+# shellcheck disable=SC2086
+frun() { d=$1; shift; $EVOJAX train $F $S $FS --quiet --out "$T/$d" "$@" >/dev/null 2>"$T/$d.err"; }
+frun f1 --set trainer.max_iter=61
+frun f2 --set trainer.max_iter=30
+$EVOJAX train --resume "$T/f2" --set trainer.max_iter=61 --quiet >/dev/null 2>"$T/f2r.err"
+if grep -q '"event": "assign"' "$T/f1/pbt.jsonl" && grep -q '"event": "release"' "$T/f1/pbt.jsonl" &&
+	cmp -s "$T/f1/metrics.jsonl" "$T/f2/metrics.jsonl" &&
+	cmp -s "$T/f1/pbt.jsonl" "$T/f2/pbt.jsonl" && cmp -s "$T/f1/best.npz" "$T/f2/best.npz"; then
+	pass "fire: evaluators assigned and released; resumed run equals an uninterrupted one"
+else
+	fail "fire: evaluators assigned and released; resumed run equals an uninterrupted one" \
+		"$(cat "$T/f1.err" "$T/f2r.err")"
+fi
+# An evaluator copies its parent's weights and its target's hyperparameters.
+if $PY - "$T/f1" <<'EOF2'
+import json, sys
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/pbt.jsonl")]
+hp = {e["worker"]: e["hparams"] for e in ev if e["event"] == "init"}
+n = 0
+for e in ev:
+    if e["event"] == "explore":
+        hp[e["worker"]][e["key"]] = e["new"]
+    elif e["event"] == "exploit":
+        hp[e["to"]] = dict(hp[e["from"]])
+    elif e["event"] == "assign":
+        assert e["parent"] in (3, 4, 5) and e["target"] in (0, 1, 2), e
+        hp[e["evaluator"]] = dict(hp[e["target"]])
+        n += 1
+assert n > 0
+EOF2
+then pass "fire: assignments take a parent of P2 and a target of P1"
+else fail "fire: assignments take a parent of P2 and a target of P1"
+fi
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  subpop_size: 1\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f1.yaml"
+expect "fire: a sub-population of size 1" 2 "$T/f1.yaml:6:16: 'subpop_size' must be an integer in [2, 1024], got '1'" -- \
+	$EVOJAX validate "$T/f1.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  subpops: 1\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f2.yaml"
+expect "fire: evaluators without a parent sub-population" 2 "$T/f2.yaml:6:12: 'subpops' must be an integer in [2, 64], got '1'" -- \
+	$EVOJAX validate "$T/f2.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  evaluators: 0\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f3.yaml"
+expect "fire: no evaluator" 2 "$T/f3.yaml:6:15: FIRE PBT needs at least one evaluator for its 4 parent members" -- \
+	$EVOJAX validate "$T/f3.yaml"
+printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  workers: 5\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f4.yaml"
+expect "fire: inconsistent workers" 2 "$T/f4.yaml:6:12: 'workers' (5) must be subpops x subpop_size + evaluators = 11 (or left out)" -- \
+	$EVOJAX validate "$T/f4.yaml"
