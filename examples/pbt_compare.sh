@@ -1,0 +1,66 @@
+#!/bin/sh
+# pbt_compare.sh - the FIRE PBT claim re-tested in neuroevolution: tune
+# PGPE's center_lr and stdev_lr on CartPoleSwingUp (hard) with random
+# search, PBT and FIRE PBT (8 workers each, one device launch per
+# iteration for all of them), against one trainer with the best fixed
+# schedule of examples/schedule_sweep.sh (REX on center_lr, adam), SEEDS
+# seeds each; prints final test scores (mean +- std over seeds) and the
+# center_lr schedule of each method's best lineage.
+#
+#   examples/pbt_compare.sh [OUTDIR]
+#
+# Environment: EVOJAX (default ./evojax), SEEDS (default "1 2 3"), ITERS
+# (default 200), EXTRA (more flags for every run, e.g. "--smoke").
+set -eu
+OUT=${1:-runs/pbt_compare}
+EVOJAX=${EVOJAX:-./evojax}
+SEEDS=${SEEDS:-1 2 3}
+ITERS=${ITERS:-200}
+EXTRA=${EXTRA:-}
+COMMON="--set task.hard=true --set algo.pop_size=32 --set trainer.n_repeats=8
+	--set trainer.n_evaluations=32 --set trainer.max_iter=$ITERS
+	--set trainer.test_interval=20 --set trainer.log_interval=20"
+PB="--set pbt.eval_interval=20 --set pbt.ready=40"
+
+mkdir -p "$OUT"
+for seed in $SEEDS; do
+	for m in random pbt fire; do
+		d="$OUT/$m-$seed"
+		[ -s "$d/summary.json" ] && continue
+		# shellcheck disable=SC2086
+		$EVOJAX train configs/pbt/cartpole_$m.yaml $COMMON $PB \
+			--set pbt.max_eval_steps=120 --seed "$seed" --quiet \
+			--out "$d" $EXTRA >/dev/null
+	done
+	d="$OUT/rex-$seed"
+	[ -s "$d/summary.json" ] ||
+		# shellcheck disable=SC2086
+		$EVOJAX train configs/cartpole_easy.yaml $COMMON \
+			--set 'schedule.center_lr={profile: rex}' --seed "$seed" \
+			--quiet --out "$d" $EXTRA >/dev/null
+done
+# The table: method, final test score of each seed's best worker (the
+# fixed schedule: its one run), mean and std; then the best lineages.
+python3 - "$OUT" "$SEEDS" <<'PY'
+import json, math, sys
+out, seeds = sys.argv[1], sys.argv[2].split()
+print("| method | " + " | ".join("seed %s" % s for s in seeds) + " | mean +- std | wall (s, mean) |")
+print("|---|" + "---|" * len(seeds) + "---|---|")
+for m in ("random", "pbt", "fire", "rex"):
+    sc, wall = [], []
+    for s in seeds:
+        j = json.load(open("%s/%s-%s/summary.json" % (out, m, s)))
+        sc.append(j["final_test_score"])
+        wall.append(j["wall_time_s"])
+    mu = sum(sc) / len(sc)
+    sd = math.sqrt(sum((x - mu) ** 2 for x in sc) / max(1, len(sc) - 1))
+    print("| %s | %s | %.1f +- %.1f | %.0f |" % (
+        m if m != "rex" else "fixed REX schedule (1 trainer)",
+        " | ".join("%.1f" % x for x in sc), mu, sd, sum(wall) / len(wall)))
+print()
+for m in ("random", "pbt", "fire"):
+    for s in seeds:
+        j = json.load(open("%s/%s-%s/summary.json" % (out, m, s)))
+        steps = ", ".join("%d: %.4g" % (g["iter"], g["center_lr"]) for g in j["schedule"])
+        print("%s seed %s, best worker %d, center_lr from iteration: %s" % (m, s, j["best_worker"], steps))
+PY
