@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -83,7 +84,8 @@ static double pbt_sample(const pbt_hp *h, double u)
 int pbt_apply(pbt *p, int w, ej_err *err)
 {
 	for (int h = 0; h < p->H; h++)
-		if (trainer_set_hparam(p->w[w], p->c->hp[h].key,
+		if (p->c->hp[h].runtime &&
+		    trainer_set_hparam(p->w[w], p->c->hp[h].key,
 				       p->hp[w * p->H + h], err) < 0)
 			return -1;
 	return 0;
@@ -232,10 +234,10 @@ static int pbt_load(pbt *p, const npz_file *f, ej_err *err)
 		return ej_prefix(err, "cannot resume from pbt_state.npz: ");
 	for (size_t w = 0; w < W; w++)
 		if (S1 != S2 || S1 != S3 || n_lin[w] < 1 ||
-		    (size_t)n_lin[w] > S1 || trainer_iter(p->w[w]) != p->iter)
+		    (size_t)n_lin[w] > S1)
 			return ej_fail(err, EJ_EXIT_RUN,
-				       "cannot resume: worker %zu is at iteration %ld, pbt_state.npz at %ld (or its lineage is malformed)",
-				       w, trainer_iter(p->w[w]), p->iter);
+				       "cannot resume from pbt_state.npz: the lineage of worker %zu is malformed",
+				       w);
 	memcpy(p->q, q, W * sizeof(double));
 	memcpy(p->hp, hp, W * (size_t)p->H * sizeof(double));
 	memcpy(p->n_lin, n_lin, W * sizeof(int64_t));
@@ -264,6 +266,8 @@ void pbt_free(pbt *p)
 	free(p->hp);
 	free(p->lin);
 	free(p->n_lin);
+	free(p->wes);
+	free(p->algo_cfgs);
 	pbt_fire_free(p);
 	if (p->log_txt)
 		fclose(p->log_txt);
@@ -305,8 +309,38 @@ static int pbt_open_worker(pbt *p, int w, ej_err *err)
 			   .metrics_copy = p->metrics };
 
 	snprintf(dir, sizeof(dir), "%s/worker_%d", p->dir, w);
-	if (!(p->w[w] = trainer_create(&p->we, p->ev, &o, err)))
+	if (!(p->w[w] = trainer_create(p->wes ? &p->wes[w] : &p->we, p->ev,
+				       &o, err)))
 		return ej_prefix(err, "worker %d: ", w);
+	return 0;
+}
+
+/* Workers' own experiments when init-time keys are tuned: each with its
+ * own copy of the algo section holding its values. */
+static int pbt_worker_exps(pbt *p, ej_err *err)
+{
+	size_t sz = p->e->algo->cfg_size;
+	bool any = false;
+
+	for (int h = 0; h < p->H; h++)
+		any |= !p->c->hp[h].runtime;
+	if (!any)
+		return 0;
+	p->wes = calloc((size_t)p->W, sizeof(*p->wes));
+	p->algo_cfgs = calloc((size_t)p->W, sz ? sz : 1);
+	if (!p->wes || !p->algo_cfgs)
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	for (int w = 0; w < p->W; w++) {
+		char *cfg = p->algo_cfgs + (size_t)w * sz;
+
+		p->wes[w] = p->we;
+		memcpy(cfg, p->e->algo_cfg, sz);
+		for (int h = 0; h < p->H; h++)
+			if (!p->c->hp[h].runtime)
+				memcpy(cfg + p->c->hp[h].offset,
+				       &p->hp[w * p->H + h], sizeof(double));
+		p->wes[w].algo_cfg = cfg;
+	}
 	return 0;
 }
 
@@ -347,23 +381,15 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 		p->q[w] = -INFINITY;
 	if (p->c->method == PBT_FIRE && pbt_fire_init(p, err) < 0)
 		goto fail;
-	if (pbt_open_dir(p, err) < 0 ||
-	    (o->resume && pbt_read_state(p, &state, err) < 0) ||
-	    !(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
-	    !(p->events = pbt_open(p, "pbt.jsonl", err)))
+	if (pbt_open_dir(p, err) < 0)
 		goto fail;
-	for (int w = 0; w < p->W; w++)
-		if (pbt_open_worker(p, w, err) < 0)
-			goto fail;
 	if (o->resume) {
-		if (pbt_load(p, state, err) < 0 ||
+		if (pbt_read_state(p, &state, err) < 0 ||
+		    pbt_load(p, state, err) < 0 ||
 		    (p->sub && pbt_fire_load(p, state, err) < 0))
 			goto fail;
-		for (int w = 0; w < p->W; w++)
-			if (pbt_apply(p, w, err) < 0)
-				goto fail;
 	} else {
-		for (int w = 0; w < p->W; w++) {
+		for (int w = 0; w < p->W; w++)
 			for (int h = 0; h < p->H; h++) {
 				ph_out d = ph_draw((uint32_t)e->seed,
 						   PH_PURPOSE_PBT, 0,
@@ -372,13 +398,26 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 				p->hp[w * p->H + h] =
 					pbt_sample(&p->c->hp[h], pbt_u(d.v[0]));
 			}
-			if (pbt_apply(p, w, err) < 0)
-				goto fail;
-			pbt_lineage_push(p, w, w);
-			pbt_hp_json(p, p->hp + w * p->H, hj, sizeof(hj));
-			pbt_event(p, "{\"event\": \"init\", \"iter\": 0, \"worker\": %d, \"hparams\": {%s}}",
-				  w, hj);
+	}
+	if (pbt_worker_exps(p, err) < 0 ||
+	    !(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
+	    !(p->events = pbt_open(p, "pbt.jsonl", err)))
+		goto fail;
+	for (int w = 0; w < p->W; w++) {
+		if (pbt_open_worker(p, w, err) < 0 || pbt_apply(p, w, err) < 0)
+			goto fail;
+		if (o->resume && trainer_iter(p->w[w]) != p->iter) {
+			ej_fail(err, EJ_EXIT_RUN,
+				"cannot resume: worker %d is at iteration %ld, pbt_state.npz at %ld",
+				w, trainer_iter(p->w[w]), p->iter);
+			goto fail;
 		}
+		if (o->resume)
+			continue;
+		pbt_lineage_push(p, w, w);
+		pbt_hp_json(p, p->hp + w * p->H, hj, sizeof(hj));
+		pbt_event(p, "{\"event\": \"init\", \"iter\": 0, \"worker\": %d, \"hparams\": {%s}}",
+			  w, hj);
 	}
 	npz_free(state);
 	p->t_start = eval_now();
@@ -428,6 +467,8 @@ static int pbt_explore(pbt *p, int w, long t, ej_err *err)
 		double old = p->hp[w * p->H + h], v;
 		char how[64];
 
+		if (!hp->runtime)
+			continue; /* set at creation: a new value would not act */
 		if (pbt_u(d.v[0]) < hp->resample) {
 			v = pbt_sample(hp, pbt_u(d.v[1]));
 			snprintf(how, sizeof(how), "resample");

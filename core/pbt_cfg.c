@@ -1,6 +1,7 @@
 #include "core/pbt_cfg.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,7 +95,8 @@ static int pbt_at(const cfg_node *n, ej_err *err, const char *fmt, ...)
 	return ej_fail(err, EJ_EXIT_USAGE, "%s: %s", where, msg);
 }
 
-/* 'algo.<key>' naming one of the algorithm's run-time hyperparameters. */
+/* 'algo.<key>': one of the algorithm's run-time hyperparameters, or
+ * another float key of its section (set at the workers' creation). */
 static int pbt_hp_key(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
 		      ej_err *err)
 {
@@ -108,16 +110,47 @@ static int pbt_hp_key(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
 	cfg_where(c, where, sizeof(where));
 	if (strncmp(c->key, "algo.", 5) != 0)
 		return ej_fail(err, EJ_EXIT_USAGE,
-			       "%s: cannot tune '%s': tunable keys are algo.<key>, one of the algorithm's run-time hyperparameters (%s)",
+			       "%s: cannot tune '%s': tunable keys are algo.<key>, a number of the algorithm (run-time: %s)",
 			       where, c->key, known[0] ? known : "none");
+	snprintf(h->key, sizeof(h->key), "%s", key);
 	for (const char *const *p = hp ? hp : none; *p; p++)
 		if (!strcmp(*p, key)) {
-			snprintf(h->key, sizeof(h->key), "%s", key);
+			h->runtime = true;
+			return 0;
+		}
+	for (size_t i = 0; i < algo->n_fields; i++)
+		if (!strcmp(algo->fields[i].key, key) &&
+		    algo->fields[i].type == CFG_FLOAT) {
+			h->offset = algo->fields[i].offset;
 			return 0;
 		}
 	return ej_fail(err, EJ_EXIT_USAGE,
-		       "%s: algorithm '%s' cannot change '%s' during a run; tunable: %s",
+		       "%s: algorithm '%s' has no float key '%s' to tune (run-time: %s)",
 		       where, algo->name, key, known[0] ? known : "none");
+}
+
+/* An init-time key's values must lie within its schema's bounds. */
+static int pbt_hp_bounds(const cfg_node *c, const algo_ops *algo,
+			 const pbt_hp *h, ej_err *err)
+{
+	for (size_t i = 0; i < algo->n_fields && !h->runtime; i++) {
+		const cfg_field *f = &algo->fields[i];
+		double lo = h->init == PBT_INIT_CHOICE ? INFINITY : h->lo;
+		double hi = h->init == PBT_INIT_CHOICE ? -INFINITY : h->hi;
+
+		if (strcmp(f->key, h->key) || (f->min == 0 && f->max == 0))
+			continue;
+		for (int k = 0; k < h->values.n && h->init == PBT_INIT_CHOICE; k++) {
+			lo = fmin(lo, h->values.v[k]);
+			hi = fmax(hi, h->values.v[k]);
+		}
+		if (lo < f->min || hi > f->max ||
+		    (lo == f->min && (f->flags & CFG_F_MIN_OPEN)))
+			return pbt_at(c, err,
+				      "'%s' draws values in [%g, %g], outside its bounds [%g, %g]",
+				      c->key, lo, hi, f->min, f->max);
+	}
+	return 0;
 }
 
 static int pbt_hp_parse(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
@@ -166,7 +199,7 @@ static int pbt_hp_parse(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
 				      "explore factors of '%s' must be > 0, got %g",
 				      c->key, r.factors.v[i]);
 	h->factors = r.factors;
-	return 0;
+	return pbt_hp_bounds(c, algo, h, err);
 }
 
 int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,

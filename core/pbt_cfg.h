@@ -50,6 +50,11 @@ enum pbt_method { PBT_RANDOM, PBT_PBT, PBT_FIRE };
 
 typedef struct pbt_hp {
 	char key[64];        /* the algo key, "center_lr" ("algo.center_lr") */
+	bool runtime;        /* one of algo_ops.hparams (changes during a
+				run); else a float key set when a worker is
+				created (algo.init_stdev): sampled per worker,
+				inherited by exploit, not explored */
+	size_t offset;       /* init-time keys: its place in the algo config */
 	enum pbt_init init;
 	double lo, hi;       /* range (loguniform, uniform) */
 	cfg_flist values;    /* choice */

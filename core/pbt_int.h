@@ -22,6 +22,9 @@ struct pbt {
 	const exp_cfg *e;   /* borrowed */
 	exp_cfg we;         /* the workers' experiment: test_interval =
 			       eval_interval (owned pointers are e's) */
+	exp_cfg *wes;       /* (W) per worker, when init-time keys are tuned
+			       (algo_cfg: its row of algo_cfgs), or NULL */
+	char *algo_cfgs;    /* (W, algo cfg_size) */
 	const pbt_cfg *c;
 	evaluator *ev;      /* borrowed */
 	trainer_opts o;

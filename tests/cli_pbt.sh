@@ -98,7 +98,7 @@ fi
 
 # Bad sections: exit 2, located.
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  hparams:\n    algo.pop_size: {init: uniform, range: [1, 2]}\n' >"$T/k.yaml"
-expect "pbt: a key the algorithm cannot change" 2 "$T/k.yaml:6:20: algorithm 'pgpe' cannot change 'pop_size' during a run; tunable: center_lr, stdev_lr" -- \
+expect "pbt: a key that is no float of the algorithm" 2 "$T/k.yaml:6:20: algorithm 'pgpe' has no float key 'pop_size' to tune (run-time: center_lr, stdev_lr)" -- \
 	$EVOJAX validate "$T/k.yaml"
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  hparams:\n    trainer.max_iter: {init: uniform, range: [1, 2]}\n' >"$T/t.yaml"
 expect "pbt: a key outside algo" 2 "$T/t.yaml:6:23: cannot tune 'trainer.max_iter'" -- \
@@ -115,6 +115,28 @@ expect "pbt: an empty range" 2 "$T/g.yaml:6:29: 'algo.center_lr' needs 'range: [
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  workers: 4\n' >"$T/h.yaml"
 expect "pbt: no hparams" 2 "$T/h.yaml:5:3: 'pbt' needs 'hparams'" -- \
 	$EVOJAX validate "$T/h.yaml"
+# An init-time key: each worker starts with its own value (its
+# config.yaml says so), explore leaves it; out-of-bounds draws refused.
+printf 'task: {name: cartpole, max_steps: 50}\npolicy: {name: mlp, hidden: [4]}\nalgo: {name: pgpe, pop_size: 8}\ntrainer: {max_iter: 9, test_interval: 2, n_evaluations: 2, n_repeats: 2}\npbt:\n  workers: 3\n  hparams:\n    algo.init_stdev: {init: loguniform, range: [0.01, 1.0]}\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/is.yaml"
+$EVOJAX train "$T/is.yaml" --quiet --out "$T/is" >/dev/null 2>"$T/is.err"
+if $PY - "$T/is" <<'EOF2'
+import json, sys
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/pbt.jsonl")]
+init = {e["worker"]: e["hparams"]["init_stdev"] for e in ev if e["event"] == "init"}
+assert len(set(init.values())) == 3
+for w, v in init.items():
+    line = [l for l in open("%s/worker_%d/config.yaml" % (d, w)) if l.startswith("  init_stdev:")][0]
+    assert abs(float(line.split()[1]) - v) <= 1e-8 * v, (line, v)
+assert all(e["key"] != "init_stdev" for e in ev if e["event"] == "explore")
+assert any(e["event"] == "explore" for e in ev)
+EOF2
+then pass "pbt: an init-time key per worker, not explored"
+else fail "pbt: an init-time key per worker, not explored" "$(cat "$T/is.err")"
+fi
+sed 's/{init: loguniform, range: \[0.01, 1.0\]}/{init: uniform, range: [-1, 1]}/' "$T/is.yaml" >"$T/ib.yaml"
+expect "pbt: an init-time key drawn outside its bounds" 2 "$T/ib.yaml:8:22: 'algo.init_stdev' draws values in [-1, 1], outside its bounds [0, inf]" -- \
+	$EVOJAX validate "$T/ib.yaml"
 for c in configs/pbt/*.yaml; do
 	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/s$(basename "$c")"
 done
