@@ -10,17 +10,22 @@
 #   examples/pbt_compare.sh [OUTDIR]
 #
 # Environment: EVOJAX (default ./evojax), SEEDS (default "1 2 3"), ITERS
-# (default 200), EXTRA (more flags for every run, e.g. "--smoke").
+# (default 200), EVAL (iterations between measurements of Q, default 20),
+# READY (between decisions, default 40), MAX_EVAL (FIRE's max_eval_steps,
+# default 3 READY), EXTRA (more flags for every run, e.g. "--smoke").
 set -eu
 OUT=${1:-runs/pbt_compare}
 EVOJAX=${EVOJAX:-./evojax}
 SEEDS=${SEEDS:-1 2 3}
 ITERS=${ITERS:-200}
+EVAL=${EVAL:-20}
+READY=${READY:-40}
+MAX_EVAL=${MAX_EVAL:-$((3 * READY))}
 EXTRA=${EXTRA:-}
 COMMON="--set task.hard=true --set algo.pop_size=32 --set trainer.n_repeats=8
 	--set trainer.n_evaluations=32 --set trainer.max_iter=$ITERS
-	--set trainer.test_interval=20 --set trainer.log_interval=20"
-PB="--set pbt.eval_interval=20 --set pbt.ready=40"
+	--set trainer.test_interval=$EVAL --set trainer.log_interval=20"
+PB="--set pbt.eval_interval=$EVAL --set pbt.ready=$READY"
 
 mkdir -p "$OUT"
 for seed in $SEEDS; do
@@ -29,7 +34,7 @@ for seed in $SEEDS; do
 		[ -s "$d/summary.json" ] && continue
 		# shellcheck disable=SC2086
 		$EVOJAX train configs/pbt/cartpole_$m.yaml $COMMON $PB \
-			--set pbt.max_eval_steps=120 --seed "$seed" --quiet \
+			--set pbt.max_eval_steps=$MAX_EVAL --seed "$seed" --quiet \
 			--out "$d" $EXTRA >/dev/null
 	done
 	d="$OUT/rex-$seed"
