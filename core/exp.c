@@ -194,6 +194,28 @@ static int exp_schedules(const cfg_node *sec, exp_cfg *e, ej_err *err)
 	return 0;
 }
 
+_Static_assert(PBT_MAX_SCHED >= EXP_MAX_SCHED, "pbt_keys holds every schedule");
+
+/* The 'pbt' section, whose keys name numbers of the other sections. */
+static int exp_pbt(const cfg_node *sec, exp_cfg *e, ej_err *err)
+{
+	const optim_info *oi = optim_find(e->optim.name);
+	pbt_keys ks = { .algo = e->algo, .n_sched = e->n_sched };
+
+	if (oi) {
+		ks.optim_fields = oi->fields;
+		ks.n_optim_fields = oi->n_fields;
+	}
+	for (int i = 0; i < e->n_sched && i < PBT_MAX_SCHED; i++) {
+		const sched_info *si = sched_find(e->sched[i].cfg.profile);
+
+		ks.sched_hparam[i] = e->sched[i].hparam;
+		ks.sched_fields[i] = si ? si->fields : NULL;
+		ks.n_sched_fields[i] = si ? si->n_fields : 0;
+	}
+	return pbt_cfg_parse(sec, &ks, e->trainer.test_interval, &e->pbt, err);
+}
+
 /* Rules that span sections. */
 static int exp_cross_checks(const cfg_node *root, const exp_cfg *e,
 			    ej_err *err)
@@ -289,8 +311,7 @@ int exp_load(const cfg_doc *doc, exp_cfg *e, ej_err *err)
 			      exp_device_fields, exp_n_device_fields,
 			      &e->device, NULL, err) < 0 ||
 	    exp_schedules(cfg_get(root, "schedule"), e, err) < 0 ||
-	    pbt_cfg_parse(cfg_get(root, "pbt"), e->algo,
-			  e->trainer.test_interval, &e->pbt, err) < 0 ||
+	    exp_pbt(cfg_get(root, "pbt"), e, err) < 0 ||
 	    exp_cross_checks(root, e, err) < 0) {
 		exp_release(e);
 		return -1;

@@ -335,11 +335,18 @@ static int pbt_worker_exps(pbt *p, ej_err *err)
 
 		p->wes[w] = p->we;
 		memcpy(cfg, p->e->algo_cfg, sz);
-		for (int h = 0; h < p->H; h++)
-			if (!p->c->hp[h].runtime)
-				memcpy(cfg + p->c->hp[h].offset,
-				       &p->hp[w * p->H + h], sizeof(double));
 		p->wes[w].algo_cfg = cfg;
+		for (int h = 0; h < p->H; h++) {
+			const pbt_hp *hp = &p->c->hp[h];
+			char *base = hp->where == PBT_IN_ALGO ? cfg
+				     : hp->where == PBT_IN_OPTIM
+					     ? (char *)&p->wes[w].optim
+					     : (char *)&p->wes[w].sched[hp->sched].cfg;
+
+			if (!hp->runtime)
+				memcpy(base + hp->offset, &p->hp[w * p->H + h],
+				       sizeof(double));
+		}
 	}
 	return 0;
 }

@@ -95,72 +95,111 @@ static int pbt_at(const cfg_node *n, ej_err *err, const char *fmt, ...)
 	return ej_fail(err, EJ_EXIT_USAGE, "%s: %s", where, msg);
 }
 
-/* 'algo.<key>': one of the algorithm's run-time hyperparameters, or
- * another float key of its section (set at the workers' creation). */
-static int pbt_hp_key(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
-		      ej_err *err)
+/* The float field 'key' of a schema, or NULL. */
+static const cfg_field *pbt_float_field(const cfg_field *f, size_t n,
+					const char *key)
 {
+	for (size_t i = 0; f && i < n; i++)
+		if (!strcmp(f[i].key, key) && f[i].type == CFG_FLOAT)
+			return &f[i];
+	return NULL;
+}
+
+/* 'algo.<key>': one of the algorithm's run-time hyperparameters, or
+ * another float of its section; 'optimizer.<key>'; 'schedule.<hp>.<key>'
+ * (these set at the workers' creation).  *field: the schema entry of an
+ * init-time key. */
+static int pbt_hp_key(const cfg_node *c, const pbt_keys *ks, pbt_hp *h,
+		      const cfg_field **field, ej_err *err)
+{
+	const algo_ops *algo = ks->algo;
 	const char *const *hp = algo->hparams;
-	const char *none[] = { NULL }, *key = c->key + 5;
+	const char *none[] = { NULL }, *key = c->key;
 	char known[512] = "", where[512];
 
 	for (const char *const *p = hp ? hp : none; *p; p++)
 		snprintf(known + strlen(known), sizeof(known) - strlen(known),
 			 "%s%s", p == hp ? "" : ", ", *p);
 	cfg_where(c, where, sizeof(where));
-	if (strncmp(c->key, "algo.", 5) != 0)
-		return ej_fail(err, EJ_EXIT_USAGE,
-			       "%s: cannot tune '%s': tunable keys are algo.<key>, a number of the algorithm (run-time: %s)",
-			       where, c->key, known[0] ? known : "none");
 	snprintf(h->key, sizeof(h->key), "%s", key);
-	for (const char *const *p = hp ? hp : none; *p; p++)
-		if (!strcmp(*p, key)) {
-			h->runtime = true;
-			return 0;
-		}
-	for (size_t i = 0; i < algo->n_fields; i++)
-		if (!strcmp(algo->fields[i].key, key) &&
-		    algo->fields[i].type == CFG_FLOAT) {
-			h->offset = algo->fields[i].offset;
-			return 0;
-		}
-	return ej_fail(err, EJ_EXIT_USAGE,
-		       "%s: algorithm '%s' has no float key '%s' to tune (run-time: %s)",
-		       where, algo->name, key, known[0] ? known : "none");
-}
+	if (!strncmp(key, "algo.", 5)) {
+		snprintf(h->key, sizeof(h->key), "%s", key + 5);
+		for (const char *const *p = hp ? hp : none; *p; p++)
+			if (!strcmp(*p, key + 5)) {
+				h->runtime = true;
+				return 0;
+			}
+		h->where = PBT_IN_ALGO;
+		*field = pbt_float_field(algo->fields, algo->n_fields, key + 5);
+		if (!*field)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: algorithm '%s' has no float key '%s' to tune (run-time: %s)",
+				       where, algo->name, key + 5,
+				       known[0] ? known : "none");
+	} else if (!strncmp(key, "optimizer.", 10)) {
+		h->where = PBT_IN_OPTIM;
+		*field = pbt_float_field(ks->optim_fields, ks->n_optim_fields,
+					 key + 10);
+		if (!*field)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: the optimizer has no float key '%s' to tune",
+				       where, key + 10);
+	} else if (!strncmp(key, "schedule.", 9)) {
+		const char *dot = strchr(key + 9, '.');
 
-/* An init-time key's values must lie within its schema's bounds. */
-static int pbt_hp_bounds(const cfg_node *c, const algo_ops *algo,
-			 const pbt_hp *h, ej_err *err)
-{
-	for (size_t i = 0; i < algo->n_fields && !h->runtime; i++) {
-		const cfg_field *f = &algo->fields[i];
-		double lo = h->init == PBT_INIT_CHOICE ? INFINITY : h->lo;
-		double hi = h->init == PBT_INIT_CHOICE ? -INFINITY : h->hi;
-
-		if (strcmp(f->key, h->key) || (f->min == 0 && f->max == 0))
-			continue;
-		for (int k = 0; k < h->values.n && h->init == PBT_INIT_CHOICE; k++) {
-			lo = fmin(lo, h->values.v[k]);
-			hi = fmax(hi, h->values.v[k]);
-		}
-		if (lo < f->min || hi > f->max ||
-		    (lo == f->min && (f->flags & CFG_F_MIN_OPEN)))
-			return pbt_at(c, err,
-				      "'%s' draws values in [%g, %g], outside its bounds [%g, %g]",
-				      c->key, lo, hi, f->min, f->max);
+		h->where = PBT_IN_SCHED;
+		for (h->sched = 0; dot && h->sched < ks->n_sched; h->sched++)
+			if (strlen(ks->sched_hparam[h->sched]) ==
+				    (size_t)(dot - key - 9) &&
+			    !strncmp(ks->sched_hparam[h->sched], key + 9,
+				     (size_t)(dot - key - 9)))
+				break;
+		if (!dot || h->sched == ks->n_sched ||
+		    !(*field = pbt_float_field(ks->sched_fields[h->sched],
+					      ks->n_sched_fields[h->sched],
+					      dot + 1)))
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s: cannot tune '%s': no such float key of a schedule of the 'schedule' section",
+				       where, key);
+	} else {
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: cannot tune '%s': tunable keys are algo.<key> (run-time: %s), optimizer.<key> and schedule.<hparam>.<key>",
+			       where, key, known[0] ? known : "none");
 	}
+	h->offset = (*field)->offset;
 	return 0;
 }
 
-static int pbt_hp_parse(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
+/* An init-time key's draws must lie within its schema's bounds. */
+static int pbt_hp_bounds(const cfg_node *c, const cfg_field *f,
+			 const pbt_hp *h, ej_err *err)
+{
+	double lo = h->init == PBT_INIT_CHOICE ? INFINITY : h->lo;
+	double hi = h->init == PBT_INIT_CHOICE ? -INFINITY : h->hi;
+
+	if (!f || (f->min == 0 && f->max == 0))
+		return 0;
+	for (int k = 0; k < h->values.n && h->init == PBT_INIT_CHOICE; k++) {
+		lo = fmin(lo, h->values.v[k]);
+		hi = fmax(hi, h->values.v[k]);
+	}
+	if (lo < f->min || hi > f->max ||
+	    (lo == f->min && (f->flags & CFG_F_MIN_OPEN)))
+		return pbt_at(c, err,
+			      "'%s' draws values in [%g, %g], outside its bounds [%g, %g]",
+			      c->key, lo, hi, f->min, f->max);
+	return 0;
+}
+
+static int pbt_hp_parse(const cfg_node *c, const pbt_keys *ks, pbt_hp *h,
 			ej_err *err)
 {
 	static const double lr_f[] = { 0.5, 0.8, 1.25, 2.0 };
 	static const double other_f[] = { 0.8, 0.95, 1.05, 1.2 };
+	const cfg_field *field = NULL;
 	pbt_hp_raw r;
 
-	if (pbt_hp_key(c, algo, h, err) < 0 ||
+	if (pbt_hp_key(c, ks, h, &field, err) < 0 ||
 	    cfg_parse_section(c, c->key, pbt_hp_fields, PBT_N(pbt_hp_fields),
 			      &r, NULL, err) < 0)
 		return -1;
@@ -199,10 +238,10 @@ static int pbt_hp_parse(const cfg_node *c, const algo_ops *algo, pbt_hp *h,
 				      "explore factors of '%s' must be > 0, got %g",
 				      c->key, r.factors.v[i]);
 	h->factors = r.factors;
-	return pbt_hp_bounds(c, algo, h, err);
+	return pbt_hp_bounds(c, field, h, err);
 }
 
-int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,
+int pbt_cfg_parse(const cfg_node *sec, const pbt_keys *ks,
 		  int test_interval, pbt_cfg *out, ej_err *err)
 {
 	static const char *const skip[] = { "hparams", NULL };
@@ -267,7 +306,7 @@ int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,
 		if (out->n_hp == PBT_MAX_HP)
 			return pbt_at(c, err, "at most %d tuned hyperparameters",
 				      PBT_MAX_HP);
-		if (pbt_hp_parse(c, algo, &out->hp[out->n_hp], err) < 0)
+		if (pbt_hp_parse(c, ks, &out->hp[out->n_hp], err) < 0)
 			return -1;
 		out->n_hp++;
 	}
@@ -305,7 +344,8 @@ void pbt_cfg_emit(FILE *f, const pbt_cfg *c)
 			hr.range.v[0] = h->lo;
 			hr.range.v[1] = h->hi;
 		}
-		fprintf(f, "    algo.%s:\n", h->key);
+		fprintf(f, "    %s%s:\n", h->runtime || h->where == PBT_IN_ALGO ? "algo." : "",
+			h->key);
 		cfg_emit_section(f, 6, pbt_hp_fields, PBT_N(pbt_hp_fields), &hr);
 	}
 }

@@ -48,13 +48,21 @@
 enum pbt_init { PBT_INIT_LOGUNIFORM, PBT_INIT_UNIFORM, PBT_INIT_CHOICE };
 enum pbt_method { PBT_RANDOM, PBT_PBT, PBT_FIRE };
 
+/* Where an init-time key lives in a worker's experiment. */
+enum pbt_where { PBT_IN_ALGO, PBT_IN_OPTIM, PBT_IN_SCHED };
+
 typedef struct pbt_hp {
-	char key[64];        /* the algo key, "center_lr" ("algo.center_lr") */
+	char key[96];        /* algo keys without "algo." ("center_lr");
+				others dotted ("optimizer.beta1",
+				"schedule.center_lr.warmup") */
 	bool runtime;        /* one of algo_ops.hparams (changes during a
 				run); else a float key set when a worker is
-				created (algo.init_stdev): sampled per worker,
-				inherited by exploit, not explored */
-	size_t offset;       /* init-time keys: its place in the algo config */
+				created (algo.init_stdev, optimizer.*,
+				schedule.*.*): sampled per worker, inherited
+				by exploit, not explored */
+	enum pbt_where where; /* init-time keys: the section ... */
+	int sched;           /* ... (PBT_IN_SCHED: which schedule) ... */
+	size_t offset;       /* ... and the offset in its config struct */
 	enum pbt_init init;
 	double lo, hi;       /* range (loguniform, uniform) */
 	cfg_flist values;    /* choice */
@@ -79,10 +87,24 @@ typedef struct pbt_cfg {
 	cfg_ilist min_steps; /* min_steps_before_eval of P2 .. Pn */
 } pbt_cfg;
 
-/* Parse the 'pbt' section (NULL or null: off) for algorithm 'algo' whose
- * 'algo' section resolved to algo_cfg; test_interval is the trainer's (the
- * default eval_interval).  EJ_EXIT_USAGE errors with file:line:col. */
-int pbt_cfg_parse(const cfg_node *sec, const algo_ops *algo,
+/* The keys a 'pbt' section may tune, from the resolved experiment: the
+ * algorithm, the optimizer's schema, and each schedule's hparam and its
+ * profile's schema. */
+#define PBT_MAX_SCHED 8
+typedef struct pbt_keys {
+	const algo_ops *algo;
+	const cfg_field *optim_fields;
+	size_t n_optim_fields;
+	int n_sched;
+	const char *sched_hparam[PBT_MAX_SCHED];
+	const cfg_field *sched_fields[PBT_MAX_SCHED];
+	size_t n_sched_fields[PBT_MAX_SCHED];
+} pbt_keys;
+
+/* Parse the 'pbt' section (NULL or null: off); test_interval is the
+ * trainer's (the default eval_interval).  EJ_EXIT_USAGE errors with
+ * file:line:col. */
+int pbt_cfg_parse(const cfg_node *sec, const pbt_keys *keys,
 		  int test_interval, pbt_cfg *out, ej_err *err);
 
 /* The resolved section as YAML lines (nothing when off). */

@@ -137,6 +137,33 @@ fi
 sed 's/{init: loguniform, range: \[0.01, 1.0\]}/{init: uniform, range: [-1, 1]}/' "$T/is.yaml" >"$T/ib.yaml"
 expect "pbt: an init-time key drawn outside its bounds" 2 "$T/ib.yaml:8:22: 'algo.init_stdev' draws values in [-1, 1], outside its bounds [0, inf]" -- \
 	$EVOJAX validate "$T/ib.yaml"
+# Optimizer and schedule keys, set per worker at creation.
+printf 'task: {name: cartpole, max_steps: 50}\npolicy: {name: mlp, hidden: [4]}\nalgo: {name: pgpe, pop_size: 8}\noptimizer: {name: adam}\nschedule: {center_lr: {profile: rex}}\ntrainer: {max_iter: 5, test_interval: 2, n_evaluations: 2, n_repeats: 2}\npbt:\n  method: random\n  workers: 3\n  hparams:\n    optimizer.beta1: {init: uniform, range: [0.8, 0.95]}\n    schedule.center_lr.warmup: {init: choice, values: [0, 0.1, 0.2]}\n' >"$T/os.yaml"
+$EVOJAX train "$T/os.yaml" --quiet --out "$T/os" >/dev/null 2>"$T/os.err"
+if $PY - "$T/os" <<'EOF2'
+import json, sys
+d = sys.argv[1]
+for e in (json.loads(l) for l in open(d + "/pbt.jsonl")):
+    if e["event"] != "init":
+        continue
+    cfg = open("%s/worker_%d/config.yaml" % (d, e["worker"])).read().split("\n")
+    b = [l for l in cfg if l.startswith("  beta1:")][0]
+    w = [l for l in cfg if l.startswith("    warmup:")][0]
+    assert abs(float(b.split()[1]) - e["hparams"]["optimizer.beta1"]) < 1e-8, b
+    assert float(w.split()[1]) == e["hparams"]["schedule.center_lr.warmup"], w
+EOF2
+then pass "pbt: optimizer and schedule keys per worker"
+else fail "pbt: optimizer and schedule keys per worker" "$(cat "$T/os.err")"
+fi
+sed 's/optimizer.beta1/optimizer.nokey/' "$T/os.yaml" >"$T/o1.yaml"
+expect "pbt: an unknown optimizer key" 2 "$T/o1.yaml:11:22: the optimizer has no float key 'nokey' to tune" -- \
+	$EVOJAX validate "$T/o1.yaml"
+sed 's/schedule.center_lr.warmup/schedule.stdev_lr.warmup/' "$T/os.yaml" >"$T/o2.yaml"
+expect "pbt: a schedule the config lacks" 2 "$T/o2.yaml:12:31: cannot tune 'schedule.stdev_lr.warmup': no such float key of a schedule of the 'schedule' section" -- \
+	$EVOJAX validate "$T/o2.yaml"
+sed 's/range: \[0.8, 0.95\]/range: [0.8, 1.5]/' "$T/os.yaml" >"$T/o3.yaml"
+expect "pbt: an optimizer key drawn outside its bounds" 2 "$T/o3.yaml:11:22: 'optimizer.beta1' draws values in [0.8, 1.5], outside its bounds [0, 1]" -- \
+	$EVOJAX validate "$T/o3.yaml"
 for c in configs/pbt/*.yaml; do
 	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/s$(basename "$c")"
 done
