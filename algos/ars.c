@@ -89,7 +89,7 @@ static const cfg_field ars_fields[] = {
 	  .def = "16", .min = 2, .max = INFINITY, .flags = CFG_F_EVEN,
 	  .help = "population size 2N: N directions, each evaluated +/-" },
 	{ .key = "top_k", .type = CFG_INT, .offset = ARS_OFF(top_k),
-	  .def = "0", .min = 0, .max = INFINITY,
+	  .def = "0", .min = 0, .max = INFINITY, .flags = CFG_F_PER_POP,
 	  .help = "b: directions used per update, best by max(r+, r-) "
 		  "(0: all N; at most pop_size/2)" },
 	{ .key = "step_size", .type = CFG_FLOAT, .offset = ARS_OFF(step_size),

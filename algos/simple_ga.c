@@ -77,7 +77,7 @@ static const cfg_field simple_ga_fields[] = {
 	  .def = "0.01", .min = 0, .max = INFINITY, .flags = CFG_F_MIN_OPEN,
 	  .help = "std of the Gaussian mutation" },
 	{ .key = "n_elites", .type = CFG_INT, .offset = SGA_OFF(n_elites),
-	  .def = "0", .min = 0, .max = INFINITY,
+	  .def = "0", .min = 0, .max = INFINITY, .flags = CFG_F_PER_POP,
 	  .help = "best members copied unchanged into the next generation "
 		  "(< pop_size)" },
 	{ .key = "init_mean", .type = CFG_FLOAT,

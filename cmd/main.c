@@ -46,7 +46,7 @@ typedef struct cli {
 	const char *seed, *out, *device, *params, *resume;
 	char resume_config[4200];
 	char note[512]; /* set when CONFIG was translated from EvoJAX's format */
-	bool smoke, quiet, help;
+	bool smoke, quiet, json, help;
 } cli;
 
 static int die(const ej_err *err)
@@ -103,6 +103,10 @@ static int parse_cli(const char *cmd, int argc, char **argv, const char *allowed
 		}
 		if (strcmp(a, "--quiet") == 0) {
 			c->quiet = true;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			c->json = true;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -194,7 +198,7 @@ static void default_out_dir(const char *config, char *buf, size_t size)
 
 static const char train_help[] =
 	"usage: evojax train CONFIG [--set key.path=value]... [--seed N] [--out DIR]\n"
-	"                    [--device SPEC] [--smoke] [--quiet]\n"
+	"                    [--device SPEC] [--smoke] [--quiet] [--json]\n"
 	"       evojax train --resume DIR [CONFIG] [--set key.path=value]...\n\n"
 	"Train the experiment described by CONFIG (YAML).\n\n"
 	"  --set k.p=v    override a config value (validated like the file)\n"
@@ -203,10 +207,13 @@ static const char train_help[] =
 	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices')\n"
 	"  --smoke        tiny run (4 iterations, population 8) to check a config\n"
 	"  --quiet        no human log on stderr (metrics still go to stdout)\n"
+	"  --json         JSON lines on stdout even when it is a terminal\n"
 	"  --resume DIR   continue the run in DIR from its checkpoint.npz, with\n"
 	"                 DIR/config.yaml unless CONFIG is given (e.g. raise\n"
 	"                 trainer.max_iter with --set); bit-exact continuation\n\n"
-	"stdout: one JSON object per logged iteration and test; stderr: progress.\n"
+	"stdout (a pipe or file, or with --json): one JSON object per logged\n"
+	"iteration and test; on a terminal only the human log and progress line\n"
+	"(stderr) show.  metrics.jsonl in the run directory has the JSON always.\n"
 	"Writes config.yaml, log.txt, metrics.jsonl, iter_N.npz, best.npz,\n"
 	"final.npz, checkpoint.npz and summary.json into the run directory.\n";
 
@@ -225,7 +232,7 @@ static int cmd_train(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_cli("train", argc, argv,
-			    "--set --seed --out --device --smoke --quiet --resume",
+			    "--set --seed --out --device --smoke --quiet --json --resume",
 			    &c)))
 		return rc;
 	if (c.help) {
@@ -242,7 +249,9 @@ static int cmd_train(int argc, char **argv)
 		default_out_dir(c.config, out, sizeof(out));
 	o.out_dir = out;
 	o.config_path = c.config;
-	o.metrics_out = stdout;
+	/* On a terminal the human log says it all; JSON for pipes, files and
+	 * --json (metrics.jsonl has it regardless). */
+	o.metrics_out = c.json || !isatty(STDOUT_FILENO) ? stdout : NULL;
 	o.log_out = c.quiet ? NULL : stderr;
 	o.progress = !c.quiet && isatty(STDERR_FILENO);
 	o.interrupted = &interrupted;

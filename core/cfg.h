@@ -111,6 +111,9 @@ enum cfg_flags {
 	CFG_F_EVEN = 1 << 0,     /* CFG_INT must be even */
 	CFG_F_MIN_OPEN = 1 << 1, /* value must be > min, not >= min */
 	CFG_F_NONEMPTY = 1 << 2, /* lists / strings must not be empty */
+	CFG_F_PER_POP = 1 << 3,  /* a count of members bounded by the
+				    algo's pop_size: --smoke scales it with
+				    the population (exp_apply_smoke) */
 };
 
 typedef struct cfg_field {

@@ -335,6 +335,43 @@ static int exp_has_field(const cfg_field *f, size_t n, const char *key)
 	return 0;
 }
 
+/* The algo's integer value of 'key' in doc, else its schema default. */
+static long exp_algo_int(const cfg_node *root, const cfg_field *f)
+{
+	char path[96];
+	const cfg_node *n;
+
+	snprintf(path, sizeof(path), "algo.%s", f->key);
+	n = cfg_path(root, path);
+	return strtol(n && n->value ? n->value : f->def ? f->def : "0", NULL,
+		      10);
+}
+
+/* Counts of members (CFG_F_PER_POP) shrink with the smoke population of
+ * 8: v -> max(1, floor(v 8 / pop_size)), so they stay within it. */
+static int exp_smoke_per_pop(cfg_doc *doc, const algo_ops *a, ej_err *err)
+{
+	const cfg_node *root = cfg_root(doc);
+	long pop = 0;
+
+	for (size_t i = 0; i < a->n_fields; i++)
+		if (!strcmp(a->fields[i].key, "pop_size"))
+			pop = exp_algo_int(root, &a->fields[i]);
+	for (size_t i = 0; i < a->n_fields && pop > 8; i++) {
+		const cfg_field *f = &a->fields[i];
+		long v = f->flags & CFG_F_PER_POP ? exp_algo_int(root, f) : 0;
+		char set[128];
+
+		if (v <= 0)
+			continue;
+		v = v * 8 / pop;
+		snprintf(set, sizeof(set), "algo.%s=%ld", f->key, v < 1 ? 1 : v);
+		if (cfg_set(doc, set, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 {
 	static const char *const sets[] = {
@@ -360,7 +397,8 @@ int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 	n = cfg_path(root, "algo.name");
 	a = n && n->value ? algo_find(n->value) : NULL;
 	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&
-	    cfg_set(doc, "algo.pop_size=8", err) < 0)
+	    (exp_smoke_per_pop(doc, a, err) < 0 ||
+	     cfg_set(doc, "algo.pop_size=8", err) < 0))
 		return -1;
 	/* population-based training: 2 workers (FIRE: 2 + 2 members and one
 	 * evaluator), a measurement and a decision at iteration 2 */

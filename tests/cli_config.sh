@@ -70,3 +70,13 @@ done
 if $EVOJAX --version | grep -Eq '^evojax [0-9]+\.[0-9]+\.[0-9]+$'; then pass "--version"; else fail "--version"; fi
 if $EVOJAX list | grep -q '^  pgpe - ' && $EVOJAX list | grep -q 'center_lr' &&
 	$EVOJAX list | grep -q '^  clipup - '; then pass "list shows algorithms and keys"; else fail "list shows algorithms and keys"; fi
+
+# Every shipped config runs with --smoke (dependent keys such as ARS's
+# top_k shrink with the smoke population); configs/mnist.yaml is for the
+# user's own MNIST files: pointed at Fashion-MNIST, same format.
+for c in $(find configs -name '*.yaml' | sort); do
+	extra=
+	[ "$c" = configs/mnist.yaml ] && extra="--set task.data_dir=/usr/share/datasets/fashion-mnist"
+	# shellcheck disable=SC2086
+	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/smoke_$(echo "$c" | tr / _)" $extra
+done

@@ -164,9 +164,6 @@ expect "pbt: a schedule the config lacks" 2 "$T/o2.yaml:12:31: cannot tune 'sche
 sed 's/range: \[0.8, 0.95\]/range: [0.8, 1.5]/' "$T/os.yaml" >"$T/o3.yaml"
 expect "pbt: an optimizer key drawn outside its bounds" 2 "$T/o3.yaml:11:22: 'optimizer.beta1' draws values in [0.8, 1.5], outside its bounds [0, 1]" -- \
 	$EVOJAX validate "$T/o3.yaml"
-for c in configs/pbt/*.yaml; do
-	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/s$(basename "$c")"
-done
 
 # FIRE PBT: sub-populations and evaluators, deterministic, resumable.
 F=configs/pbt/cartpole_fire.yaml

@@ -180,6 +180,14 @@ if grep -q '^  name: ars$' "$T/ars.out" && grep -q '^  top_k: 5$' "$T/ars.out" &
 else
 	fail "EvoJAX ARS config translates" "$(cat "$T/ars.out")"
 fi
+# ... and survives --smoke: top_k 5 of 50 directions -> 5 * 8 / 100 -> 1.
+$EVOJAX validate "$T/ars.yaml" --smoke >"$T/arss.out" 2>&1
+if grep -q '^  top_k: 1$' "$T/arss.out" && grep -q '^  pop_size: 8$' "$T/arss.out" &&
+	$EVOJAX train "$T/ars.yaml" --smoke --quiet --out "$T/arss" >/dev/null 2>&1; then
+	pass "EvoJAX ARS config with --smoke (top_k scaled)"
+else
+	fail "EvoJAX ARS config with --smoke (top_k scaled)" "$(cat "$T/arss.out")"
+fi
 # EvoJAX's SimpleGA (truncation_divisor 4 -> elite_ratio 0.25) and CMA_ES_JAX.
 sed -e 's/"OpenES"/"SimpleGA"/' -e '/init_stdev\|decay_stdev\|limit_stdev\|optimizer\|lrate\|momentum/d' \
 	-e 's/^  pop_size: 100/  pop_size: 64\n  truncation_divisor: 4\n  sigma: 0.05/' "$T/oes.yaml" >"$T/ga.yaml"

@@ -127,3 +127,21 @@ line=$(grep -n 'VF sn = sin(th), c = cos(th);' tasks/cartpole.cl | cut -d: -f1)
 sed -i 's/VF sn = sin(th), c = cos(th);/VF sn = sin(th), c = cos(th) +;/' "$T/cl/tasks/cartpole.cl"
 expect "kernel build error names file:line" 3 "tasks/cartpole.cl:$line:" -- \
 	env EVOJAX_CL_DIR="$T/cl" $EVOJAX train $C --smoke --quiet --out "$T/cl-run"
+
+# On a terminal (script(1) gives one), stdout carries no JSON unless
+# --json; the human log still shows; a pipe always gets the JSON lines.
+if command -v script >/dev/null 2>&1; then
+	script -qec "$EVOJAX train $C --smoke --out $T/tty1" /dev/null >"$T/tty1.out" 2>&1
+	script -qec "$EVOJAX train $C --smoke --json --out $T/tty2" /dev/null >"$T/tty2.out" 2>&1
+	$EVOJAX train $C --smoke --quiet --out "$T/tty3" >"$T/tty3.out" 2>/dev/null
+	if ! grep -q '"kind"' "$T/tty1.out" && grep -q 'Iter=0' "$T/tty1.out" &&
+		[ "$(grep -c '"kind"' "$T/tty2.out")" -eq 6 ] &&
+		[ "$(grep -c '"kind"' "$T/tty3.out")" -eq 6 ] &&
+		[ "$(wc -l < "$T/tty1/metrics.jsonl")" -eq 6 ]; then
+		pass "terminal: human log only, JSON with --json or a pipe"
+	else
+		fail "terminal: human log only, JSON with --json or a pipe" "$(head -5 "$T/tty1.out")"
+	fi
+else
+	fail "terminal: human log only, JSON with --json or a pipe" "script(1) missing (bsdutils)"
+fi
