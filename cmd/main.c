@@ -4,6 +4,8 @@
  * a line to commands[].  Exit codes (DESIGN.md): 0 ok, 1 run failed,
  * 2 usage or config error, 3 device/OpenCL error, 130 interrupted.
  */
+#include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -217,6 +219,27 @@ static const char train_help[] =
 	"Writes config.yaml, log.txt, metrics.jsonl, iter_N.npz, best.npz,\n"
 	"final.npz, checkpoint.npz and summary.json into the run directory.\n";
 
+/* A new run never writes into another run's directory: 'dir' must be
+ * missing or empty (a run is continued with --resume). */
+static int check_new_out_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return 0;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	if (empty)
+		return 0;
+	fprintf(stderr,
+		"evojax: error: '%s' exists and is not empty: continue that run with 'evojax train --resume %s', or choose another --out\n",
+		dir, dir);
+	return EJ_EXIT_USAGE;
+}
+
 static int cmd_train(int argc, char **argv)
 {
 	ej_err err = { 0 };
@@ -247,6 +270,11 @@ static int cmd_train(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s", c.out);
 	else
 		default_out_dir(c.config, out, sizeof(out));
+	if (!c.resume && (rc = check_new_out_dir(out))) {
+		exp_release(&e);
+		cfg_free(doc);
+		return rc;
+	}
 	o.out_dir = out;
 	o.config_path = c.config;
 	/* On a terminal the human log says it all; JSON for pipes, files and
@@ -324,6 +352,18 @@ static const char test_help[] =
 	"'obs_params', e.g. best.npz) on trainer.n_evaluations test episodes and\n"
 	"print one JSON line with the scores.\n";
 
+/* Saved parameters must be numbers: NaN or inf is a corrupt file. */
+static int check_finite(const char *path, const char *name, const float *x,
+			size_t n, ej_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return ej_fail(err, EJ_EXIT_RUN,
+				       "'%s': '%s' element %zu is %s", path, name,
+				       i, isnan(x[i]) ? "nan" : "inf");
+	return 0;
+}
+
 static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 		       ej_err *err)
 {
@@ -344,13 +384,15 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
 	}
-	if (npz_get_f32(f, "params", params, eval_param_count(ev), err) < 0)
+	if (npz_get_f32(f, "params", params, eval_param_count(ev), err) < 0 ||
+	    check_finite(path, "params", params, eval_param_count(ev), err) < 0)
 		goto out;
 	if (npz_find(f, "obs_params") && eval_obs_params_size(ev) > 0) {
 		size_t n = eval_obs_params_size(ev);
 		float *tmp = malloc(n * sizeof(float));
 
-		if (!tmp || npz_get_f32(f, "obs_params", tmp, n, err) < 0) {
+		if (!tmp || npz_get_f32(f, "obs_params", tmp, n, err) < 0 ||
+		    check_finite(path, "obs_params", tmp, n, err) < 0) {
 			free(tmp);
 			if (!tmp)
 				ej_fail(err, EJ_EXIT_RUN, "out of memory");
@@ -362,9 +404,18 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 	}
 	if (eval_test(ev, params, obs, 0, &s, err) < 0)
 		goto out;
-	printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %.9g, "
-	       "\"avg\": %.9g, \"min\": %.9g, \"std\": %.9g}\n",
-	       path, s.n, s.max, s.avg, s.min, s.std);
+	/* JSON has no nan or inf: a non-finite score is null. */
+	{
+		double v[4] = { s.max, s.avg, s.min, s.std };
+		char t[4][32];
+
+		for (int i = 0; i < 4; i++)
+			snprintf(t[i], sizeof(t[i]), isfinite(v[i]) ? "%.9g" : "null",
+				 v[i]);
+		printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %s, "
+		       "\"avg\": %s, \"min\": %s, \"std\": %s}\n",
+		       path, s.n, t[0], t[1], t[2], t[3]);
+	}
 	rc = 0;
 out:
 	npz_free(f);

@@ -184,6 +184,20 @@ int tr_load_checkpoint(trainer *t, ej_err *err)
 		if (sched_load(&t->sched[i], prefix, f, err) < 0)
 			goto out;
 	}
+	/* Counters from a file are data: check them before they steer. */
+	if (iter < 0 || iter > 1000000000 || best_iter < -1 ||
+	    best_iter > iter || isnan(best)) {
+		ej_fail(err, EJ_EXIT_RUN,
+			"malformed counters: trainer_iter %lld, trainer_best_iter %lld",
+			(long long)iter, (long long)best_iter);
+		goto out;
+	}
+	if (iter > t->e->trainer.max_iter) {
+		ej_fail(err, EJ_EXIT_USAGE,
+			"the run has done %lld iterations, more than trainer.max_iter %d: resume with --set trainer.max_iter=N, N >= %lld",
+			(long long)iter, t->e->trainer.max_iter, (long long)iter);
+		goto out;
+	}
 	if (tr_load_hparams(t, f, err) < 0)
 		goto out;
 	memcpy(t->obs_params, obs->data, no * sizeof(double));

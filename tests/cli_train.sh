@@ -145,3 +145,19 @@ if command -v script >/dev/null 2>&1; then
 else
 	fail "terminal: human log only, JSON with --json or a pipe" "script(1) missing (bsdutils)"
 fi
+
+# Defects of the hostile probe (issue 14): a resume below the iterations
+# done, a new run into an existing run directory, NaN parameters.
+$EVOJAX train $C --smoke --quiet --out "$T/h1" >/dev/null 2>&1
+expect "resume below the iterations done is refused" 2 "the run has done 4 iterations, more than trainer.max_iter 2" -- \
+	$EVOJAX train --resume "$T/h1" --set trainer.max_iter=2 --quiet
+expect "a new run into a non-empty directory is refused" 2 "'$T/h1' exists and is not empty: continue that run with 'evojax train --resume $T/h1', or choose another --out" -- \
+	$EVOJAX train $C --smoke --quiet --out "$T/h1"
+PY=python3
+python3 -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
+$PY -c "
+import numpy as np, sys
+d = dict(np.load(sys.argv[1])); d['params'] = d['params'].copy(); d['params'][3] = np.inf
+np.savez(sys.argv[2], **d)" "$T/h1/best.npz" "$T/inf.npz"
+expect "test refuses non-finite parameters" 1 "'$T/inf.npz': 'params' element 3 is inf" -- \
+	$EVOJAX test $C --params "$T/inf.npz"
