@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -147,6 +148,7 @@ enum cfg_desc {
 	DESC_RULE,      /* "an even integer >= 2": bounds or evenness */
 	DESC_FINITE,    /* "a finite number" */
 	DESC_INT_RANGE, /* the value does not fit an int */
+	DESC_F32,       /* beyond float32: parameters are float32 */
 };
 
 static void field_desc(const cfg_field *f, enum cfg_desc d, char *buf,
@@ -164,6 +166,9 @@ static void field_desc(const cfg_field *f, enum cfg_desc d, char *buf,
 	if (d == DESC_INT_RANGE)
 		snprintf(bounds, sizeof(bounds), "in [%d, %d]", INT_MIN,
 			 INT_MAX);
+	if (d == DESC_F32)
+		snprintf(bounds, sizeof(bounds),
+			 "within float32 range (|x| <= %.7g)", (double)FLT_MAX);
 	if (field_is_list(f))
 		snprintf(buf, size, "a list of %ss%s%s", noun,
 			 *bounds ? " " : "", bounds);
@@ -257,6 +262,10 @@ static int conv_float(const cfg_node *n, const cfg_field *f, int item,
 		return value_fail(err, n, f, DESC_TYPE, item);
 	if (!isfinite(v))
 		return value_fail(err, n, f, DESC_FINITE, item);
+	/* parameters, noise and steps are float32 on the device: a value
+	 * that overflows there would turn a run into NaN silently */
+	if (fabs(v) > FLT_MAX)
+		return value_fail(err, n, f, DESC_F32, item);
 	if (!in_bounds(f, v))
 		return value_fail(err, n, f, DESC_RULE, item);
 	*out = v;

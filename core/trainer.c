@@ -89,6 +89,7 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 		goto fail;
 	}
 	t->t_start = eval_now();
+	t->iter_start = t->iter_done;
 	tr_banner(t);
 	return t;
 fail:
@@ -133,7 +134,7 @@ double trainer_env_steps(const trainer *t) { return t->env_steps; }
 void trainer_timing(const trainer *t, double *wall, double *rollout,
 		    double *kernel)
 {
-	*wall = eval_now() - t->t_start;
+	*wall = t->wall_before + eval_now() - t->t_start;
 	*rollout = t->rollout_s;
 	*kernel = t->kernel_s;
 }
@@ -218,6 +219,23 @@ int trainer_ask(trainer *t, const float **params, ej_err *err)
 	return 0;
 }
 
+/* A non-finite number in iteration 'iter' before the algorithm saw it:
+ * the algorithm's state is still the last good one, so it is written to
+ * checkpoint.npz (with out_dir) before the run fails. */
+static int tr_bad_number(trainer *t, const char *what, size_t member,
+			 float v, long iter, ej_err *err)
+{
+	ej_err cerr = { 0 };
+	bool saved = t->o.out_dir && tr_checkpoint(t, &cerr) == 0;
+
+	return ej_fail(err, EJ_EXIT_RUN,
+		       "%s of member %zu is %s at iteration %ld; %s%s%s",
+		       what, member, isnan(v) ? "nan" : "inf", iter,
+		       saved ? "the last good state is checkpointed in '"
+			     : "no checkpoint written",
+		       saved ? t->dir : "", saved ? "/checkpoint.npz'" : "");
+}
+
 int trainer_tell(trainer *t, const float *fitness, const float *bd,
 		 const eval_stats *st, ej_err *err)
 {
@@ -231,11 +249,15 @@ int trainer_tell(trainer *t, const float *fitness, const float *bd,
 	for (size_t m = 0; m < t->pop; m++) {
 		t->fitness[m] = fitness[m];
 		if (!isfinite(fitness[m]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "fitness of member %zu is %s at iteration %ld; a checkpoint of the last good state is in '%s'",
-				       m, isnan(fitness[m]) ? "nan" : "inf",
-				       iter, t->o.out_dir ? t->dir : "(no output directory)");
+			return tr_bad_number(t, "fitness", m, fitness[m], iter,
+					     err);
 	}
+	/* Actions may clamp NaN parameters into finite fitness: check the
+	 * population itself too (pop x P, cheap beside a rollout). */
+	for (size_t i = 0; i < t->pop * t->P; i++)
+		if (!isfinite(t->params[i]))
+			return tr_bad_number(t, "a parameter", i / t->P,
+					     t->params[i], iter, err);
 	tr_apply_schedules(t, iter);
 	if ((t->bd && bd && t->e->algo->tell_bd
 		     ? t->e->algo->tell_bd(t->algo, t->fitness, bd, err)
@@ -448,7 +470,7 @@ int trainer_finish(trainer *t, ej_err *err)
 	if (tr_test_and_save(t, t->e->trainer.max_iter, true, err) < 0 ||
 	    tr_checkpoint(t, err) < 0)
 		return -1;
-	wall = eval_now() - t->t_start;
+	wall = t->wall_before + eval_now() - t->t_start; /* across resumes */
 	tr_log(t, "done: final test score %.4f, best %.4f (iter %ld), %ld iterations in %.1f s (%.2f it/s, rollout %.0f%%)",
 	       t->final_score, t->best_score, t->best_iter, t->iter_done, wall,
 	       (double)t->iter_done / (wall > 0 ? wall : 1e-9),

@@ -121,12 +121,13 @@ int trainer_trim_jsonl(const char *path, long iter, ej_err *err);
 
 /* ---- figures ---------------------------------------------------------- */
 
-/* Seconds since the trainer was created, in evaluations, and in the
- * evaluation kernels themselves (launch to finish), over training
- * iterations. */
+/* Seconds of the run (its earlier sessions included when resumed), in
+ * evaluations, and in the evaluation kernels themselves (launch to
+ * finish), over training iterations. */
 void trainer_timing(const trainer *t, double *wall, double *rollout,
 		    double *kernel);
-/* Environment steps executed by training rollouts so far. */
+/* Environment steps executed by training rollouts so far (across
+ * resumes). */
 double trainer_env_steps(const trainer *t);
 
 size_t trainer_param_count(const trainer *t);

@@ -151,10 +151,45 @@ static int tr_load_hparams(trainer *t, const npz_file *f, ej_err *err)
 	return 0;
 }
 
+/* timing.json beside checkpoint.npz: the run's seconds so far (wall, in
+ * evaluations, in kernels), so summary.json counts every session of a
+ * resumed run.  Kept out of checkpoint.npz, which stays deterministic. */
+static int tr_save_timing(trainer *t, ej_err *err)
+{
+	char buf[256], p[4200];
+	int n = snprintf(buf, sizeof(buf),
+			 "{\"wall_s\": %.6f, \"rollout_s\": %.6f, \"kernel_s\": %.6f}\n",
+			 t->wall_before + eval_now() - t->t_start, t->rollout_s,
+			 t->kernel_s);
+
+	tr_path(t, p, sizeof(p), "timing.json");
+	return fio_write_atomic(p, buf, (size_t)n, err);
+}
+
+/* Missing or unreadable: the earlier sessions count as 0 s. */
+static void tr_load_timing(trainer *t)
+{
+	char p[4200], *text = NULL;
+	double w, r, k;
+	size_t len;
+	ej_err err = { 0 };
+
+	tr_path(t, p, sizeof(p), "timing.json");
+	if (fio_read_all(p, &text, &len, &err) == 0 &&
+	    sscanf(text, "{\"wall_s\": %lf, \"rollout_s\": %lf, \"kernel_s\": %lf",
+		   &w, &r, &k) == 3 && w >= 0 && r >= 0 && k >= 0 &&
+	    isfinite(w + r + k)) {
+		t->wall_before = w;
+		t->rollout_s = r;
+		t->kernel_s = k;
+	}
+	free(text);
+}
+
 int tr_load_checkpoint(trainer *t, ej_err *err)
 {
 	size_t no = t->n_obs;
-	const npz_array *obs;
+	const npz_array *obs, *steps;
 	int64_t iter, best_iter;
 	double best;
 	char p[4200];
@@ -200,6 +235,14 @@ int tr_load_checkpoint(trainer *t, ej_err *err)
 	}
 	if (tr_load_hparams(t, f, err) < 0)
 		goto out;
+	steps = npz_find(f, "trainer_env_steps"); /* absent in older files */
+	if (steps && (steps->dtype != NPZ_F64 || npz_count(steps) != 1 ||
+		      !(*(const double *)steps->data >= 0))) {
+		ej_fail(err, EJ_EXIT_RUN, "malformed 'trainer_env_steps'");
+		goto out;
+	}
+	t->env_steps = steps ? *(const double *)steps->data : 0.0;
+	tr_load_timing(t);
 	memcpy(t->obs_params, obs->data, no * sizeof(double));
 	t->iter_done = (long)iter;
 	t->best_iter = (long)best_iter;
@@ -243,8 +286,9 @@ int tr_save_params(trainer *t, const char *name, const float *params,
 /* checkpoint.npz: everything needed to resume bit-exactly. */
 int tr_checkpoint(trainer *t, ej_err *err)
 {
-	npz_array a[ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED + TR_MAX_HP];
-	char names[ALGO_STATE_MAX + 3 * EXP_MAX_SCHED][64], tnames[4][64];
+	npz_array a[ALGO_STATE_MAX + 5 + 3 * EXP_MAX_SCHED + TR_MAX_HP];
+	char names[ALGO_STATE_MAX + 3 * EXP_MAX_SCHED][64], tnames[5][64];
+	double steps = t->env_steps; /* deterministic: the file stays so */
 	char hnames[TR_MAX_HP][64];
 	char prefix[96];
 	char p[4200];
@@ -266,12 +310,14 @@ int tr_checkpoint(trainer *t, ej_err *err)
 		     t->n_obs, t->obs_params);
 	a[n].ndim = 1; /* (0,) for direct tasks, not a scalar */
 	n++;
+	npz_describe(&a[n++], tnames[4], "", "trainer_env_steps", NPZ_F64, 0,
+		     &steps);
 	for (int i = 0; i < t->e->n_sched; i++) {
 		size_t k = n_algo + 3 * (size_t)i; /* names[] after the algo's */
 
 		snprintf(prefix, sizeof(prefix), "sched_%s_", t->e->sched[i].hparam);
 		n += sched_state(&t->sched[i], prefix, a + n,
-				 ALGO_STATE_MAX + 4 + 3 * EXP_MAX_SCHED - n,
+				 ALGO_STATE_MAX + 5 + 3 * EXP_MAX_SCHED - n,
 				 names + k);
 	}
 	/* Hyperparameters set during the run (PBT's explore), if any. */
@@ -279,14 +325,16 @@ int tr_checkpoint(trainer *t, ej_err *err)
 		npz_describe(&a[n++], hnames[i], TR_HP_PREFIX, t->hp[i].key,
 			     NPZ_F64, 0, &t->hp[i].value);
 	tr_path(t, p, sizeof(p), "checkpoint.npz");
-	return npz_write(p, a, n, err);
+	if (npz_write(p, a, n, err) < 0)
+		return -1;
+	return tr_save_timing(t, err);
 }
 
 void tr_progress(trainer *t, long iter, const test_stats *fit)
 {
 	double now = eval_now(), el = now - t->t_start;
 	long max_iter = t->e->trainer.max_iter;
-	double ips = (double)(iter + 1) / (el > 0 ? el : 1e-9);
+	double ips = (double)(iter + 1 - t->iter_start) / (el > 0 ? el : 1e-9);
 	double eta = (double)(max_iter - iter - 1) / (ips > 0 ? ips : 1e-9);
 	char best[32];
 

@@ -29,6 +29,8 @@ struct trainer {
 	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
 	char dir[4096];
 	double t_start, rollout_s, kernel_s, env_steps, last_progress;
+	double wall_before;        /* wall seconds of the run before a resume */
+	long iter_start;           /* iterations done when this session began */
 	long iter_done;
 	double best_score, final_score;
 	double last_test;          /* avg of the last test, at last_test_iter */

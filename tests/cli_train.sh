@@ -64,6 +64,16 @@ if cmp -s "$T/r1/metrics.jsonl" "$T/r2/metrics.jsonl" && cmp -s "$T/r1/final.npz
 else
 	fail "resume is bit-exact" "$(diff "$T/r1/metrics.jsonl" "$T/r2/metrics.jsonl" | head -5)"
 fi
+# summary.json counts the whole run: the same env steps, and the wall time
+# of both sessions (timing.json carries the first one's).
+s1=$(grep '"env_steps":' "$T/r1/summary.json")
+s2=$(grep '"env_steps":' "$T/r2/summary.json")
+if [ -n "$s1" ] && [ "$s1" = "$s2" ] && [ -s "$T/r1/timing.json" ] &&
+	grep -q '"iterations": 6' "$T/r1/summary.json"; then
+	pass "summary.json totals across a resume"
+else
+	fail "summary.json totals across a resume" "$s1 vs $s2"
+fi
 head -c 300 "$T/r1/checkpoint.npz" >"$T/r3.npz"
 mkdir -p "$T/r3" && cp "$T/r1/config.yaml" "$T/r3/" && mv "$T/r3.npz" "$T/r3/checkpoint.npz"
 expect "resume from a corrupt checkpoint" 1 "cannot resume from '$T/r3/checkpoint.npz'" -- \
@@ -161,3 +171,12 @@ d = dict(np.load(sys.argv[1])); d['params'] = d['params'].copy(); d['params'][3]
 np.savez(sys.argv[2], **d)" "$T/h1/best.npz" "$T/inf.npz"
 expect "test refuses non-finite parameters" 1 "'$T/inf.npz': 'params' element 3 is inf" -- \
 	$EVOJAX test $C --params "$T/inf.npz"
+# A NaN fitness writes the promised checkpoint of the last good state;
+# a float beyond float32 is a config error, not a run of NaN parameters.
+printf 'task: {name: function, fn: sphere, dim: 4}\nalgo: {name: snes, pop_size: 8, sigma_init: 1e30}\ntrainer: {max_iter: 5, test_interval: 2}\n' >"$T/nan.yaml"
+expect "NaN fitness: exit 1, checkpoint of the last good state" 1 "at iteration 0; the last good state is checkpointed in '$T/nanrun/checkpoint.npz'" -- \
+	$EVOJAX train "$T/nan.yaml" --quiet --out "$T/nanrun"
+if [ -s "$T/nanrun/checkpoint.npz" ]; then pass "NaN fitness: the checkpoint exists"
+else fail "NaN fitness: the checkpoint exists"; fi
+expect "a float beyond float32 is refused" 2 "'init_stdev' must be a number within float32 range (|x| <= 3.402823e+38), got '1e300'" -- \
+	$EVOJAX train $C --smoke --quiet --set algo.init_stdev=1e300 --out "$T/big"
