@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "core/cfg_int.h"
+#include "core/fileio.h"
 
 #define CFG_CHUNK_SIZE 4096
 #define CFG_MAX_DEPTH 64     /* deepest nesting of maps/sequences accepted */
@@ -623,11 +624,15 @@ cfg_doc *cfg_load_string(const char *text, const char *name, ej_err *err)
 static int read_file(const char *path, unsigned char **out, size_t *out_len,
 		     ej_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	unsigned char *buf = NULL;
 	size_t len = 0, cap = 0;
 
-	if (!f)
+	/* a config is a text file: no FIFO, no /dev/zero, at most 64 MiB */
+	if (fio_check_regular(path, "config", 64.0 * 1048576, EJ_EXIT_USAGE,
+			      err) < 0)
+		return -1;
+	if (!(f = fopen(path, "rb")))
 		return ej_fail(err, EJ_EXIT_USAGE, "cannot open config '%s': %s",
 			       path, strerror(errno));
 	for (;;) {

@@ -170,6 +170,38 @@ static int fio_read_fd(int fd, size_t hint, char **out, size_t *len)
 	return 0;
 }
 
+static int fio_check_stat(const char *path, const char *what,
+			  const struct stat *st, double max_bytes, int code,
+			  ej_err *err)
+{
+	const char *sp = what[0] ? " " : "";
+
+	if (S_ISDIR(st->st_mode))
+		return ej_fail(err, code, "cannot read %s%s'%s': %s", what, sp,
+			       path, strerror(EISDIR));
+	if (!S_ISREG(st->st_mode))
+		return ej_fail(err, code,
+			       "cannot read %s%s'%s': not a regular file", what,
+			       sp, path);
+	if ((double)st->st_size > max_bytes)
+		return ej_fail(err, code,
+			       "cannot read %s%s'%s': %.1f GiB, more than the %.1f GiB allowed",
+			       what, sp, path,
+			       (double)st->st_size / 1073741824.0,
+			       max_bytes / 1073741824.0);
+	return 0;
+}
+
+int fio_check_regular(const char *path, const char *what, double max_bytes,
+		      int code, ej_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	return fio_check_stat(path, what, &st, max_bytes, code, err);
+}
+
 int fio_read_all(const char *path, char **out, size_t *len, ej_err *err)
 {
 	struct stat st;
@@ -177,10 +209,20 @@ int fio_read_all(const char *path, char **out, size_t *len, ej_err *err)
 	int fd, rc, saved;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return ej_fail(err, EJ_EXIT_RUN, "cannot read '%s': %s", path,
 			       strerror(errno));
+	if (fstat(fd, &st) < 0 ||
+	    fio_check_stat(path, "", &st, FIO_MAX_READ, EJ_EXIT_RUN, err) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		if (!err->msg[0])
+			ej_fail(err, EJ_EXIT_RUN, "cannot read '%s': %s", path,
+				strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uintmax_t)st.st_size < SIZE_MAX - 2)
 		hint = (size_t)st.st_size;

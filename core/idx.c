@@ -33,6 +33,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/fileio.h"
+
 #define IDX_CHUNK (64 * 1024)          /* compressed input buffer */
 #define IDX_GROW_START (1024 * 1024)   /* first data allocation, bytes */
 #define IDX_TRAIL_COUNT_MAX (1 << 20)  /* count trailing bytes up to this */
@@ -209,6 +211,9 @@ static int idx_src_open(struct idx_src *s, const char *path, ej_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	if (fio_check_regular(path, "", 64.0 * 1073741824.0, EJ_EXIT_RUN,
+			      err) < 0)
+		return -1;
 	s->f = fopen(path, "rb");
 	if (!s->f)
 		return ej_fail(err, EJ_EXIT_RUN, "cannot open '%s': %s", path,

@@ -80,3 +80,16 @@ for c in $(find configs -name '*.yaml' | sort); do
 	# shellcheck disable=SC2086
 	expect "smoke $c" 0 "" -- $EVOJAX train "$c" --smoke --quiet --out "$T/smoke_$(echo "$c" | tr / _)" $extra
 done
+
+# Files that are not data (issue 14, defect 2): a config or checkpoint
+# that is /dev/zero, a FIFO as --params: refused at once, never read.
+ln -s /dev/zero "$T/zero.yaml"
+expect "a config that is /dev/zero" 2 "cannot read config '$T/zero.yaml': not a regular file" -- \
+	timeout 20 $EVOJAX validate "$T/zero.yaml"
+mkfifo "$T/fifo.npz"
+expect "a FIFO as --params" 1 "cannot read '$T/fifo.npz': not a regular file" -- \
+	timeout 20 $EVOJAX test configs/cartpole_easy.yaml --params "$T/fifo.npz"
+$EVOJAX train configs/cartpole_easy.yaml --smoke --quiet --out "$T/z" >/dev/null 2>&1
+rm -f "$T/z/checkpoint.npz" && ln -s /dev/zero "$T/z/checkpoint.npz"
+expect "a checkpoint that is /dev/zero" 1 "not a regular file" -- \
+	timeout 20 $EVOJAX train --resume "$T/z" --quiet
