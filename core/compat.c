@@ -214,6 +214,37 @@ static int compat_simple_ga(cfg_doc *doc, ej_err *err)
 	return 0;
 }
 
+/* FPGPEC (fcmaes' C++ PGPE, which EvoJAX wraps) is PGPE with Adam always
+ * (it refuses other optimizers); its optional centre learning-rate decay
+ * (optimizer_config center_lr_decay_coef / center_lr_decay_steps) has no
+ * native counterpart and is refused unless it is the identity (coef 1). */
+static const char *const compat_fpgpec_defaults[] = { "optimizer.name=adam",
+						      NULL };
+
+static int compat_fpgpec(cfg_doc *doc, ej_err *err)
+{
+	const cfg_node *o = compat_node(doc, "es_config.optimizer");
+	const cfg_node *c =
+		compat_node(doc, "es_config.optimizer_config.center_lr_decay_coef");
+	char where[512];
+
+	if (o && (!o->value || strcmp(o->value, "adam") != 0)) {
+		cfg_where(o, where, sizeof(where));
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: FPGPEC supports optimizer 'adam' only, got '%s'",
+			       where, o->value ? o->value : "");
+	}
+	if (c && (!c->value || strtod(c->value, NULL) != 1.0)) {
+		cfg_where(c, where, sizeof(where));
+		return ej_fail(err, EJ_EXIT_USAGE,
+			       "%s: 'center_lr_decay_coef' %s is not supported (use a 'schedule' section)",
+			       where, c->value ? c->value : "");
+	}
+	cfg_remove(doc, "es_config.optimizer_config.center_lr_decay_coef");
+	cfg_remove(doc, "es_config.optimizer_config.center_lr_decay_steps");
+	return 0;
+}
+
 /* To add an EvoJAX algorithm: one line here (plus its key table). */
 static const compat_algo compat_algos[] = {
 	{ "PGPE", "pgpe", compat_pgpe_keys, compat_optim_keys,
@@ -230,6 +261,9 @@ static const compat_algo compat_algos[] = {
 	{ "Sep_CMA_ES", "sep_cma_es", compat_dist_keys, compat_none, NULL,
 	  compat_cma },
 	{ "CRFMNES", "cr_fm_nes", compat_dist_keys, compat_none, NULL, NULL },
+	{ "FCRFMC", "cr_fm_nes", compat_dist_keys, compat_none, NULL, NULL },
+	{ "FPGPEC", "pgpe", compat_pgpe_keys, compat_optim_keys,
+	  compat_fpgpec_defaults, compat_fpgpec },
 	{ "SimpleGA", "simple_ga", compat_ga_keys, compat_none, NULL,
 	  compat_simple_ga },
 };
@@ -237,7 +271,8 @@ static const compat_algo compat_algos[] = {
 typedef struct compat_problem {
 	const char *problem_type;
 	const char *const *sets; /* native --set lines */
-	int mlp;                 /* hidden_size sizes an MLP (else unused) */
+	int mlp_layers;          /* hidden layers of hidden_size units (0:
+				    hidden_size unused) */
 } compat_problem;
 
 static const char *const compat_cartpole_easy[] = {
@@ -257,10 +292,27 @@ static const char *const compat_mnist[] = {
 	NULL,
 };
 
+/* scripts/benchmarks/problems.py: MLP [hidden_size], softmax output,
+ * 500-step episodes. */
+static const char *const compat_waterworld[] = {
+	"task.name=waterworld", "task.max_steps=500", "policy.name=mlp",
+	"policy.output=softmax", NULL,
+};
+
+/* problems.py has no slimevolley; the configs that name it follow
+ * examples/train_slimevolley.py: MLP [hidden_size], tanh output, 3000-step
+ * episodes against the built-in baseline. */
+static const char *const compat_slimevolley[] = {
+	"task.name=slimevolley", "task.max_steps=3000", "policy.name=mlp",
+	"policy.output=tanh", NULL,
+};
+
 static const compat_problem compat_problems[] = {
-	{ "cartpole_easy", compat_cartpole_easy, 1 },
-	{ "cartpole_hard", compat_cartpole_hard, 1 },
+	{ "cartpole_easy", compat_cartpole_easy, 2 },
+	{ "cartpole_hard", compat_cartpole_hard, 2 },
 	{ "mnist", compat_mnist, 0 },
+	{ "waterworld", compat_waterworld, 1 },
+	{ "slimevolley", compat_slimevolley, 1 },
 };
 
 #define COMPAT_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -408,11 +460,15 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 			return -1;
 	if (a->special && a->special(doc, err) < 0)
 		return -1;
-	if (hidden && prob->mlp) {
+	if (hidden && prob->mlp_layers) {
 		if (compat_scalar(hidden, "hidden_size", err) < 0)
 			return -1;
-		snprintf(set, sizeof(set), "policy.hidden=[%s, %s]",
-			 hidden->value, hidden->value);
+		if (prob->mlp_layers == 1)
+			snprintf(set, sizeof(set), "policy.hidden=[%s]",
+				 hidden->value);
+		else
+			snprintf(set, sizeof(set), "policy.hidden=[%s, %s]",
+				 hidden->value, hidden->value);
 		if (cfg_set_like(doc, set, hidden, err) < 0)
 			return -1;
 	}
@@ -428,6 +484,7 @@ int compat_translate(cfg_doc *doc, char *note, size_t note_size,
 	cfg_remove(doc, "problem_type");
 	cfg_remove(doc, "hidden_size");
 	cfg_remove(doc, "gpu_id");
+	cfg_remove(doc, "env_name"); /* brax only, which is not supported */
 	cfg_remove(doc, "debug");
 	return 0;
 }

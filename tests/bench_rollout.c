@@ -1,21 +1,45 @@
-/* bench_rollout - cartpole policy-evaluation throughput (make bench).
+/* bench_rollout - episodic rollout throughput of every task (make bench).
  *
- * pop 64 x 16 repeats x 1000 steps with the 4609-parameter MLP (5-64-64-1);
- * 9218 FLOP per environment step (2 per parameter).  Parameters are small
- * random weights so episodes run their full length (the cart stays in
- * bounds); the figure counts the steps the kernel actually executed.
- * Usage: bench_rollout [lanes...]   (default: auto (16 on CPUs), 8, 1)
+ * One row per case below: a population of small random parameter vectors
+ * evaluated for whole episodes, best of three rounds.  Figures: environment
+ * steps the kernel executed per second, and the policy's GFLOP/s counted as
+ * 2 FLOP per parameter per driven agent per step (an MLP's multiply-adds;
+ * a case may give its own count when that rule does not fit).  Parameters
+ * are small so episodes mostly run their full length; the last column says
+ * how much of the full length ran.
+ *
+ * Usage: bench_rollout [case-substring] [lanes...]
+ *   default: every case at auto lanes, and cartpole also at lanes 8 and 1.
+ * To add a task: one row in 'cases' (a YAML experiment: task + policy).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "core/cfg.h"
+#include "core/exp.h"
 #include "core/sim.h"
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
-#include "policies/mlp.h"
-#include "tasks/cartpole.h"
+
+typedef struct bench_case {
+	const char *label;
+	const char *yaml;  /* task + policy sections (an algo for validation) */
+	int pop, repeats;
+	double flop_step;  /* policy FLOP per agent step; 0: 2 x params */
+} bench_case;
+
+#define BENCH_ALGO "algo:\n  name: pgpe\n  pop_size: 64\n"
+
+static const bench_case cases[] = {
+	{ "cartpole",
+	  "task:\n  name: cartpole\n  max_steps: 1000\n"
+	  "policy:\n  name: mlp\n  hidden: [64, 64]\n  output: tanh\n" BENCH_ALGO,
+	  64, 16, 0 },
+};
+enum { N_CASES = sizeof(cases) / sizeof(cases[0]) };
 
 static double now(void)
 {
@@ -25,58 +49,71 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int bench(clrt *rt, int lanes)
+static int bench(clrt *rt, const bench_case *bc, int lanes)
 {
-	cartpole_cfg task = { .hard = false, .max_steps = 1000 };
-	mlp_cfg pol = { .hidden = { 2, { 64, 64 } }, .output = "tanh" };
-	enum { POP = 64, REP = 16, ROUNDS = 3 };
+	enum { ROUNDS = 3 };
 	ej_err err = { 0 };
-	sim *s = sim_create(rt, &cartpole_ops, &task, &mlp_ops, &pol, lanes,
-			    false, &err);
-	float *params, *ret;
-	size_t P;
-	double best = 1e30, steps = 0, t0, dt;
+	cfg_doc *doc = cfg_load_string(bc->yaml, bc->label, &err);
+	exp_cfg e = { 0 };
+	sim *s = NULL;
+	float *params = NULL, *ret = NULL;
+	const task_dims *d;
+	size_t P, n = (size_t)bc->pop, r = (size_t)bc->repeats;
+	double best = 1e30, steps = 0, t0, dt, flop, agents;
+	int rc = 1;
 
-	if (!s) {
-		fprintf(stderr, "bench_rollout: %s\n", err.msg);
-		return 1;
-	}
+	if (!doc || exp_load(doc, &e, &err) < 0 ||
+	    !(s = sim_create(rt, e.task, e.task_cfg, e.policy, e.policy_cfg,
+			     lanes, false, &err)))
+		goto out;
 	P = sim_param_count(s);
-	params = malloc(POP * P * sizeof(float));
-	ret = malloc(POP * REP * sizeof(float));
-	for (size_t i = 0; i < POP * P; i++) {
+	d = sim_task_dims(s);
+	params = malloc(n * P * sizeof(float));
+	ret = malloc(n * r * sizeof(float));
+	if (!params || !ret) {
+		ej_fail(&err, 1, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n * P; i++) {
 		ph_out w = ph_draw(1, PH_PURPOSE_INIT, 0, 0, 0, (unsigned)i);
 
 		params[i] = (ph_uniform(w.v[0]) - 0.5f) * 0.02f;
 	}
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int k = 0; k < ROUNDS; k++) {
 		t0 = now();
-		if (sim_rollout(s, params, POP, 1, PH_PURPOSE_RESET, (unsigned)r,
-				0, REP, false, ret, &err) < 0) {
-			fprintf(stderr, "bench_rollout: %s\n", err.msg);
-			return 1;
-		}
+		if (sim_rollout(s, params, n, 1, PH_PURPOSE_RESET, (unsigned)k,
+				0, r, false, ret, &err) < 0)
+			goto out;
 		dt = now() - t0;
 		if (dt < best) {
 			best = dt;
 			steps = sim_last_env_steps(s);
 		}
 	}
-	printf("rollout cartpole pop %d x %d repeats x 1000 steps, P=%zu, lanes %2d: "
+	agents = d->agent_map == TASK_AGENTS_OPPONENT ? 1.0 : d->n_agents;
+	flop = bc->flop_step > 0 ? bc->flop_step : 2.0 * (double)P;
+	printf("rollout %-12s pop %d x %d repeats x %d steps, P=%zu, lanes %2d: "
 	       "%.3f s, %.3g env steps/s, %.2f GFLOP/s (%.0f%% of full episodes)\n",
-	       POP, REP, P, sim_lanes(s), best, steps / best,
-	       steps * 2.0 * (double)P / best / 1e9,
-	       100.0 * steps / (POP * REP * 1000.0));
+	       bc->label, bc->pop, bc->repeats, d->max_steps, P, sim_lanes(s),
+	       best, steps / best, steps * agents * flop / best / 1e9,
+	       100.0 * steps / ((double)n * (double)r * d->max_steps));
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bench_rollout: %s: %s\n", bc->label, err.msg);
 	free(params);
 	free(ret);
 	sim_free(s);
-	return 0;
+	exp_release(&e);
+	cfg_free(doc);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	ej_err err = { 0 };
 	clrt *rt = clrt_create("auto", &err);
+	const char *only = argc > 1 ? argv[1] : NULL;
 	int rc = 0;
 
 	if (!rt) {
@@ -84,14 +121,19 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	printf("device: %s\n", clrt_device_name(rt));
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++)
-			rc |= bench(rt, atoi(argv[i]));
-	} else {
-		int lanes[] = { 0, 8, 1 };
-
-		for (size_t i = 0; i < sizeof(lanes) / sizeof(lanes[0]); i++)
-			rc |= bench(rt, lanes[i]);
+	for (int c = 0; c < N_CASES; c++) {
+		if (only && !strstr(cases[c].label, only))
+			continue;
+		if (argc > 2) {
+			for (int i = 2; i < argc; i++)
+				rc |= bench(rt, &cases[c], atoi(argv[i]));
+		} else {
+			rc |= bench(rt, &cases[c], 0);
+			if (c == 0) { /* the lane sweep on the reference case */
+				rc |= bench(rt, &cases[c], 8);
+				rc |= bench(rt, &cases[c], 1);
+			}
+		}
 	}
 	clrt_free(rt);
 	return rc;

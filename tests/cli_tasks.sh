@@ -92,12 +92,31 @@ else
 	fail "EvoJAX PGPE config translates to configs/cartpole_easy.yaml" "$(diff "$T/ej.out" "$T/native.out" | head -5)"
 fi
 expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke --quiet --out "$T/ej"
-sed 's/"PGPE"/"iAMaLGaM"/' "$T/ej.yaml" >"$T/ej1.yaml"
-expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'iAMaLGaM' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, SimpleGA" -- \
+sed 's/"PGPE"/"xNES"/' "$T/ej.yaml" >"$T/ej1.yaml"
+expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'xNES' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, FCRFMC, FPGPEC, SimpleGA" -- \
 	$EVOJAX validate "$T/ej1.yaml"
-sed 's/"cartpole_easy"/"waterworld"/' "$T/ej.yaml" >"$T/ej2.yaml"
-expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'waterworld' is not supported; supported: cartpole_easy, cartpole_hard, mnist" -- \
+sed 's/"cartpole_easy"/"brax"/' "$T/ej.yaml" >"$T/ej2.yaml"
+expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'brax' is not supported; supported: cartpole_easy, cartpole_hard, mnist, waterworld, slimevolley" -- \
 	$EVOJAX validate "$T/ej2.yaml"
+# EvoJAX's FPGPEC (fcmaes' C++ PGPE: Adam always) and FCRFMC (C++ CR-FM-NES)
+# translate to the native pgpe and cr_fm_nes.
+sed -e 's/"PGPE"/"FPGPEC"/' -e '/optimizer: "adam"/d' "$T/ej.yaml" >"$T/fp.yaml"
+if $EVOJAX validate "$T/fp.yaml" >"$T/fp.out" 2>&1 && grep -q '^  name: pgpe$' "$T/fp.out" &&
+	grep -q '^  name: adam$' "$T/fp.out" && grep -q '^  center_lr: 0.05$' "$T/fp.out"; then
+	pass "EvoJAX FPGPEC config translates (pgpe, adam without an optimizer key)"
+else
+	fail "EvoJAX FPGPEC config translates (pgpe, adam without an optimizer key)" "$(cat "$T/fp.out")"
+fi
+sed 's/"adam"/"clipup"/' "$T/ej.yaml" | sed 's/"PGPE"/"FPGPEC"/' >"$T/fp2.yaml"
+expect "FPGPEC refuses other optimizers" 2 "$T/fp2.yaml:9:14: FPGPEC supports optimizer 'adam' only, got 'clipup'" -- \
+	$EVOJAX validate "$T/fp2.yaml"
+sed -e 's/"PGPE"/"FCRFMC"/' -e '/learning_rate\|optimizer/d' -e 's/init_stdev: 0.1/init_stdev: 0.3/' "$T/ej.yaml" >"$T/fc.yaml"
+if $EVOJAX validate "$T/fc.yaml" >"$T/fc.out" 2>&1 && grep -q '^  name: cr_fm_nes$' "$T/fc.out" &&
+	grep -q '^  init_stdev: 0.3$' "$T/fc.out"; then
+	pass "EvoJAX FCRFMC config translates (cr_fm_nes)"
+else
+	fail "EvoJAX FCRFMC config translates (cr_fm_nes)" "$(cat "$T/fc.out")"
+fi
 # EvoJAX's PGPE/mnist.yaml: ConvNet, batch_size -> task, hidden_size unused.
 cat >"$T/ejm.yaml" <<'YAML'
 es_name: "PGPE"
