@@ -377,8 +377,67 @@ static int ld_seq(cfg_loader *ld, const yaml_event_t *start, cfg_node *node,
 	}
 }
 
+/* The keys of one mapping being read: an open-addressing hash set, so a
+ * mapping of n keys loads in O(n) (a linear search per key made 100k keys
+ * take a minute).  Small mappings keep slots NULL and search the list. */
+typedef struct ld_keyset {
+	cfg_node **slots; /* (cap), NULL: empty */
+	size_t cap, n;
+} ld_keyset;
+
+#define LD_KEYSET_MIN 16 /* keys before the set is built */
+
+static size_t ld_hash(const char *s)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static cfg_node **ld_keyset_slot(const ld_keyset *ks, const char *key)
+{
+	size_t i = ld_hash(key) & (ks->cap - 1);
+
+	while (ks->slots[i] && strcmp(ks->slots[i]->key, key) != 0)
+		i = (i + 1) & (ks->cap - 1);
+	return &ks->slots[i];
+}
+
+/* Add every entry of 'map' not yet in the set (the set is rebuilt when it
+ * grows past half full).  -1 when out of memory. */
+static int ld_keyset_sync(ld_keyset *ks, const cfg_node *map, cfg_node *last)
+{
+	if (2 * (ks->n + 1) > ks->cap) {
+		size_t cap = ks->cap ? 2 * ks->cap : 4 * LD_KEYSET_MIN;
+		cfg_node **slots = calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		free(ks->slots);
+		ks->slots = slots;
+		ks->cap = cap;
+		ks->n = 0;
+		for (cfg_node *c = map->child; c; c = c->next, ks->n++)
+			*ld_keyset_slot(ks, c->key) = c;
+		return 0;
+	}
+	*ld_keyset_slot(ks, last->key) = last;
+	ks->n++;
+	return 0;
+}
+
+static cfg_node *ld_keyset_find(const ld_keyset *ks, const cfg_node *map,
+				const char *key)
+{
+	return ks->slots ? *ld_keyset_slot(ks, key)
+			 : cfg_map_find(map, key, strlen(key));
+}
+
 /* Read one map key (event 'kev', consumed) into a new entry of 'map'. */
-static cfg_node *ld_key(cfg_loader *ld, yaml_event_t *kev, cfg_node *map)
+static cfg_node *ld_key(cfg_loader *ld, yaml_event_t *kev, cfg_node *map,
+			const ld_keyset *ks)
 {
 	yaml_mark_t mark = kev->start_mark;
 	cfg_node *entry = NULL, *dup;
@@ -399,7 +458,7 @@ static cfg_node *ld_key(cfg_loader *ld, yaml_event_t *kev, cfg_node *map)
 	yaml_event_delete(kev);
 	if (!entry)
 		return NULL;
-	dup = cfg_map_find(map, entry->key, strlen(entry->key));
+	dup = ld_keyset_find(ks, map, entry->key);
 	if (dup && !ld->prefix) {
 		cfg_where_key(dup, where, sizeof(where));
 		ld_fail(ld, mark, "duplicate key '%s' (first at %s)", entry->key,
@@ -422,28 +481,41 @@ static int ld_map(cfg_loader *ld, const yaml_event_t *start, cfg_node *node,
 			   start->data.mapping_start.tag, YAML_MAP_TAG))
 		return -1;
 	node->kind = CFG_MAP;
+	ld_keyset ks = { NULL, 0, 0 };
+	cfg_node **tail = &node->child;
+	size_t n = 0;
+	int rc = -1;
+
 	for (;;) {
 		yaml_event_t kev, vev;
 		cfg_node *entry;
 		int key_line, key_col;
 
 		if (ld_next(ld, &kev))
-			return -1;
+			break;
 		if (kev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&kev);
-			return 0;
+			rc = 0;
+			break;
 		}
-		entry = ld_key(ld, &kev, node);
+		entry = ld_key(ld, &kev, node, &ks);
 		if (!entry || ld_next(ld, &vev))
-			return -1;
+			break;
 		key_line = entry->key_line;
 		key_col = entry->key_col;
 		if (ld_node(ld, &vev, entry, depth + 1))
-			return -1;
+			break;
 		entry->key_line = key_line;
 		entry->key_col = key_col;
-		cfg_map_append(node, entry);
+		*tail = entry;
+		tail = &entry->next;
+		if (++n >= LD_KEYSET_MIN && ld_keyset_sync(&ks, node, entry)) {
+			cfg_fail_oom(ld->err);
+			break;
+		}
 	}
+	free(ks.slots);
+	return rc;
 }
 
 /* Fill 'node' from the event that starts it; 'ev' is consumed. */

@@ -14,8 +14,9 @@ static void tr_banner(trainer *t)
 	char what[512];
 
 	eval_describe(t->ev, what, sizeof(what));
-	tr_log(t, "evojax: %s, algo %s (population %zu)", what,
-	       t->e->algo->name, t->pop);
+	tr_log(t, "evojax: %s, algo %s (population %zu%s)", what,
+	       t->e->algo->name, t->pop,
+	       t->nd ? ", noise drawn on the device" : "");
 }
 
 trainer *trainer_create(const exp_cfg *e, evaluator *ev,

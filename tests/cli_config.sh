@@ -93,3 +93,9 @@ $EVOJAX train configs/cartpole_easy.yaml --smoke --quiet --out "$T/z" >/dev/null
 rm -f "$T/z/checkpoint.npz" && ln -s /dev/zero "$T/z/checkpoint.npz"
 expect "a checkpoint that is /dev/zero" 1 "not a regular file" -- \
 	timeout 20 $EVOJAX train --resume "$T/z" --quiet
+# A mapping of 200k keys (3 MB) loads in linear time (issue 14, defect 1:
+# it took a minute at 100k keys): the duplicate at its end is found at once.
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "k%d: %d\n", i, i; print "k77: 1" }' >"$T/big.yaml"
+expect "200k-key mapping: linear load, duplicate located" 2 "$T/big.yaml:200001:1: duplicate key 'k77' (first at $T/big.yaml:78:1)" -- \
+	timeout 10 $EVOJAX validate "$T/big.yaml"
+done_testing

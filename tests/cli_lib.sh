@@ -1,6 +1,8 @@
 # cli_lib.sh - tiny TAP-style helpers for CLI tests (sourced).
 # Each check prints "ok N - name" or "not ok N - name" plus details;
-# tests/run.sh counts those lines.
+# tests/run.sh counts those lines.  A script ends with done_testing, which
+# prints the TAP plan "1..N": run.sh fails a script whose plan is missing
+# or disagrees with its checks (it died half way and lost the rest).
 EVOJAX=${EVOJAX:-./evojax}
 T=$(mktemp -d "${TMPDIR:-/tmp}/evojax-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -24,3 +26,6 @@ expect() {
 		pass "$name"
 	fi
 }
+
+# The plan line, last thing a script prints.
+done_testing() { echo "1..$n"; }

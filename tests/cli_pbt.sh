@@ -214,3 +214,4 @@ expect "fire: no evaluator" 2 "$T/f3.yaml:6:15: FIRE PBT needs at least one eval
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  workers: 5\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f4.yaml"
 expect "fire: inconsistent workers" 2 "$T/f4.yaml:6:12: 'workers' (5) must be subpops x subpop_size + evaluators = 11 (or left out)" -- \
 	$EVOJAX validate "$T/f4.yaml"
+done_testing

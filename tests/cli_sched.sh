@@ -47,3 +47,4 @@ printf 'schedule:\n  stdev_lr:\n    profile: step\n    patience: 3\n' >"$T/s.yam
 sed '/^trainer:/,$d' $C >"$T/base.yaml"
 cat "$T/base.yaml" "$T/s.yaml" >"$T/bad.yaml"
 expect "key of another profile" 2 "unknown key 'patience'" -- $EVOJAX validate "$T/bad.yaml"
+done_testing

@@ -21,7 +21,7 @@ YAML
 expect "function task trains" 0 "" -- $EVOJAX train "$T/fn.yaml" --quiet --out "$T/fn"
 # SNES on the 10-D sphere from 0 (optimum at 0.5): f < 1e-6 in 300 iterations.
 if grep -q '"final": true' "$T/fn/metrics.jsonl" &&
-	awk -F'"avg": ' '/"final": true/ { split($2, a, ","); exit !(a[1] + 0 > -1e-6) }' "$T/fn/metrics.jsonl"; then
+	awk -F'"avg": ' '/"final": true/ { split($2, a, ","); v = a[1] + 0; found = 1 } END { exit !(found && v > -1e-6) }' "$T/fn/metrics.jsonl"; then
 	pass "snes solves the shifted sphere (f < 1e-6)"
 else
 	fail "snes solves the shifted sphere (f < 1e-6)" "$(tail -1 "$T/fn/metrics.jsonl")"
@@ -49,6 +49,32 @@ if grep -q '"coverage": ' "$T/arm/metrics.jsonl" && grep -q '"qd_score": ' "$T/a
 	pass "map_elites reports coverage and qd_score and saves archive.npz"
 else
 	fail "map_elites reports coverage and qd_score and saves archive.npz" "$(tail -2 "$T/arm/metrics.jsonl")"
+fi
+# The archive, read by numpy: every filled cell holds parameters whose arm
+# (recomputed here: a = pi x, links 1/n, fitness -var(a), bd = (tip + 1)/2)
+# gives its stored fitness and descriptors, and sits in its own cell.
+PY=python3
+$PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
+if $PY -c "
+import numpy as np
+d = np.load('$T/arm/archive.npz')
+f = d['filled'].astype(bool)
+x = d['params'][f].astype(np.float64)
+n = x.shape[1]
+assert n == 8 and f.shape == (256,) and f.sum() >= 64, (n, f.shape, f.sum())
+a = np.pi * x
+th = np.cumsum(a, axis=1)
+bd = (np.stack([np.cos(th).sum(1), np.sin(th).sum(1)], 1) / n + 1) / 2
+fit = -((a - a.mean(1, keepdims=True)) ** 2).mean(1)
+assert np.abs(bd - d['descriptors'][f]).max() < 1e-5
+assert np.abs(fit - d['fitness'][f]).max() < 1e-5 * np.abs(fit).max() + 1e-6
+b = d['bins']
+c = np.minimum((bd * b).astype(int), b - 1)
+assert (c[:, 0] * b[1] + c[:, 1] == np.nonzero(f)[0]).all()
+" 2>"$T/py"; then
+	pass "archive.npz: each elite's fitness, descriptors and cell recomputed by numpy"
+else
+	fail "archive.npz: each elite's fitness, descriptors and cell recomputed by numpy" "$(cat "$T/py")"
 fi
 grep -v 'sigma_init' "$T/fn.yaml" >"$T/fn2.yaml"
 expect "map_elites needs descriptors" 2 "map_elites needs a task with behaviour descriptors" -- \
@@ -236,3 +262,4 @@ else
 	fail "the binary embeds product kernels and no test kernels" \
 		"$(grep -ao 'tests/[a-z_]*\.cl' "$EVOJAX" | sort -u | head -5)"
 fi
+done_testing

@@ -33,25 +33,30 @@ fi
 # The resolved config.yaml reproduces the run.
 $EVOJAX validate "$T/a/config.yaml" >/dev/null 2>&1 && pass "config.yaml validates" || fail "config.yaml validates"
 
-# numpy loads the parameter files (when numpy is installed).
-if python3 -c 'import numpy' 2>/dev/null; then
-	if python3 -c "
+# numpy loads the parameter files (make deps installs python3-numpy; the
+# python3 on PATH may be another one without it).
+PY=python3
+$PY -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
+if $PY -c "
 import numpy as np, sys
 d = np.load('$T/a/best.npz')
 assert d['params'].shape == (4609,) and d['params'].dtype == np.float32, d['params'].shape
 assert d['obs_params'].shape == (11,), d['obs_params'].shape
 assert np.isfinite(d['params']).all() and np.abs(d['params']).max() > 0
 " 2>"$T/py"; then pass "numpy loads best.npz"; else fail "numpy loads best.npz" "$(cat "$T/py")"; fi
-else
-	pass "numpy loads best.npz # SKIP numpy not installed"
-fi
 
 # Same config + seed: identical metrics; another seed: different metrics.
 $EVOJAX train $C --smoke --quiet --out "$T/b" >/dev/null 2>&1
 $EVOJAX train $C --smoke --quiet --seed 7 --out "$T/c" >/dev/null 2>&1
 if cmp -s "$T/a/metrics.jsonl" "$T/b/metrics.jsonl"; then pass "same seed, identical metrics.jsonl"; else fail "same seed, identical metrics.jsonl"; fi
 if cmp -s "$T/a/best.npz" "$T/b/best.npz"; then pass "same seed, identical best.npz"; else fail "same seed, identical best.npz"; fi
-if ! cmp -s "$T/a/metrics.jsonl" "$T/c/metrics.jsonl"; then pass "other seed, other metrics"; else fail "other seed, other metrics"; fi
+# (the other run must have run as long: a failed run also differs)
+if [ "$(grep -c '"kind": "train"' "$T/c/metrics.jsonl")" -eq "$(grep -c '"kind": "train"' "$T/a/metrics.jsonl")" ] &&
+	! cmp -s "$T/a/metrics.jsonl" "$T/c/metrics.jsonl"; then
+	pass "other seed, other metrics"
+else
+	fail "other seed, other metrics"
+fi
 
 # --resume continues bit-exactly: 3 iterations + resume to 6 gives the
 # same metrics, final parameters and checkpoint as 6 iterations at once.
@@ -90,6 +95,17 @@ if grep -q '"kind": "test", .*"n": 4, "max": ' "$T/test1" && cmp -s "$T/test1" "
 else
 	fail "test output is one deterministic JSON line" "$(cat "$T/test1")"
 fi
+# ... of the parameters given: zeros (written by numpy) score otherwise.
+$PY -c "
+import numpy as np
+d = np.load('$T/a/final.npz')
+np.savez('$T/zero.npz', params=np.zeros_like(d['params']), obs_params=d['obs_params'])
+" && $EVOJAX test $C --smoke --params "$T/zero.npz" >"$T/test3" 2>/dev/null
+if grep -q '"kind": "test", .*"n": 4, "max": ' "$T/test3" && ! cmp -s "$T/test1" "$T/test3"; then
+	pass "test scores the --params given (zeros score otherwise)"
+else
+	fail "test scores the --params given (zeros score otherwise)" "$(cat "$T/test1" "$T/test3")"
+fi
 head -c 100 "$T/a/final.npz" >"$T/trunc.npz"
 expect "truncated npz" 1 "$T/trunc.npz" -- $EVOJAX test $C --smoke --params "$T/trunc.npz"
 expect "missing npz" 1 "$T/none.npz" -- $EVOJAX test $C --smoke --params "$T/none.npz"
@@ -105,6 +121,11 @@ expect "no OpenCL platform" 3 "no OpenCL platform found" -- \
 	env OCL_ICD_VENDORS="$T/no-vendors" OPENCL_VENDOR_PATH="$T/no-vendors" \
 	$EVOJAX train $C --smoke --quiet --out "$T/d"
 expect "devices lists PoCL" 0 "" -- $EVOJAX devices
+if grep -q '^0 .*CPU.*Portable Computing Language' "$T/out"; then
+	pass "devices prints the PoCL CPU device as index 0"
+else
+	fail "devices prints the PoCL CPU device as index 0" "$(cat "$T/out")"
+fi
 
 # SIGINT: checkpoint first, then exit 130.
 $EVOJAX train $C --quiet --out "$T/i" >/dev/null 2>"$T/ierr" &
@@ -120,10 +141,39 @@ else
 	fail "SIGINT writes a checkpoint and exits 130" "rc $rc" "$(cat "$T/ierr")"
 fi
 
+# Crash safety: a run stopped by SIGINT, SIGTERM (both: checkpoint, exit
+# 130) or kill -9 (no warning: the last periodic checkpoint) and resumed
+# ends with the metrics and final parameters of an uninterrupted run.
+K="--quiet --set algo.pop_size=32 --set trainer.max_iter=120 --set trainer.test_interval=10 --set trainer.log_interval=1 --set trainer.n_repeats=4 --set trainer.n_evaluations=4"
+$EVOJAX train $C $K --out "$T/k0" >/dev/null 2>&1
+for sig in INT TERM KILL; do
+	$EVOJAX train $C $K --out "$T/k$sig" >/dev/null 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$T/k$sig/checkpoint.npz" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	sleep 0.2
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	want=130
+	[ $sig = KILL ] && want=137
+	done_at=$(grep -c '"kind": "train"' "$T/k$sig/metrics.jsonl")
+	$EVOJAX train --resume "$T/k$sig" --quiet >/dev/null 2>"$T/kerr"
+	rc2=$?
+	if [ $rc -eq $want ] && [ "$done_at" -lt 120 ] && [ $rc2 -eq 0 ] &&
+		cmp -s "$T/k0/metrics.jsonl" "$T/k$sig/metrics.jsonl" &&
+		cmp -s "$T/k0/final.npz" "$T/k$sig/final.npz"; then
+		pass "SIG$sig at iteration $done_at, resume: metrics and final.npz as uninterrupted"
+	else
+		fail "SIG$sig, resume: metrics and final.npz as uninterrupted" "stop rc $rc (want $want) after $done_at iterations, resume rc $rc2" "$(cat "$T/kerr")"
+	fi
+done
+
 # Algorithm noise drawn on the device (device.noise: on) is deterministic too.
 $EVOJAX train $C --smoke --quiet --set device.noise=on --out "$T/n1" >/dev/null 2>&1
 $EVOJAX train $C --smoke --quiet --set device.noise=on --out "$T/n2" >/dev/null 2>&1
-if [ -s "$T/n1/metrics.jsonl" ] && cmp -s "$T/n1/metrics.jsonl" "$T/n2/metrics.jsonl"; then
+if [ -s "$T/n1/metrics.jsonl" ] && cmp -s "$T/n1/metrics.jsonl" "$T/n2/metrics.jsonl" &&
+	grep -q 'noise drawn on the device' "$T/n1/log.txt" && ! grep -q 'noise drawn on the device' "$T/a/log.txt"; then
 	pass "device noise: same seed, identical metrics"
 else
 	fail "device noise: same seed, identical metrics"
@@ -180,3 +230,4 @@ if [ -s "$T/nanrun/checkpoint.npz" ]; then pass "NaN fitness: the checkpoint exi
 else fail "NaN fitness: the checkpoint exists"; fi
 expect "a float beyond float32 is refused" 2 "'init_stdev' must be a number within float32 range (|x| <= 3.402823e+38), got '1e300'" -- \
 	$EVOJAX train $C --smoke --quiet --set algo.init_stdev=1e300 --out "$T/big"
+done_testing

@@ -29,6 +29,14 @@ for t in tests/cli_*.sh; do
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
 	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	k=$(printf '%s\n' "$out" | grep -c '^ok .*# SKIP')
+	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | tail -1)
+	if [ -z "$plan" ] || [ "$plan" -ne $((p + f)) ]; then
+		echo "not ok - $(basename "$t"): plan '1..${plan:-?}' but $((p + f)) checks ran (the script died half way?)"
+		f=$((f + 1))
+	fi
+	p=$((p - k))
+	skipped=$((skipped + k))
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$f" -ne 0 ] && failed_names="$failed_names $(basename "$t")"

@@ -317,6 +317,45 @@ static void test_duplicate_key(void **state)
 	/* the same key in different maps is fine; nested duplicates not */
 	assert_load_fails(fx, "a:\n  x: 1\nb:\n  x: 2\n  y: 3\n  x: 4\n",
 			  "F:6:3: duplicate key 'x' (first at F:4:3)");
+	/* past 16 keys a hash set finds duplicates (linear-time loading):
+	 * around the switch and the set's growth (64, 128 slots), the first
+	 * and the last key, and a map of unique keys that loads in order */
+	static const int sizes[] = { 15, 16, 17, 31, 32, 33, 64, 65, 200 };
+	char *text = malloc(200 * 16 + 64), want[128];
+
+	assert_non_null(text);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		int n = sizes[k], len = 0;
+
+		for (int i = 0; i < n; i++)
+			len += sprintf(text + len, "k%d: %d\n", i, i);
+		for (int dup = 0; dup < n; dup += n - 1) {
+			sprintf(text + len, "k%d: x\n", dup);
+			snprintf(want, sizeof(want),
+				 "F:%d:1: duplicate key 'k%d' (first at F:%d:1)",
+				 n + 1, dup, dup + 1);
+			assert_load_fails(fx, text, want);
+		}
+		text[len] = '\0';
+		{
+			ej_err err = { 0 };
+			cfg_doc *d = cfg_load_string(text, "F", &err);
+			const cfg_node *c;
+			int i = 0;
+
+			assert_non_null(d);
+			for (c = cfg_root(d)->child; c; c = c->next, i++) {
+				char key[16];
+
+				snprintf(key, sizeof(key), "k%d", i);
+				assert_string_equal(c->key, key);
+				assert_ptr_equal(cfg_get(cfg_root(d), key), c);
+			}
+			assert_int_equal(i, n);
+			cfg_free(d);
+		}
+	}
+	free(text);
 }
 
 static void test_refused_yaml_features(void **state)
