@@ -141,6 +141,46 @@ else
 	fail "SIGINT writes a checkpoint and exits 130" "rc $rc" "$(cat "$T/ierr")"
 fi
 
+# Observation normalization (trainer.normalize_obs): EvoJAX's obs_params
+# [count, mean (5), running sum of squared deviations (5)] reach the npz
+# files (count = the environment steps seen), a resume is bit-exact, and
+# evojax test applies them (other obs_params, other score).
+NO="--quiet --set trainer.normalize_obs=true"
+$EVOJAX train $C --smoke $NO --out "$T/no" >/dev/null 2>&1
+$EVOJAX train $C --smoke $NO --set trainer.max_iter=2 --out "$T/no2" >/dev/null 2>&1
+$EVOJAX train --resume "$T/no2" --quiet --set trainer.max_iter=4 >/dev/null 2>&1
+if cmp -s "$T/no/metrics.jsonl" "$T/no2/metrics.jsonl" && cmp -s "$T/no/final.npz" "$T/no2/final.npz" &&
+	cmp -s "$T/no/checkpoint.npz" "$T/no2/checkpoint.npz"; then
+	pass "normalize_obs: resume is bit-exact"
+else
+	fail "normalize_obs: resume is bit-exact"
+fi
+steps=$(sed -n 's/.*"env_steps": \([0-9]*\),.*/\1/p' "$T/no/summary.json")
+if $PY -c "
+import numpy as np
+p = np.load('$T/no/final.npz')['obs_params']
+assert p.shape == (11,) and p.dtype == np.float32, p.shape
+assert p[0] == float('$steps') and p[0] > 0, (p[0], '$steps')
+assert (p[6:] > 0).all(), p[6:]
+assert abs(p[3]) <= 1 and abs(p[4]) <= 1, p[3:5]   # mean cos, sin
+q = np.load('$T/a/final.npz')['obs_params']
+assert (q == 0).all(), q                           # not normalized: zeros
+d = np.load('$T/no/final.npz')
+o = d['obs_params'].copy(); o[1:6] += 1.0
+np.savez('$T/no_shift.npz', params=d['params'], obs_params=o)
+" 2>"$T/py"; then
+	pass "normalize_obs: obs_params in final.npz (count = env steps $steps)"
+else
+	fail "normalize_obs: obs_params in final.npz" "$(cat "$T/py")"
+fi
+$EVOJAX test "$T/no/config.yaml" --params "$T/no/final.npz" >"$T/nt1" 2>/dev/null
+$EVOJAX test "$T/no/config.yaml" --params "$T/no_shift.npz" >"$T/nt2" 2>/dev/null
+if grep -q '"kind": "test"' "$T/nt1" && grep -q '"kind": "test"' "$T/nt2" && ! cmp -s "$T/nt1" "$T/nt2"; then
+	pass "normalize_obs: evojax test applies the file's obs_params"
+else
+	fail "normalize_obs: evojax test applies the file's obs_params" "$(cat "$T/nt1" "$T/nt2")"
+fi
+
 # Crash safety: a run stopped by SIGINT, SIGTERM (both: checkpoint, exit
 # 130) or kill -9 (no warning: the last periodic checkpoint) and resumed
 # ends with the metrics and final parameters of an uninterrupted run.

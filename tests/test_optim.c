@@ -154,6 +154,32 @@ static void test_adam(void **unused)
 	check_trajectory(&c, want);
 }
 
+/* Tiny gradients pin where eps goes: step 1 is lr g / (|g| + eps), so
+ * |g| = 1e-6 moves by 0.1 * 1e-6 / (1e-6 + 1e-8) = 0.0990099 and |g| = 1e-9
+ * (below eps) by 0.1 * 1e-9 / 1.1e-8 = 0.00909091.  With eps inside the
+ * square root (sqrt(vhat + eps)) the first would move by 0.001 and the
+ * second by 1e-6; with eps dropped both by 0.1. */
+static void test_adam_tiny_gradients(void **unused)
+{
+	static const float g[2] = { 1e-6f, -1e-9f };
+	optim_cfg c = cfg_of("adam");
+	ej_err err = { 0 };
+	optim *o = optim_create(&c, 2, &err);
+	float theta[2] = { 1.0f, -2.0f };
+
+	(void)unused;
+	assert_non_null(o);
+	assert_near(c.eps, 1e-8, 1e-20);
+	optim_step(o, theta, g, 0.1);
+	assert_near(theta[0], 1.0 + 0.1 * 1e-6 / (1e-6 + 1e-8), 1e-6);
+	assert_near(theta[1], -2.0 - 0.1 * 1e-9 / (1e-9 + 1e-8), 1e-6);
+	/* a constant gradient keeps mhat = g, vhat = g^2: the same step */
+	optim_step(o, theta, g, 0.1);
+	assert_near(theta[0], 1.0 + 0.2 * 1e-6 / (1e-6 + 1e-8), 2e-6);
+	assert_near(theta[1], -2.0 - 0.2 * 1e-9 / (1e-9 + 1e-8), 2e-6);
+	optim_free(o);
+}
+
 static void test_adamw(void **unused)
 {
 	/* default weight_decay 0.01: adam's step plus -0.1*0.01*theta;
@@ -638,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_sgd_momentum),
 		cmocka_unit_test(test_sgd_nesterov),
 		cmocka_unit_test(test_adam),
+		cmocka_unit_test(test_adam_tiny_gradients),
 		cmocka_unit_test(test_adamw),
 		cmocka_unit_test(test_weight_decay),
 		cmocka_unit_test(test_radam),

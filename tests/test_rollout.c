@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/npz.h"
 #include "core/obsnorm.h"
 #include "core/sim.h"
 #include "opencl/clrt.h"
@@ -120,6 +121,47 @@ static void test_mlp_forward_shapes(void **state)
 	check_mlp(&z, 5, 1);
 }
 
+/* The parameter layout, written out by hand from Flax's flat order (per
+ * layer bias, then kernel[in][out]) for EvoJAX's 5-64-64-1 cartpole MLP:
+ *   Dense_0 bias 0..63, kernel 64 + i*64 + j; Dense_1 bias 384..447,
+ *   kernel 448 + i*64 + j; Dense_2 bias 4544, kernel 4545 + i.
+ * One path through the net: input 2 -> unit 3 (bias 0.1) -> unit 7 (weight
+ * 2) -> output (weight 1.5, bias 0.25), every other weight 0, gives
+ *   act = tanh(1.5 tanh(2 tanh(obs[2] + 0.1)) + 0.25);
+ * a transposed kernel or a bias in the wrong place gives another value. */
+static void test_mlp_layout_by_hand(void **state)
+{
+	mlp_cfg c = { .hidden = { 2, { 64, 64 } }, .output = "tanh" };
+	enum { N = 5 };
+	static const float obs[N][5] = {
+		{ 0, 0, 1, 0, 0 }, { 9, -9, -1, 0.5f, 3 }, { 0, 0, 0.3f, 0, 0 },
+		{ 1, 2, -0.7f, 4, 5 }, { 0, 0, 0, 1, 0 },
+	};
+	float w[4609] = { 0 }, dev[N], ref[1];
+
+	(void)state;
+	assert_int_equal(mlp_ops.param_count(&c, 5, 1), 4609);
+	w[3] = 0.1f;                 /* Dense_0 bias[3] */
+	w[64 + 2 * 64 + 3] = 1.0f;   /* Dense_0 kernel[2][3] */
+	w[448 + 3 * 64 + 7] = 2.0f;  /* Dense_1 kernel[3][7] */
+	w[4544] = 0.25f;             /* Dense_2 bias[0] */
+	w[4545 + 7] = 1.5f;          /* Dense_2 kernel[7][0] */
+	{
+		clrt *rt = tu_rt_open();
+
+		probe_mlp(rt, &c, 5, 1, w, 4609, &obs[0][0], N, dev);
+		clrt_free(rt);
+	}
+	for (int i = 0; i < N; i++) {
+		double want = tanh(1.5 * tanh(2.0 * tanh(obs[i][2] + 0.1)) + 0.25);
+
+		mlp_ref_forward(&c, 5, 1, w, obs[i], ref);
+		if (fabs(ref[0] - want) > 1e-6 || fabs(dev[i] - want) > 1e-5)
+			fail_msg("obs %d: host %.8g device %.8g, by hand %.8g", i,
+				 ref[0], dev[i], want);
+	}
+}
+
 /* Host reference of one training rollout (EvoJAX semantics). */
 static double ref_episode(const mlp_cfg *cfg, const float *w, bool hard,
 			  int max_steps, unsigned seed, unsigned iter,
@@ -189,6 +231,64 @@ static void test_episode_easy_lanes16(void **state) { (void)state; check_episode
 static void test_episode_easy_lanes1(void **state) { (void)state; check_episodes(false, 1, 0.5f, false); }
 static void test_episode_hard_lanes4(void **state) { (void)state; check_episodes(true, 4, 0.5f, false); }
 static void test_episode_full_length(void **state) { (void)state; check_episodes(false, 16, 0.03f, true); }
+
+/* A trained policy (tests/fixtures/cartpole_easy_trained.npz: PGPE on
+ * configs/cartpole_easy.yaml, 200 iterations, test score 788) swings the
+ * pole up and balances it, the regime random weights never reach.  There
+ * the swing-up is chaotic: the device's and the host's sin/cos/tanh differ
+ * in the last bit and the timing of the swing drifts, so single episodes
+ * differ by up to 2.0% (measured on PoCL: 16 episodes, 0.005% to 2.0%,
+ * the mean over them by 0.2%).  Bounds: each episode within 5%, the mean
+ * within 1%; a wrong reward or dynamics term in the upright regime moves
+ * every episode the same way and fails the mean.  Early ends (hard resets
+ * that leave the track) match to 1e-2.  Most of an easy episode is spent
+ * upright (mean return > 700). */
+static void test_episode_trained_policy(void **state)
+{
+	clrt *rt = tu_rt_open();
+	mlp_cfg pol = { .hidden = { 2, { 64, 64 } }, .output = "tanh" };
+	enum { REP = 8 };
+	ej_err err = { 0 };
+	npz_file *f = npz_read("tests/fixtures/cartpole_easy_trained.npz", &err);
+	float w[4609], ret[REP];
+	double sum = 0.0, sum_dev = 0.0, sum_ref = 0.0;
+
+	(void)state;
+	if (!f)
+		fail_msg("%s", err.msg);
+	assert_int_equal(npz_get_f32(f, "params", w, 4609, &err), 0);
+	npz_free(f);
+	for (int hard = 0; hard < 2; hard++) {
+		cartpole_cfg task = { .hard = hard, .max_steps = 1000 };
+		sim *s = sim_create(rt, &cartpole_ops, &task, &mlp_ops, &pol, 0,
+				    false, &err);
+
+		if (!s)
+			fail_msg("%s", err.msg);
+		assert_int_equal(sim_rollout(s, w, 1, 5, PH_PURPOSE_RESET, 3, 0,
+					     REP, false, ret, &err), 0);
+		for (int r = 0; r < REP; r++) {
+			int steps;
+			double ref = ref_episode(&pol, w, hard, 1000, 5, 3,
+						 (unsigned)r, &steps);
+
+			if (fabs(ret[r] - ref) >
+			    1e-2 + (steps < 1000 ? 1e-3 : 0.05) * fabs(ref))
+				fail_msg("%s repeat %d: device %.6f host %.6f",
+					 hard ? "hard" : "easy", r, ret[r], ref);
+			sum_dev += ret[r];
+			sum_ref += ref;
+			if (!hard)
+				sum += ref;
+		}
+		sim_free(s);
+	}
+	if (fabs(sum_dev - sum_ref) > 0.01 * fabs(sum_ref))
+		fail_msg("mean return: device %.4f host %.4f", sum_dev / (2 * REP),
+			 sum_ref / (2 * REP));
+	assert_true(sum / REP > 700.0);
+	clrt_free(rt);
+}
 
 /* Done-masking: with large weights the cart leaves the track early; the
  * device must stop counting rewards exactly where the host does.  Also
@@ -345,11 +445,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mlp_param_count),
 		cmocka_unit_test(test_mlp_forward_tanh),
+		cmocka_unit_test(test_mlp_layout_by_hand),
 		cmocka_unit_test(test_mlp_forward_shapes),
 		cmocka_unit_test(test_episode_easy_lanes16),
 		cmocka_unit_test(test_episode_easy_lanes1),
 		cmocka_unit_test(test_episode_hard_lanes4),
 		cmocka_unit_test(test_episode_full_length),
+		cmocka_unit_test(test_episode_trained_policy),
 		cmocka_unit_test(test_done_mask_and_crn),
 		cmocka_unit_test(test_lanes_agree),
 		cmocka_unit_test(test_obsnorm_update),
