@@ -262,4 +262,31 @@ else
 	fail "the binary embeds product kernels and no test kernels" \
 		"$(grep -ao 'tests/[a-z_]*\.cl' "$EVOJAX" | sort -u | head -5)"
 fi
+# Every es_name of the distribution family, on cartpole_hard with
+# normalize: the algorithm, the task variant, the one hidden size twice,
+# the observation normalizer; each then trains (--smoke).
+for pair in "CMA cma_es" "CMA_ES cma_es" "CMA_ES_JAX cma_es" "Sep_CMA_ES sep_cma_es" \
+	"CRFMNES cr_fm_nes" "FCRFMC cr_fm_nes"; do
+	set -- $pair
+	printf 'es_name: "%s"\nproblem_type: "cartpole_hard"\nnormalize: true\nes_config:\n  pop_size: 32\n  init_stdev: 0.2\nhidden_size: 16\nnum_tests: 10\nn_repeats: 2\nmax_iter: 5\ntest_interval: 5\nlog_interval: 1\nseed: 3\n' "$1" >"$T/es_$1.yaml"
+	$EVOJAX validate "$T/es_$1.yaml" >"$T/es.out" 2>&1
+	if grep -q "^  name: $2\$" "$T/es.out" && grep -q '^  hard: true$' "$T/es.out" &&
+		grep -q '^  hidden: \[16, 16\]$' "$T/es.out" && grep -q '^  normalize_obs: true$' "$T/es.out" &&
+		grep -q '^  pop_size: 32$' "$T/es.out" && grep -q '^  init_stdev: 0.2$' "$T/es.out" &&
+		grep -q '^  n_evaluations: 10$' "$T/es.out" &&
+		$EVOJAX train "$T/es_$1.yaml" --smoke --quiet --out "$T/es_$1" >/dev/null 2>&1; then
+		pass "EvoJAX es_name $1 -> $2 (cartpole_hard, normalize) translates and trains"
+	else
+		fail "EvoJAX es_name $1 -> $2 (cartpole_hard, normalize) translates and trains" "$(cat "$T/es.out")"
+	fi
+done
+# ARS_native is ARS (EvoJAX's own implementation of the same method).
+sed 's/"ARS"/"ARS_native"/' "$T/ars.yaml" >"$T/arsn.yaml"
+$EVOJAX validate "$T/arsn.yaml" 2>&1 | tail -n +2 >"$T/arsn.out"
+tail -n +2 "$T/ars.out" >"$T/ars2.out"
+if [ -s "$T/arsn.out" ] && cmp -s "$T/arsn.out" "$T/ars2.out"; then
+	pass "EvoJAX ARS_native translates as ARS"
+else
+	fail "EvoJAX ARS_native translates as ARS" "$(diff "$T/arsn.out" "$T/ars2.out" | head -5)"
+fi
 done_testing
