@@ -217,3 +217,10 @@ else
 	fail "the binary embeds product kernels and no test kernels" \
 		"$(grep -ao 'tests/[a-z_]*\.cl' "$EVOJAX" | sort -u | head -5)"
 fi
+
+# SlimeVolley: its config errors are located and exit 2.
+sed 's/max_steps: 3000/max_steps: -3/' configs/slimevolley.yaml >"$T/sv.yaml"
+expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' must be an integer in [1, 1e+06], got '-3'" -- \
+	$EVOJAX validate "$T/sv.yaml"
+expect "slimevolley unknown key" 2 "--set 'task.max_step=10': unknown key 'max_step' in 'task' (did you mean 'max_steps'?)" -- \
+	$EVOJAX validate configs/slimevolley.yaml --set task.max_step=10
