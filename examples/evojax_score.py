@@ -18,6 +18,7 @@ To add a task: write build_<task>(task_cfg, policy_cfg) returning
 import argparse
 import json
 import sys
+import types
 
 import numpy as np
 import yaml
@@ -42,8 +43,24 @@ def build_cartpole(tcfg, pcfg):
     return train, test, mlp_policy(5, 1, pcfg)
 
 
+def build_slimevolley(tcfg, pcfg):
+    try:
+        import cv2  # noqa: F401  EvoJAX imports OpenCV to render only
+    except ImportError:
+        sys.modules['cv2'] = types.ModuleType('cv2')
+    from evojax.task.slimevolley import SlimeVolley
+    steps = int(tcfg.get('max_steps', 3000))
+    train = SlimeVolley(test=False, max_steps=steps)
+    test = SlimeVolley(test=True, max_steps=steps)
+    if pcfg['name'] != 'mlp':
+        raise SystemExit('slimevolley: policy %r not scored here'
+                         % pcfg['name'])
+    return train, test, mlp_policy(12, 3, pcfg)
+
+
 BUILDERS = {
     'cartpole': build_cartpole,
+    'slimevolley': build_slimevolley,
 }
 
 

@@ -289,4 +289,11 @@ if [ -s "$T/arsn.out" ] && cmp -s "$T/arsn.out" "$T/ars2.out"; then
 else
 	fail "EvoJAX ARS_native translates as ARS" "$(diff "$T/arsn.out" "$T/ars2.out" | head -5)"
 fi
+
+# SlimeVolley: its config errors are located and exit 2.
+sed 's/max_steps: 3000/max_steps: -3/' configs/slimevolley.yaml >"$T/sv.yaml"
+expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' must be an integer in [1, 1e+06], got '-3'" -- \
+	$EVOJAX validate "$T/sv.yaml"
+expect "slimevolley unknown key" 2 "--set 'task.max_step=10': unknown key 'max_step' in 'task' (did you mean 'max_steps'?)" -- \
+	$EVOJAX validate configs/slimevolley.yaml --set task.max_step=10
 done_testing
