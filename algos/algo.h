@@ -95,5 +95,6 @@ extern const algo_ops cma_es_ops;
 extern const algo_ops sep_cma_es_ops;
 extern const algo_ops cr_fm_nes_ops;
 extern const algo_ops map_elites_ops;
+extern const algo_ops iamalgam_ops;
 
 #endif

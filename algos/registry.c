@@ -21,6 +21,7 @@ const algo_ops *const algo_registry[] = {
 	&sep_cma_es_ops,
 	&cr_fm_nes_ops,
 	&map_elites_ops,
+	&iamalgam_ops,
 	NULL,
 };
 
