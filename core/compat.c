@@ -266,6 +266,9 @@ static const compat_algo compat_algos[] = {
 	  compat_fpgpec_defaults, compat_fpgpec },
 	{ "SimpleGA", "simple_ga", compat_ga_keys, compat_none, NULL,
 	  compat_simple_ga },
+	/* the wrapper's keys (pop_size, elite_ratio, full_covariance,
+	 * init_stdev, decay_stdev, limit_stdev) are the native ones */
+	{ "iAMaLGaM", "iamalgam", compat_none, compat_none, NULL, NULL },
 };
 
 typedef struct compat_problem {

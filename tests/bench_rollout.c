@@ -38,6 +38,10 @@ static const bench_case cases[] = {
 	  "task:\n  name: cartpole\n  max_steps: 1000\n"
 	  "policy:\n  name: mlp\n  hidden: [64, 64]\n  output: tanh\n" BENCH_ALGO,
 	  64, 16, 0 },
+	{ "slimevolley", /* configs/slimevolley.yaml's policy, vs the baseline */
+	  "task:\n  name: slimevolley\n"
+	  "policy:\n  name: mlp\n  hidden: [100]\n  output: tanh\n" BENCH_ALGO,
+	  64, 16, 0 },
 };
 enum { N_CASES = sizeof(cases) / sizeof(cases[0]) };
 

@@ -119,7 +119,7 @@ else
 fi
 expect "EvoJAX config trains (smoke)" 0 "" -- $EVOJAX train "$T/ej.yaml" --smoke --quiet --out "$T/ej"
 sed 's/"PGPE"/"xNES"/' "$T/ej.yaml" >"$T/ej1.yaml"
-expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'xNES' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, FCRFMC, FPGPEC, SimpleGA" -- \
+expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'xNES' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, FCRFMC, FPGPEC, SimpleGA, iAMaLGaM" -- \
 	$EVOJAX validate "$T/ej1.yaml"
 sed 's/"cartpole_easy"/"brax"/' "$T/ej.yaml" >"$T/ej2.yaml"
 expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'brax' is not supported; supported: cartpole_easy, cartpole_hard, mnist, waterworld, slimevolley" -- \
@@ -296,4 +296,42 @@ expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' mus
 	$EVOJAX validate "$T/sv.yaml"
 expect "slimevolley unknown key" 2 "--set 'task.max_step=10': unknown key 'max_step' in 'task' (did you mean 'max_steps'?)" -- \
 	$EVOJAX validate configs/slimevolley.yaml --set task.max_step=10
+# EvoJAX's iAMaLGaM/cartpole_easy.yaml (the wrapper's keys are native).
+cat >"$T/iam.yaml" <<'YAML'
+es_name: "iAMaLGaM"
+problem_type: "cartpole_easy"
+normalize: false
+es_config:
+  full_covariance: false
+  elite_ratio: 0.35
+  pop_size: 100
+  init_stdev: 0.0
+  decay_stdev: 0.999
+  limit_stdev: 0.0
+hidden_size: 64
+num_tests: 100
+n_repeats: 16
+max_iter: 1000
+test_interval: 100
+log_interval: 50
+seed: 42
+gpu_id: 0
+debug: false
+YAML
+$EVOJAX validate "$T/iam.yaml" | tail -n +2 >"$T/iam.out" 2>&1
+$EVOJAX validate configs/algos/iamalgam/cartpole_easy.yaml >"$T/iamn.out" 2>&1
+if [ -s "$T/iam.out" ] && cmp -s "$T/iam.out" "$T/iamn.out"; then
+	pass "EvoJAX iAMaLGaM config translates to configs/algos/iamalgam/cartpole_easy.yaml"
+else
+	fail "EvoJAX iAMaLGaM config translates to configs/algos/iamalgam/cartpole_easy.yaml" "$(diff "$T/iam.out" "$T/iamn.out" | head -8)"
+fi
+# problem_type slimevolley: the task against its baseline, MLP [hidden], tanh.
+sed -e 's/"cartpole_easy"/"slimevolley"/' -e 's/^hidden_size: 64/hidden_size: 100/' "$T/ej.yaml" >"$T/ejs.yaml"
+$EVOJAX validate "$T/ejs.yaml" >"$T/ejs.out" 2>&1
+if grep -q '^  name: slimevolley$' "$T/ejs.out" && grep -q '^  max_steps: 3000$' "$T/ejs.out" &&
+	grep -q '^  hidden: \[100\]$' "$T/ejs.out" && grep -q '^  output: tanh$' "$T/ejs.out"; then
+	pass "EvoJAX problem_type slimevolley translates (MLP [100], tanh, 3000 steps)"
+else
+	fail "EvoJAX problem_type slimevolley translates (MLP [100], tanh, 3000 steps)" "$(cat "$T/ejs.out")"
+fi
 done_testing
