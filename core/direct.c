@@ -13,25 +13,53 @@ struct direct {
 	cl_mem params;  /* (cap_params, P) */
 	cl_mem fitness; /* (cap_fitness) */
 	cl_mem bd;      /* (cap_bd, max(n_bd, 1)) */
+	cl_mem data;    /* (n_data) the task's data (task_ops.direct_data),
+			   uploaded once; NULL when it has none */
+	char summary[256]; /* task_data.summary; "" when none */
 	size_t cap_params, cap_fitness, cap_bd; /* in members */
 };
 
 static int direct_build(direct *d, const task_ops *task, const void *cfg,
-			ej_err *err)
+			const task_data *td, ej_err *err)
 {
 	const char *files[] = { "opencl/philox.h", task->cl_file,
 				"core/direct.cl" };
-	char defs[2048], tdefs[1024];
+	char defs[2560], tdefs[1024];
 	cl_program prog;
 
 	task->defines(cfg, tdefs, sizeof(tdefs));
-	snprintf(defs, sizeof(defs), "#define TASK_N_BD %d\n%s", d->n_bd,
-		 tdefs);
+	snprintf(defs, sizeof(defs), "#define TASK_N_BD %d\n%s%s%s", d->n_bd,
+		 tdefs, td ? "#define TASK_DIRECT_DATA 1\n" : "",
+		 td ? td->defines : "");
 	prog = clsrc_build(d->rt, task->name, defs, files,
 			   sizeof(files) / sizeof(files[0]), "-w", err);
 	if (!prog || !(d->kernel = clrt_kernel(d->rt, prog, "direct_eval", err)))
 		return -1;
 	return 0;
+}
+
+/* The task's data (task_ops.direct_data): loaded, built into the program's
+ * defines and uploaded once. */
+static int direct_load_data(direct *d, const task_ops *task, const void *cfg,
+			    ej_err *err)
+{
+	task_data td = { 0 };
+	int rc = -1;
+
+	if (task->direct_data(cfg, &td, err) < 0)
+		goto out;
+	d->P = td.n_params;
+	snprintf(d->summary, sizeof(d->summary), "%s", td.summary);
+	if (direct_build(d, task, cfg, &td, err) < 0 ||
+	    !(d->data = clrt_alloc(d->rt, td.n_data * sizeof(float),
+				   CL_MEM_READ_ONLY, err)) ||
+	    clrt_write(d->rt, d->data, 0, td.n_data * sizeof(float), td.data,
+		       err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(td.data);
+	return rc;
 }
 
 direct *direct_create(clrt *rt, const task_ops *task, const void *task_cfg,
@@ -44,9 +72,16 @@ direct *direct_create(clrt *rt, const task_ops *task, const void *task_cfg,
 		return NULL;
 	}
 	d->rt = rt;
-	d->P = task->direct_dim(task_cfg);
 	d->n_bd = task->n_bd;
-	if (direct_build(d, task, task_cfg, err) < 0) {
+	if (task->direct_data) {
+		if (direct_load_data(d, task, task_cfg, err) < 0) {
+			direct_free(d);
+			return NULL;
+		}
+		return d;
+	}
+	d->P = task->direct_dim(task_cfg);
+	if (direct_build(d, task, task_cfg, NULL, err) < 0) {
 		direct_free(d);
 		return NULL;
 	}
@@ -65,6 +100,8 @@ void direct_free(direct *d)
 		clReleaseMemObject(d->fitness);
 	if (d->bd)
 		clReleaseMemObject(d->bd);
+	if (d->data)
+		clReleaseMemObject(d->data);
 	free(d);
 }
 
@@ -93,8 +130,8 @@ int direct_eval(direct *d, const float *params, size_t n, float *fitness,
 	if (direct_reserve(d, n, err) < 0 ||
 	    clrt_write(d->rt, d->params, 0, n * d->P * sizeof(float), params,
 		       err) < 0 ||
-	    clrt_args(d->kernel, err, "mumm", d->params, (unsigned)d->P,
-		      d->fitness, d->bd) < 0 ||
+	    clrt_args(d->kernel, err, d->data ? "mummm" : "mumm", d->params,
+		      (unsigned)d->P, d->fitness, d->bd, d->data) < 0 ||
 	    clrt_launch(d->rt, d->kernel, n, 0, err) < 0 ||
 	    clrt_read(d->rt, d->fitness, 0, n * sizeof(float), fitness,
 		      err) < 0)
@@ -175,8 +212,9 @@ static void direct_ev_describe(const void *state, char *buf, size_t size)
 {
 	const direct_ev *de = state;
 
-	snprintf(buf, size, "task %s (%zu parameters, evaluated directly)",
-		 de->task, de->d->P);
+	snprintf(buf, size, "task %s (%zu parameters, evaluated directly%s%s)",
+		 de->task, de->d->P, de->d->summary[0] ? "; " : "",
+		 de->d->summary);
 }
 
 const eval_ops direct_eval_ops = {

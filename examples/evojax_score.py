@@ -13,7 +13,10 @@ npz holds 'params' (Flax flat layout) and 'obs_params' (EvoJAX's
 line: task, n, mean, std, min, max of EvoJAX's test scores.
 
 To add a task: write build_<task>(task_cfg, policy_cfg) returning
-(train_task, test_task, policy) and add it to BUILDERS.
+(train_task, test_task, policy) and add it to BUILDERS (policy_cfg is {}
+for tasks without a policy section).  Tasks: cartpole (MLPPolicy), mdkp
+(EvoJAX's MDKP with MDKPPolicy re-created from its examples/train_mdkp.py;
+the test score is the one-step reward).
 """
 import argparse
 import json
@@ -58,9 +61,109 @@ def build_slimevolley(tcfg, pcfg):
     return train, test, mlp_policy(12, 3, pcfg)
 
 
+class MDKPPolicy:
+    """EvoJAX's MDKPPolicy (examples/train_mdkp.py of google/evojax, which
+    the evojax package does not ship), re-created: one parameter per item;
+    B > 1: c = clip(p - 0.04, 0, 1) is compared with the thresholds
+    cumsum(ones(B + 1) / (B + 1)) - min; B = 1: sigmoid(p) - 0.5 alone;
+    row = #(diff >= 0) - 1 of a (B + 1, M) one-hot action (-1: the last
+    row), whose rows 1.. are the bins.  Observations are ignored."""
+
+    def __init__(self, num_items, num_bins):
+        import jax
+        import jax.numpy as jnp
+        from evojax.policy.base import PolicyNetwork
+
+        self.__class__ = type('MDKPPolicy', (MDKPPolicy, PolicyNetwork), {})
+        self.num_params = num_items
+        steps = jnp.ones([num_bins + 1, num_items]) / (num_bins + 1)
+        thr = jnp.cumsum(steps, axis=0)
+        thr = thr - thr.min(axis=0)
+
+        def one(params, obs):
+            del obs
+            if num_bins == 1:
+                diff = jax.nn.sigmoid(params)[None, :] - 0.5
+            else:
+                c = jnp.clip(params - 0.04, 0, 1)
+                diff = c[None, :] - thr
+            row = jnp.where(diff >= 0, 1, 0).sum(axis=0) - 1
+            onehot = jnp.zeros([num_bins + 1, num_items])
+            onehot = onehot.at[row, jnp.arange(num_items)].set(1)
+            return onehot[1:]
+        self._act = jax.vmap(one)
+
+    def get_actions(self, t_states, params, p_states):
+        return self._act(params, t_states.obs), p_states
+
+
+def mdkp_csv_reader():
+    """pandas, which EvoJAX's MDKP uses for CSV files; without it, a
+    numpy stand-in for read_csv(path, header=None).values (numbers only)."""
+    try:
+        import pandas  # noqa: F401
+        return
+    except ModuleNotFoundError:
+        pass
+    import types
+    shim = types.ModuleType('pandas')
+
+    def read_csv(path, header=None):
+        assert header is None
+        return types.SimpleNamespace(
+            values=np.loadtxt(path, delimiter=',', ndmin=2))
+    shim.read_csv = read_csv
+    sys.modules['pandas'] = shim
+    print('evojax_score: pandas is missing, CSV files read with numpy.loadtxt',
+          file=sys.stderr)
+
+
+def build_mdkp(tcfg, pcfg):
+    """EvoJAX's MDKP: its synthesized instance when the config's is
+    EvoJAX's own, the config's CSV files otherwise (another synthesized
+    instance is generated here as EvoJAX generates its own and handed over
+    as CSV files)."""
+    import os
+    import tempfile
+    from evojax.task.mdkp import MDKP
+    if pcfg:
+        raise SystemExit('mdkp: the task takes no policy section')
+    items_csv = tcfg.get('items_csv') or ''
+    caps_csv = tcfg.get('capacity_csv') or ''
+    synth = (int(tcfg.get('num_items', 2000)), int(tcfg.get('num_attrs', 3)),
+             int(tcfg.get('num_bins', 5)), int(tcfg.get('upper_bound', 100)),
+             int(tcfg.get('data_seed', 0)))
+    if not items_csv and synth == (2000, 3, 5, 100, 0):
+        kw = dict(use_synthesized_data=True)
+    else:
+        if not items_csv:
+            m, s, b, ub, seed = synth
+            rnd = np.random.RandomState(seed=seed)
+            items = rnd.randint(low=0, high=ub, size=(m, s + 1))
+            per = int(m * 0.5 / b)
+            ix = np.arange(m)
+            rnd.shuffle(ix)
+            sel = items[ix[:per * b], :-1]
+            caps = np.array([sel[i * per:(i + 1) * per].sum(axis=0)
+                             for i in range(b)]).reshape(b, s)
+            tmp = tempfile.mkdtemp(prefix='evojax_score_mdkp.')
+            items_csv = os.path.join(tmp, 'items.csv')
+            caps_csv = os.path.join(tmp, 'caps.csv')
+            np.savetxt(items_csv, items, fmt='%d', delimiter=',')
+            np.savetxt(caps_csv, caps, fmt='%d', delimiter=',')
+        mdkp_csv_reader()
+        kw = dict(items_csv=items_csv, capacity_csv=caps_csv,
+                  use_synthesized_data=False)
+    train = MDKP(test=False, **kw)
+    test = MDKP(test=True, **kw)
+    return train, test, MDKPPolicy(num_items=train.act_shape[1],
+                                   num_bins=train.act_shape[0])
+
+
 BUILDERS = {
     'cartpole': build_cartpole,
     'slimevolley': build_slimevolley,
+    'mdkp': build_mdkp,
 }
 
 
@@ -74,7 +177,7 @@ def main():
 
     with open(a.config) as f:
         cfg = yaml.safe_load(f)
-    tcfg, pcfg = cfg['task'], cfg['policy']
+    tcfg, pcfg = cfg['task'], cfg.get('policy') or {}
     trainer = cfg.get('trainer', {})
     build = BUILDERS.get(tcfg['name'])
     if build is None:
@@ -87,10 +190,11 @@ def main():
     from evojax.sim_mgr import SimManager
 
     z = np.load(a.npz)
-    params = jnp.asarray(z['params'], dtype=jnp.float32).reshape(1, -1)
-    if params.shape[1] != policy.num_params:
+    # (P,), as EvoJAX's Trainer passes its best parameters to eval_params
+    params = jnp.asarray(z['params'], dtype=jnp.float32).reshape(-1)
+    if params.shape[0] != policy.num_params:
         sys.exit('evojax_score: %s has %d parameters, EvoJAX\'s policy %d'
-                 % (a.npz, params.shape[1], policy.num_params))
+                 % (a.npz, params.shape[0], policy.num_params))
     normalize = bool(trainer.get('normalize_obs', False))
     norm = ObsNormalizer(obs_shape=train.obs_shape, dummy=not normalize)
     n_eval = a.n_evaluations or int(trainer.get('n_evaluations', 100))

@@ -6,6 +6,7 @@
 #include "tasks/arm.h"
 #include "tasks/cartpole.h"
 #include "tasks/function.h"
+#include "tasks/mdkp.h"
 #include "tasks/mnist.h"
 #include "tasks/seq2seq.h"
 #include "tasks/slimevolley.h"
@@ -14,6 +15,7 @@ const task_ops *const task_registry[] = {
 	&cartpole_ops,
 	&function_ops,
 	&arm_ops,
+	&mdkp_ops,
 	&mnist_ops,
 	&seq2seq_task_ops,
 	&slimevolley_ops,

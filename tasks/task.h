@@ -51,6 +51,17 @@ typedef struct task_dims {
 } task_dims;
 
 
+/* Data a direct task loads once (task_ops.direct_data): core/direct.c
+ * uploads 'data' to the device once and passes it to task_direct. */
+typedef struct task_data {
+	size_t n_params;    /* the parameter count (direct_dim is not used) */
+	float *data;        /* (n_data), n_data >= 1; malloc'd, the caller
+			       frees it */
+	size_t n_data;
+	char defines[1024]; /* "#define X v\n" lines the device code needs */
+	char summary[256];  /* one line for the run banner ("2000 items, ...") */
+} task_data;
+
 typedef struct task_ops {
 	const char *name;
 	const char *summary;
@@ -82,6 +93,15 @@ typedef struct task_ops {
 	 * returning the fitness (maximized) of one parameter vector and
 	 * writing TASK_N_BD behaviour descriptors to bd. */
 	size_t (*direct_dim)(const void *cfg);
+	/* direct_eval_ops only, optional (NULL: the task has no data and its
+	 * parameter count is direct_dim): load the task's data (a problem
+	 * instance) when the evaluator is created; errors as the task's
+	 * config errors.  The device code is then built with
+	 * TASK_DIRECT_DATA defined and out->defines appended, and defines
+	 *   float task_direct(const __global float *x, uint n, float *bd,
+	 *                     const __global float *data)
+	 * instead. */
+	int (*direct_data)(const void *cfg, task_data *out, ej_err *err);
 	/* Behaviour descriptors (MAP-Elites): count and bounds; n_bd 0 and
 	 * NULL when the task has none. */
 	int n_bd;
