@@ -217,3 +217,20 @@ else
 	fail "the binary embeds product kernels and no test kernels" \
 		"$(grep -ao 'tests/[a-z_]*\.cl' "$EVOJAX" | sort -u | head -5)"
 fi
+
+# The permutation-invariant policy on shuffled cartpole: the shipped config
+# trains (smoke), its parameters are EvoJAX's 993, and the task key is
+# checked like any other.
+expect "cartpole_pi smoke trains" 0 "" -- $EVOJAX train configs/cartpole_pi.yaml --smoke --quiet --out "$T/pi"
+PY=python3
+python3 -c 'import numpy' 2>/dev/null || PY=/usr/bin/python3
+if $PY -c "
+import numpy as np
+assert np.load('$T/pi/best.npz')['params'].shape == (993,)
+" 2>"$T/py"; then
+	pass "cartpole_pi best.npz holds 993 parameters"
+else
+	fail "cartpole_pi best.npz holds 993 parameters" "$(cat "$T/py")"
+fi
+expect "shuffle_obs must be a bool" 2 "'shuffle_obs' must be true or false, got '3'" -- \
+	$EVOJAX validate configs/cartpole_pi.yaml --set task.shuffle_obs=3
