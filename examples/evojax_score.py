@@ -14,9 +14,14 @@ line: task, n, mean, std, min, max of EvoJAX's test scores.
 
 To add a task: write build_<task>(task_cfg, policy_cfg) returning
 (train_task, test_task, policy) and add it to BUILDERS (policy_cfg is {}
-for tasks without a policy section).  Tasks: cartpole (MLPPolicy), mdkp
-(EvoJAX's MDKP with MDKPPolicy re-created from its examples/train_mdkp.py;
-the test score is the one-step reward).
+for tasks without a policy section); a policy: a constructor in POLICIES.
+Tasks: cartpole (policies mlp and mlp_pi, PermutationInvariantPolicy; a
+shuffled cartpole (task.shuffle_obs) is scored on EvoJAX's plain
+CartPoleSwingUp, since EvoJAX has no shuffled variant: for mlp_pi the
+order of the observation makes no difference), slimevolley (MLPPolicy,
+against the built-in baseline), mdkp (EvoJAX's MDKP with MDKPPolicy
+re-created from its examples/train_mdkp.py; the test score is the one-step
+reward).
 """
 import argparse
 import json
@@ -35,15 +40,40 @@ def mlp_policy(obs_dim, act_dim, pcfg):
                      output_act_fn=pcfg.get('output', 'tanh'))
 
 
+def mlp_pi_policy(obs_dim, act_dim, pcfg):
+    # the parameters do not depend on obs_dim: one LSTM for every component
+    from evojax.policy.mlp_pi import PermutationInvariantPolicy
+    return PermutationInvariantPolicy(act_dim=act_dim,
+                                      hidden_dim=int(pcfg.get('hidden_dim', 64)),
+                                      msg_dim=int(pcfg.get('msg_dim', 32)),
+                                      pos_em_dim=int(pcfg.get('pos_em_dim', 8)))
+
+
+POLICIES = {
+    'mlp': mlp_policy,
+    'mlp_pi': mlp_pi_policy,
+}
+
+
 def build_cartpole(tcfg, pcfg):
     from evojax.task.cartpole import CartPoleSwingUp
     hard = bool(tcfg.get('hard', False))
     steps = int(tcfg.get('max_steps', 1000))
     train = CartPoleSwingUp(harder=hard, test=False, max_steps=steps)
     test = CartPoleSwingUp(harder=hard, test=True, max_steps=steps)
-    if pcfg['name'] != 'mlp':
+    if pcfg['name'] not in POLICIES:
         raise SystemExit('cartpole: policy %r not scored here' % pcfg['name'])
-    return train, test, mlp_policy(5, 1, pcfg)
+    if tcfg.get('shuffle_obs', False):
+        # EvoJAX has no shuffled cartpole: score on the plain task.  For
+        # mlp_pi the order makes no difference; an mlp would be scored on
+        # another task than it trained on.
+        print('evojax_score: EvoJAX has no shuffled cartpole; scoring on '
+              'the plain CartPoleSwingUp%s' % (
+                  ' (mlp_pi is permutation invariant)'
+                  if pcfg['name'] == 'mlp_pi' else
+                  ' (for an mlp that is another task than it trained on)'),
+              file=sys.stderr)
+    return train, test, POLICIES[pcfg['name']](5, 1, pcfg)
 
 
 def build_slimevolley(tcfg, pcfg):

@@ -5,10 +5,12 @@
 
 #include "policies/convnet.h"
 #include "policies/mlp.h"
+#include "policies/mlp_pi.h"
 #include "policies/seq2seq.h"
 
 const policy_ops *const policy_registry[] = {
 	&mlp_ops,
+	&mlp_pi_ops,
 	&convnet_ops,
 	&seq2seq_policy_ops,
 	NULL,

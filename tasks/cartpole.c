@@ -16,15 +16,19 @@ static const cfg_field cartpole_fields[] = {
 	{ .key = "max_steps", .type = CFG_INT,
 	  .offset = offsetof(cartpole_cfg, max_steps), .def = "1000",
 	  .min = 1, .max = 1000000, .help = "steps per episode" },
+	{ .key = "shuffle_obs", .type = CFG_BOOL,
+	  .offset = offsetof(cartpole_cfg, shuffle_obs), .def = "false",
+	  .help = "permute the 5 observation components, a new order each episode" },
 };
 
 static void cartpole_dims(const void *cfg, task_dims *out)
 {
 	const cartpole_cfg *c = cfg;
 
-	out->obs_dim = 5;
+	out->obs_dim = CARTPOLE_OBS_DIM;
 	out->act_dim = 1;
-	out->state_dim = 4;
+	/* shuffled: the episode's order (5 indices as floats) after the state */
+	out->state_dim = 4 + (c->shuffle_obs ? CARTPOLE_OBS_DIM : 0);
 	out->max_steps = c->max_steps;
 }
 
@@ -32,7 +36,8 @@ static void cartpole_defines(const void *cfg, char *buf, size_t size)
 {
 	const cartpole_cfg *c = cfg;
 
-	snprintf(buf, size, "#define CARTPOLE_HARD %d\n", c->hard ? 1 : 0);
+	snprintf(buf, size, "#define CARTPOLE_HARD %d\n#define CARTPOLE_SHUFFLE %d\n",
+		 c->hard ? 1 : 0, c->shuffle_obs ? 1 : 0);
 }
 
 const task_ops cartpole_ops = {
@@ -75,6 +80,23 @@ void cartpole_ref_reset(float s[4], bool hard, unsigned seed,
 		s[1] = z1 * 0.2f;
 		s[2] = z2 * 0.2f + CP_PI;
 		s[3] = z3 * 0.2f;
+	}
+}
+
+void cartpole_ref_perm(int perm[CARTPOLE_OBS_DIM], unsigned seed,
+		       unsigned purpose, unsigned iter, unsigned member,
+		       unsigned repeat)
+{
+	ph_out w = ph_draw(seed, purpose, iter, member, repeat, 1);
+
+	for (int i = 0; i < CARTPOLE_OBS_DIM; i++)
+		perm[i] = i;
+	for (int i = CARTPOLE_OBS_DIM - 1; i > 0; i--) {
+		int j = (int)ph_mulhi(w.v[CARTPOLE_OBS_DIM - 1 - i], (ph_u32)i + 1);
+		int k = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = k;
 	}
 }
 

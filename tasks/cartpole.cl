@@ -3,7 +3,16 @@
  * Task device contract: core/rollout.cl.  One agent, deterministic
  * dynamics (the step counter is unused); sizes from cartpole_dims():
  * state [x, x_dot, theta, theta_dot], obs [x, x_dot, cos, sin, theta_dot],
- * one action.  Options: CARTPOLE_HARD (0/1).
+ * one action.  Options: CARTPOLE_HARD (0/1), CARTPOLE_SHUFFLE (0/1).
+ *
+ * Shuffled (shuffle_obs): the state carries the episode's observation
+ * order perm (5 indices as floats, s[4..8]), drawn at reset from the
+ * episode's second reset draw (index 1) by Fisher-Yates (j = mul_hi(v,
+ * i + 1), i = 4..1), so every member meets the same orders (common
+ * random numbers) and each episode a new one; task_obs shows
+ * obs_shuffled[i] = obs[perm[i]].  EvoJAX has no shuffled cartpole; this
+ * follows the AttentionNeuron paper (Tang & Ha 2021), which permutes the
+ * observation at the start of each episode.
  */
 #define CP_GRAVITY 9.82f
 #define CP_CART_MASS 0.5f
@@ -34,15 +43,49 @@ void task_reset(float *s, uint seed, uint purpose, uint iter, uint member,
 	s[2] = z2 * 0.2f + CP_PI;
 	s[3] = z3 * 0.2f;
 #endif
+#if CARTPOLE_SHUFFLE
+	{
+		ph_out v = ph_draw(seed, purpose, iter, member, repeat, 1);
+		int perm[5] = { 0, 1, 2, 3, 4 };
+
+		for (int i = 4; i > 0; i--) {
+			int j = (int)ph_mulhi(v.v[4 - i], (ph_u32)i + 1);
+			int k = perm[i];
+
+			perm[i] = perm[j];
+			perm[j] = k;
+		}
+		for (int i = 0; i < 5; i++)
+			s[4 + i] = (float)perm[i];
+	}
+#endif
 }
 
 void task_obs(const VF *s, VF *obs)
 {
+#if CARTPOLE_SHUFFLE
+	VF raw[5];
+
+	raw[0] = s[0];
+	raw[1] = s[1];
+	raw[2] = cos(s[2]);
+	raw[3] = sin(s[2]);
+	raw[4] = s[3];
+	/* obs[i] = raw[perm[i]], perm per lane */
+	for (int i = 0; i < 5; i++) {
+		VF o = raw[0];
+
+		for (int k = 1; k < 5; k++)
+			o = (s[4 + i] == (float)k) ? raw[k] : o;
+		obs[i] = o;
+	}
+#else
 	obs[0] = s[0];
 	obs[1] = s[1];
 	obs[2] = cos(s[2]);
 	obs[3] = sin(s[2]);
 	obs[4] = s[3];
+#endif
 }
 
 void task_step(VF *s, const VF *act, VF *reward, VF *done,

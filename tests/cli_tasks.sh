@@ -334,4 +334,19 @@ if grep -q '^  name: slimevolley$' "$T/ejs.out" && grep -q '^  max_steps: 3000$'
 else
 	fail "EvoJAX problem_type slimevolley translates (MLP [100], tanh, 3000 steps)" "$(cat "$T/ejs.out")"
 fi
+
+# The permutation-invariant policy on shuffled cartpole: the shipped config
+# trains (smoke), its parameters are EvoJAX's 993, and the task key is
+# checked like any other.
+expect "cartpole_pi smoke trains" 0 "" -- $EVOJAX train configs/cartpole_pi.yaml --smoke --quiet --out "$T/pi"
+if $PY -c "
+import numpy as np
+assert np.load('$T/pi/best.npz')['params'].shape == (993,)
+" 2>"$T/py"; then
+	pass "cartpole_pi best.npz holds 993 parameters"
+else
+	fail "cartpole_pi best.npz holds 993 parameters" "$(cat "$T/py")"
+fi
+expect "shuffle_obs must be a bool" 2 "'shuffle_obs' must be true or false, got '3'" -- \
+	$EVOJAX validate configs/cartpole_pi.yaml --set task.shuffle_obs=3
 done_testing
