@@ -65,3 +65,4 @@ expect "negative bins" 2 "'num_bins' must be an integer in [1, 100000], got '-1'
 	$EVOJAX validate configs/mdkp.yaml --set task.num_bins=-1
 expect "mdkp takes no policy" 2 "task 'mdkp' evaluates the parameters directly and takes no 'policy' section" -- \
 	$EVOJAX validate configs/mdkp.yaml --set policy.name=mlp
+done_testing
