@@ -38,6 +38,16 @@ static const bench_case cases[] = {
 	  "task:\n  name: cartpole\n  max_steps: 1000\n"
 	  "policy:\n  name: mlp\n  hidden: [64, 64]\n  output: tanh\n" BENCH_ALGO,
 	  64, 16, 0 },
+	/* configs/cartpole_pi.yaml's mlp_pi on shuffled cartpole (easy resets:
+	 * random weights keep the cart on the track).  FLOP per step counted
+	 * by hand for 5 components, act 1, pos_em_dim 8, msg_dim 32, hidden 64:
+	 * LSTM 5 x 2 x (2 + 8) x 32 = 3200, keys 5 x 2 x 8 x 32 = 2560, logits
+	 * 5 x 2 x (8 x 32 + 64 x 8) = 7680, att obs 2 x 64 x 5 = 640, output
+	 * 2 x 64 = 128; plus ~600 sigmoid/tanh not counted. */
+	{ "cartpole_pi",
+	  "task:\n  name: cartpole\n  shuffle_obs: true\n"
+	  "policy:\n  name: mlp_pi\n" BENCH_ALGO,
+	  64, 16, 14208 },
 	{ "slimevolley", /* configs/slimevolley.yaml's policy, vs the baseline */
 	  "task:\n  name: slimevolley\n"
 	  "policy:\n  name: mlp\n  hidden: [100]\n  output: tanh\n" BENCH_ALGO,

@@ -1,6 +1,8 @@
-/* bench_train - time per training iteration of a real config and the share
+/* bench_train - time per training iteration of real configs and the share
  * of it spent outside the rollout kernel (ask/tell, transfers, host work).
- * Usage: bench_train [CONFIG [ITERATIONS]]  (default configs/cartpole_easy.yaml, 20)
+ * Usage: bench_train [CONFIG [ITERATIONS]]
+ *   default: the shipped configs below, each for a few iterations.
+ * For a direct task (mdkp) an "env step" is one evaluation of a member.
  * Nothing is written to disk; tests are pushed past the end of the run. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,8 @@
 #include "core/trainer.h"
 #include "opencl/clrt.h"
 
-int main(int argc, char **argv)
+static int bench(const char *path, int iters)
 {
-	const char *path = argc > 1 ? argv[1] : "configs/cartpole_easy.yaml";
-	int iters = argc > 2 ? atoi(argv[2]) : 20;
 	char set[64];
 	ej_err err = { 0 };
 	trainer_opts o = { 0 };
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	clrt *rt = NULL;
 	evaluator *ev = NULL;
 	trainer *t = NULL;
-	double wall, roll, kern;
+	double wall, roll, kern, steps;
 	int rc = 1;
 
 	if (!doc)
@@ -38,12 +38,15 @@ int main(int argc, char **argv)
 	    !(t = trainer_create(&e, ev, &o, &err)) || trainer_run(t, &err) < 0)
 		goto release;
 	trainer_timing(t, &wall, &roll, &kern);
+	steps = trainer_env_steps(t);
 	printf("train %s: %d iterations, %.4f s/iteration (%.2f it/s), "
-	       "%.3g env steps/s overall; rollout kernel %.1f%%, outside the kernel %.1f%% "
+	       "%.3g %s/s overall; evaluation kernel %.1f%%, outside it %.1f%% "
 	       "(%.2f ms/iteration)\n",
 	       path, iters, wall / iters, iters / wall,
-	       trainer_env_steps(t) / wall, 100.0 * kern / wall,
-	       100.0 * (wall - kern) / wall, 1e3 * (wall - kern) / iters);
+	       (steps > 0 ? steps : (double)iters * trainer_pop_size(t)) / wall,
+	       steps > 0 ? "env steps" : "member evaluations",
+	       100.0 * kern / wall, 100.0 * (wall - kern) / wall,
+	       1e3 * (wall - kern) / iters);
 	rc = 0;
 release:
 	trainer_free(t);
@@ -54,5 +57,25 @@ out:
 	if (rc)
 		fprintf(stderr, "bench_train: %s\n", err.msg);
 	cfg_free(doc);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *path;
+		int iters;
+	} runs[] = {
+		{ "configs/cartpole_easy.yaml", 20 },
+		{ "configs/mdkp.yaml", 100 },
+		{ "configs/slimevolley.yaml", 3 },
+		{ "configs/cartpole_pi.yaml", 2 },
+	};
+	int rc = 0;
+
+	if (argc > 1)
+		return bench(argv[1], argc > 2 ? atoi(argv[2]) : 20);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		rc |= bench(runs[i].path, runs[i].iters);
 	return rc;
 }
