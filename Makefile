@@ -6,6 +6,7 @@
 #   make bench      throughput figures (environment steps/s, GFLOP/s, iterations/s)
 #   make deps       install missing Debian packages only
 #   make SANITIZE=address,undefined test
+#   make fuzz       libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each (60)
 #   make V=1        show full commands
 
 CC      ?= cc
@@ -38,6 +39,15 @@ endif
 # Sanitizer builds live apart so flags never mix in one object directory.
 B := build$(if $(SANITIZE),-san)
 BIN := $(if $(SANITIZE),$(B)/evojax,evojax)
+# FUZZ=1 (set by 'make fuzz'): clang, libFuzzer instrumentation and
+# ASan/UBSan on every object, in build-fuzz/.
+ifeq ($(FUZZ),1)
+CC      := clang
+B       := build-fuzz
+BIN     := $(B)/evojax
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+endif
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
 # Device code: every .cl of the product, and philox.h (C and OpenCL C).
 CL_SRC   := $(sort opencl/philox.h $(wildcard opencl/*.cl core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
@@ -51,7 +61,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(wildcard tests/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all run test bench clean deps FORCE
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run test bench clean deps fuzz fuzz-run FORCE
 all: $(BIN)
 
 $(BIN): $(CMD_OBJ) $(B)/libevojax.a
@@ -118,7 +132,35 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
+# Each harness runs FUZZ_SECONDS on its committed seeds
+# (tests/fuzz/corpus/NAME) plus what earlier runs found
+# (build-fuzz/corpus/NAME); any crash, leak or sanitizer report stops make
+# with the reproducer saved as build-fuzz/NAME-crash-* (log:
+# build-fuzz/NAME.log).
+fuzz:
+	@sh tests/deps.sh clang
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
+			tests/fuzz/corpus/$$n >build-fuzz/$$n.log 2>&1; rc=$$?; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/$$n.log); \
+		echo "fuzz $$n: $${runs:-?} executions in $(FUZZ_SECONDS) s, exit $$rc"; \
+		if [ $$rc -ne 0 ]; then \
+			grep -E '^==[0-9]+==|^SUMMARY|Test unit written|^[a-z].*: runtime error' build-fuzz/$$n.log; \
+			exit 1; \
+		fi; \
+	done
+
+build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/gen/cl_embed.o build-fuzz/libevojax.a
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/gen/cl_embed.o build-fuzz/libevojax.a $(LDLIBS)
+
 clean:
-	rm -rf build build-san evojax
+	rm -rf build build-san build-fuzz evojax
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -69,6 +69,10 @@ typedef struct npz_file npz_file;
  * owned by the npz_file (data malloc'd, so aligned for any dtype) and valid
  * until npz_free.  '|b1' (bool) arrays come back as NPZ_U8. */
 npz_file *npz_read(const char *path, ej_err *err);
+/* The same from the bytes of an .npz in memory ('name' for messages and
+ * npz_file's path; the bytes need not outlive the call). */
+npz_file *npz_parse_mem(const void *buf, size_t len, const char *name,
+			ej_err *err);
 void npz_free(npz_file *f); /* NULL is fine */
 /* An in-memory npz_file holding copies of 'arrays' (as npz_read would
  * return after npz_write of them): hands one object's saved state to

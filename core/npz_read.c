@@ -634,32 +634,35 @@ static int npz_parse(const npz_rd *rd, npz_file *f)
 	return 0;
 }
 
-npz_file *npz_read(const char *path, ej_err *err)
+npz_file *npz_parse_mem(const void *buf, size_t len, const char *name,
+			ej_err *err)
 {
 	npz_file *f = calloc(1, sizeof(*f));
-	char *buf = NULL;
-	size_t len = 0;
-	npz_rd rd = { path, NULL, 0, err };
-	int rc;
+	npz_rd rd = { name, buf, len, err };
 
-	if (!f || !(f->path = strdup(path))) {
+	if (!f || !(f->path = strdup(name))) {
 		free(f);
 		ej_fail(err, EJ_EXIT_RUN, "cannot read '%s': out of memory",
-			path);
+			name);
 		return NULL;
 	}
-	if (fio_read_all(path, &buf, &len, err) < 0) {
+	if (npz_parse(&rd, f) < 0) {
 		npz_free(f);
 		return NULL;
 	}
-	rd.buf = (const unsigned char *)buf;
-	rd.len = len;
-	rc = npz_parse(&rd, f);
+	return f;
+}
+
+npz_file *npz_read(const char *path, ej_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	npz_file *f;
+
+	if (fio_read_all(path, &buf, &len, err) < 0)
+		return NULL;
+	f = npz_parse_mem(buf, len, path, err);
 	free(buf);
-	if (rc < 0) {
-		npz_free(f);
-		return NULL;
-	}
 	return f;
 }
 
