@@ -8,6 +8,7 @@
 #include "tasks/function.h"
 #include "tasks/mnist.h"
 #include "tasks/seq2seq.h"
+#include "tasks/waterworld.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
@@ -15,6 +16,7 @@ const task_ops *const task_registry[] = {
 	&arm_ops,
 	&mnist_ops,
 	&seq2seq_task_ops,
+	&waterworld_ops,
 	NULL,
 };
 
