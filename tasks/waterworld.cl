@@ -44,8 +44,22 @@
 #define WW_BITS(m) EJ_CAT(as_ulong, VL)(EJ_CAT(convert_long, VL)(m))
 #define WW_VSTORE_BITS(v, p) EJ_CAT(vstore, VL)((v), 0, (p))
 #endif
-#define WW_RV float16 /* 16 rays of one world */
+/* Rays of one world cast together: 16 (two chunks) when the lanes are
+ * SIMD lanes, 1 (30 chunks) on GPUs (VL 1). */
+#if VL == 1
+#define WW_RW 1
+#define WW_RV float
+#define WW_RM int
+#define WW_RLOAD(p) (*(p))
+#define WW_RSTORE(v, p) (*(p) = (v))
+#else
+#define WW_RW 16
+#define WW_RV float16
 #define WW_RM int16
+#define WW_RLOAD(p) vload16(0, (p))
+#define WW_RSTORE(v, p) vstore16((v), 0, (p))
+#endif
+#define WW_CHUNKS ((WW_RAYS + WW_RW - 1) / WW_RW)
 /* A ray hits an item only when its centre is within ~138 of the agent:
  * EvoJAX's point (up to 2 x 10 across the ray when mirrored) must project
  * inside the ray on its larger axis, so the centre is at most
@@ -78,8 +92,8 @@ void task_reset(float *s, uint seed, uint purpose, uint iter, uint member,
 	}
 }
 
-/* The rays' constants, rays 16 h .. 16 h + 15 in half h as vectors
- * (rays 30 and 31 repeat ray 0; their readings are dropped). */
+/* The constants of rays WW_RW c .. WW_RW c + WW_RW - 1 (chunk c; rays
+ * past 29 repeat ray 0 and their readings are dropped). */
 typedef struct ww_rays {
 	WW_RV dx, dy;         /* 120 (cos, sin) */
 	WW_RV nx, ny;         /* unit normal (dy, -dx) / |.| */
@@ -103,51 +117,49 @@ inline int ww_ctz(ulong x)
 	return 63 - (int)clz(x & (0ul - x));
 }
 
-inline void ww_ray_consts(ww_rays *R)
+inline void ww_ray_consts(ww_rays *R, int c)
 {
-	float v[11][32];
+	float v[11][WW_RW];
 
-	for (int r = 0; r < 32; r++) {
-		const int b = r < WW_RAYS ? r : 0;
+	for (int j = 0; j < WW_RW; j++) {
+		const int b = WW_RW * c + j < WW_RAYS ? WW_RW * c + j : 0;
 		const float dx = WW_RANGE * as_float(ww_ray_bits[2 * b]);
 		const float dy = WW_RANGE * as_float(ww_ray_bits[2 * b + 1]);
 		const float len = sqrt(dy * dy + dx * dx);
 		const int dom = fabs(dx) > fabs(dy);
 
-		v[0][r] = dx;
-		v[1][r] = dy;
-		v[2][r] = dy / len;
-		v[3][r] = -dx / len;
-		v[4][r] = 1.0f / len;
-		v[5][r] = 1.0f / (dom ? dx : dy);
-		v[6][r] = dom ? 1.0f : 0.0f;
+		v[0][j] = dx;
+		v[1][j] = dy;
+		v[2][j] = dy / len;
+		v[3][j] = -dx / len;
+		v[4][j] = 1.0f / len;
+		v[5][j] = 1.0f / (dom ? dx : dy);
+		v[6][j] = dom ? 1.0f : 0.0f;
 		for (int w = 0; w < 4; w++) {
 			const float ex4 = ww_walls[w][2] - ww_walls[w][0];
 			const float ey4 = ww_walls[w][3] - ww_walls[w][1];
 			const float den = ey4 * dx - ex4 * dy;
 
-			v[7 + w][r] = fabs(den) <= 1e-8f ? 0.0f : 1.0f / den;
+			v[7 + w][j] = fabs(den) <= 1e-8f ? 0.0f : 1.0f / den;
 		}
 	}
-	for (int h = 0; h < 2; h++) {
-		R[h].dx = vload16(h, v[0]);
-		R[h].dy = vload16(h, v[1]);
-		R[h].nx = vload16(h, v[2]);
-		R[h].ny = vload16(h, v[3]);
-		R[h].inv_len = vload16(h, v[4]);
-		R[h].inv_dom = vload16(h, v[5]);
-		R[h].dom = vload16(h, v[6]) > 0.0f;
-		for (int w = 0; w < 4; w++)
-			R[h].inv_den[w] = vload16(h, v[7 + w]);
-	}
+	R->dx = WW_RLOAD(v[0]);
+	R->dy = WW_RLOAD(v[1]);
+	R->nx = WW_RLOAD(v[2]);
+	R->ny = WW_RLOAD(v[3]);
+	R->inv_len = WW_RLOAD(v[4]);
+	R->inv_dom = WW_RLOAD(v[5]);
+	R->dom = WW_RLOAD(v[6]) > 0.0f;
+	for (int w = 0; w < 4; w++)
+		R->inv_den[w] = WW_RLOAD(v[7 + w]);
 }
 
-/* 16 rays (R) of one world.  st: its state, value k at st[k * VL];
+/* The rays R of one world.  st: its state, value k at st[k * VL];
  * list[0..n): its items within WW_NEAR of the agent in order, -1 in place
  * of the first item beyond; o: the rays' readings [wall, food, poison,
  * vx, vy] (before the division by 120). */
-inline void ww_half_obs(const float *st, const int *list, int n,
-			const ww_rays *R, float o[5][16])
+inline void ww_rays_obs(const float *st, const int *list, int n,
+			const ww_rays *R, float o[5][WW_RW])
 {
 	const float ax = st[0], ay = st[VL];
 	WW_RV wq = 0.0f, bq = INFINITY, bvx = 0.0f, bvy = 0.0f, bk = 0.0f;
@@ -206,12 +218,42 @@ inline void ww_half_obs(const float *st, const int *list, int n,
 		WW_RM wall = wd < id;
 		WW_RM item = (wd >= id) & bh;
 
-		vstore16(select((WW_RV)WW_RANGE, wd, wall & wh), 0, o[0]);
-		vstore16(select((WW_RV)WW_RANGE, id, item & (bk > 0.0f)), 0, o[1]);
-		vstore16(select((WW_RV)WW_RANGE, id, item & (bk <= 0.0f)), 0, o[2]);
-		vstore16(select((WW_RV)0.0f, bvx, item), 0, o[3]);
-		vstore16(select((WW_RV)0.0f, bvy, item), 0, o[4]);
+		WW_RSTORE(select((WW_RV)WW_RANGE, wd, wall & wh), o[0]);
+		WW_RSTORE(select((WW_RV)WW_RANGE, id, item & (bk > 0.0f)), o[1]);
+		WW_RSTORE(select((WW_RV)WW_RANGE, id, item & (bk <= 0.0f)), o[2]);
+		WW_RSTORE(select((WW_RV)0.0f, bvx, item), o[3]);
+		WW_RSTORE(select((WW_RV)0.0f, bvy, item), o[4]);
 	}
+}
+
+/* World l's items within WW_NEAR of its agent, in order, with -1 in
+ * place of the first item beyond (near: bit k % 64 of word k / 64 at
+ * near[(k / 64) * VL]).  Returns the count. */
+inline int ww_near_list(const ulong *near, int *list)
+{
+	int n = 0, first_far = WW_ITEMS;
+
+	for (int w = WW_WORDS - 1; w >= 0; w--) {
+		ulong all = w < WW_WORDS - 1 || WW_ITEMS % 64 == 0
+			    ? ~0ul : (1ul << (WW_ITEMS % 64)) - 1ul;
+		ulong far = ~near[w * VL] & all;
+
+		if (far)
+			first_far = 64 * w + ww_ctz(far);
+	}
+	for (int w = 0; w < WW_WORDS; w++)
+		for (ulong b = near[w * VL]; b; b &= b - 1ul) {
+			const int k = 64 * w + ww_ctz(b);
+
+			if (first_far < k) {
+				list[n++] = -1;
+				first_far = WW_ITEMS;
+			}
+			list[n++] = k;
+		}
+	if (first_far < WW_ITEMS)
+		list[n++] = -1;
+	return n;
 }
 
 #if VL == 16
@@ -246,18 +288,16 @@ inline void ww_transpose16(float16 *m)
 }
 #endif
 
-/* Rays across lanes: each world casts its 30 rays as two 16-wide vectors
- * against the walls and only its items within WW_NEAR (~20% of them),
- * then the readings are transposed into the lanes of obs. */
+/* Rays across lanes (see the top): near-item bits in lanes, one list
+ * per world, each chunk of rays for every world, then the transpose. */
 void task_obs(const VF *s, VF *obs)
 {
 	/* the lanes' values: world l's value k is st[k * VL + l] */
 	const float *st = (const float *)s;
-	ww_rays R[2];
 	ulong near[WW_WORDS * VL]; /* world l: bit k % 64 of word k / 64 */
-	float out[VL][2][5][16];   /* per world and ray half */
+	int list[VL][WW_ITEMS], n[VL];
+	float out[VL][WW_CHUNKS][5][WW_RW];
 
-	ww_ray_consts(R);
 	for (int w = 0; w < WW_WORDS; w++) {
 		WW_VBITS acc = 0;
 
@@ -269,54 +309,39 @@ void task_obs(const VF *s, VF *obs)
 		}
 		WW_VSTORE_BITS(acc, near + w * VL);
 	}
-	for (int l = 0; l < VL; l++) {
-		/* the near items in order, -1 in place of the first far one */
-		int list[WW_ITEMS], n = 0, first_far = WW_ITEMS;
+	for (int l = 0; l < VL; l++)
+		n[l] = ww_near_list(near + l, list[l]);
+	for (int c = 0; c < WW_CHUNKS; c++) {
+		ww_rays R;
 
-		for (int w = WW_WORDS - 1; w >= 0; w--) {
-			ulong all = w < WW_WORDS - 1 || WW_ITEMS % 64 == 0
-				    ? ~0ul : (1ul << (WW_ITEMS % 64)) - 1ul;
-			ulong far = ~near[w * VL + l] & all;
-
-			if (far)
-				first_far = 64 * w + ww_ctz(far);
-		}
-		for (int w = 0; w < WW_WORDS; w++)
-			for (ulong b = near[w * VL + l]; b; b &= b - 1ul) {
-				const int k = 64 * w + ww_ctz(b);
-
-				if (first_far < k) {
-					list[n++] = -1;
-					first_far = WW_ITEMS;
-				}
-				list[n++] = k;
-			}
-		if (first_far < WW_ITEMS)
-			list[n++] = -1;
-		for (int h = 0; h < 2; h++)
-			ww_half_obs(st + l, list, n, R + h, out[l][h]);
+		ww_ray_consts(&R, c);
+		for (int l = 0; l < VL; l++)
+			ww_rays_obs(st + l, list[l], n[l], &R, out[l][c]);
 	}
-	/* obs 5 r + c, lane l = out[l][r / 16][c][r % 16], / 120 for c < 3 */
-	for (int h = 0; h < 2; h++)
-		for (int c = 0; c < 5; c++) {
+	/* obs 5 r + k, lane l = out[l][r / WW_RW][k][r % WW_RW], / 120 for
+	 * k < 3 */
+	for (int c = 0; c < WW_CHUNKS; c++)
+		for (int k = 0; k < 5; k++) {
 #if VL == 16
 			float16 m[16];
 
 			for (int l = 0; l < 16; l++)
-				m[l] = vload16(0, out[l][h][c]);
+				m[l] = vload16(0, out[l][c][k]);
 			ww_transpose16(m);
-			for (int j = 0; j < 16 && 16 * h + j < WW_RAYS; j++)
-				obs[5 * (16 * h + j) + c] = c < 3 ? m[j] / WW_RANGE : m[j];
+#endif
+			for (int j = 0; j < WW_RW && WW_RW * c + j < WW_RAYS; j++) {
+#if VL == 16
+				VF v = m[j];
 #else
-			for (int j = 0; j < 16 && 16 * h + j < WW_RAYS; j++) {
-				float v[VL];
+				float lane[VL];
+				VF v;
 
 				for (int l = 0; l < VL; l++)
-					v[l] = out[l][h][c][j];
-				obs[5 * (16 * h + j) + c] = c < 3 ? EJ_VLOAD(v) / WW_RANGE
-								  : EJ_VLOAD(v);
-			}
+					lane[l] = out[l][c][k][j];
+				v = EJ_VLOAD(lane);
 #endif
+				obs[5 * (WW_RW * c + j) + k] = k < 3 ? v / WW_RANGE : v;
+			}
 		}
 	obs[5 * WW_RAYS] = s[2];
 	obs[5 * WW_RAYS + 1] = s[3];
