@@ -190,10 +190,22 @@ def build_mdkp(tcfg, pcfg):
                                    num_bins=train.act_shape[0])
 
 
+def build_waterworld(tcfg, pcfg):
+    from evojax.task.waterworld import WaterWorld
+    items = int(tcfg.get('num_items', 50))
+    steps = int(tcfg.get('max_steps', 1000))
+    train = WaterWorld(num_items=items, max_steps=steps, test=False)
+    test = WaterWorld(num_items=items, max_steps=steps, test=True)
+    if pcfg['name'] != 'mlp':
+        raise SystemExit('waterworld: policy %r not scored here' % pcfg['name'])
+    return train, test, mlp_policy(train.obs_shape[0], train.act_shape[0], pcfg)
+
+
 BUILDERS = {
     'cartpole': build_cartpole,
     'slimevolley': build_slimevolley,
     'mdkp': build_mdkp,
+    'waterworld': build_waterworld,
 }
 
 

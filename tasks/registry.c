@@ -10,6 +10,7 @@
 #include "tasks/mnist.h"
 #include "tasks/seq2seq.h"
 #include "tasks/slimevolley.h"
+#include "tasks/waterworld.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
@@ -19,6 +20,7 @@ const task_ops *const task_registry[] = {
 	&mnist_ops,
 	&seq2seq_task_ops,
 	&slimevolley_ops,
+	&waterworld_ops,
 	NULL,
 };
 

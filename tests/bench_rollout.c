@@ -48,6 +48,10 @@ static const bench_case cases[] = {
 	  "task:\n  name: cartpole\n  shuffle_obs: true\n"
 	  "policy:\n  name: mlp_pi\n" BENCH_ALGO,
 	  64, 16, 14208 },
+	{ "waterworld", /* configs/waterworld.yaml's policy: 152-100-4 softmax */
+	  "task:\n  name: waterworld\n  max_steps: 500\n"
+	  "policy:\n  name: mlp\n  hidden: [100]\n  output: softmax\n" BENCH_ALGO,
+	  64, 32, 0 },
 	{ "slimevolley", /* configs/slimevolley.yaml's policy, vs the baseline */
 	  "task:\n  name: slimevolley\n"
 	  "policy:\n  name: mlp\n  hidden: [100]\n  output: tanh\n" BENCH_ALGO,

@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 		{ "configs/cartpole_easy.yaml", 20 },
 		{ "configs/mdkp.yaml", 100 },
 		{ "configs/slimevolley.yaml", 3 },
+		{ "configs/waterworld.yaml", 3 },
 		{ "configs/cartpole_pi.yaml", 2 },
 	};
 	int rc = 0;
