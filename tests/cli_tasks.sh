@@ -349,4 +349,32 @@ else
 fi
 expect "shuffle_obs must be a bool" 2 "'shuffle_obs' must be true or false, got '3'" -- \
 	$EVOJAX validate configs/cartpole_pi.yaml --set task.shuffle_obs=3
+# EvoJAX's PGPE/waterworld.yaml: the task of configs/waterworld.yaml.
+cat >"$T/ejw.yaml" <<'YAML'
+es_name: "PGPE"
+problem_type: "waterworld"
+normalize: false
+es_config:
+  pop_size: 256
+  center_learning_rate: 0.014
+  stdev_learning_rate: 0.088
+  init_stdev: 0.069
+  optimizer: "adam"
+hidden_size: 100
+num_tests: 100
+n_repeats: 32
+max_iter: 1000
+test_interval: 50
+log_interval: 10
+seed: 42
+gpu_id: [0, 1, 2, 3]
+debug: false
+YAML
+$EVOJAX validate "$T/ejw.yaml" 2>&1 | tail -n +2 >"$T/ejw.out"
+$EVOJAX validate configs/waterworld.yaml >"$T/ejwn.out" 2>&1
+if [ -s "$T/ejw.out" ] && cmp -s "$T/ejw.out" "$T/ejwn.out"; then
+	pass "EvoJAX PGPE/waterworld.yaml translates to configs/waterworld.yaml"
+else
+	fail "EvoJAX PGPE/waterworld.yaml translates to configs/waterworld.yaml" "$(diff "$T/ejw.out" "$T/ejwn.out" | head -8)"
+fi
 done_testing
