@@ -10,10 +10,11 @@
 #   make V=1        show full commands
 
 CC      ?= cc
-PKGS    := yaml-0.1 OpenCL clblast zlib lapacke
+PKGS    := yaml-0.1 OpenCL clblast zlib lapacke cairo fontconfig libgif
 DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
             pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
-            dataset-fashion-mnist python3-numpy liblapacke-dev libopenblas-dev
+            dataset-fashion-mnist python3-numpy liblapacke-dev libopenblas-dev \
+            libcairo2-dev libgif-dev
 RUN_CONFIG ?= configs/cartpole_easy.yaml
 RUN_ARGS   ?=
 

@@ -17,10 +17,13 @@
 #include "algos/algo.h"
 #include "core/cfg.h"
 #include "core/compat.h"
+#include "core/episode.h"
 #include "core/exp.h"
 #include "core/npz.h"
 #include "core/optim.h"
 #include "core/pbt.h"
+#include "core/plot.h"
+#include "core/render.h"
 #include "core/sched.h"
 #include "core/trainer.h"
 #include "opencl/clrt.h"
@@ -46,6 +49,7 @@ typedef struct cli {
 	const char *sets[MAX_SETS];
 	int n_sets;
 	const char *seed, *out, *device, *params, *resume;
+	const char *episodes, *every, *size; /* render */
 	char resume_config[4200];
 	char note[512]; /* set when CONFIG was translated from EvoJAX's format */
 	bool smoke, quiet, json, help;
@@ -129,6 +133,12 @@ static int parse_cli(const char *cmd, int argc, char **argv, const char *allowed
 			slot = &c->params;
 		else if (strcmp(a, "--resume") == 0)
 			slot = &c->resume;
+		else if (strcmp(a, "--episodes") == 0)
+			slot = &c->episodes;
+		else if (strcmp(a, "--every") == 0)
+			slot = &c->every;
+		else if (strcmp(a, "--size") == 0)
+			slot = &c->size;
 		else
 			return usage_error(cmd, "unknown option '%s'", a);
 		*slot = argv[++i];
@@ -364,11 +374,42 @@ static int check_finite(const char *path, const char *name, const float *x,
 	return 0;
 }
 
+/* Saved parameters (n floats) and the normalizer (n_obs doubles, left
+ * as they are when the file has none) from an npz such as best.npz. */
+static int load_params(const char *path, size_t n, size_t n_obs,
+		       float *params, double *obs, ej_err *err)
+{
+	npz_file *f = npz_read(path, err);
+	float *tmp = NULL;
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	if (npz_get_f32(f, "params", params, n, err) < 0 ||
+	    check_finite(path, "params", params, n, err) < 0)
+		goto out;
+	if (npz_find(f, "obs_params") && n_obs > 0) {
+		if (!(tmp = malloc(n_obs * sizeof(float)))) {
+			ej_fail(err, EJ_EXIT_RUN, "out of memory");
+			goto out;
+		}
+		if (npz_get_f32(f, "obs_params", tmp, n_obs, err) < 0 ||
+		    check_finite(path, "obs_params", tmp, n_obs, err) < 0)
+			goto out;
+		for (size_t i = 0; i < n_obs; i++)
+			obs[i] = tmp[i];
+	}
+	rc = 0;
+out:
+	free(tmp);
+	npz_free(f);
+	return rc;
+}
+
 static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 		       ej_err *err)
 {
 	evaluator *ev = eval_create(e, rt, err);
-	npz_file *f = NULL;
 	float *params = NULL;
 	double *obs = NULL;
 	test_stats s;
@@ -376,33 +417,15 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 
 	if (!ev)
 		return -1;
-	if (!(f = npz_read(path, err)))
-		goto out;
 	params = malloc(eval_param_count(ev) * sizeof(float));
 	obs = calloc(eval_obs_params_size(ev) + 1, sizeof(double));
 	if (!params || !obs) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
 	}
-	if (npz_get_f32(f, "params", params, eval_param_count(ev), err) < 0 ||
-	    check_finite(path, "params", params, eval_param_count(ev), err) < 0)
-		goto out;
-	if (npz_find(f, "obs_params") && eval_obs_params_size(ev) > 0) {
-		size_t n = eval_obs_params_size(ev);
-		float *tmp = malloc(n * sizeof(float));
-
-		if (!tmp || npz_get_f32(f, "obs_params", tmp, n, err) < 0 ||
-		    check_finite(path, "obs_params", tmp, n, err) < 0) {
-			free(tmp);
-			if (!tmp)
-				ej_fail(err, EJ_EXIT_RUN, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			obs[i] = tmp[i];
-		free(tmp);
-	}
-	if (eval_test(ev, params, obs, 0, &s, err) < 0)
+	if (load_params(path, eval_param_count(ev), eval_obs_params_size(ev),
+			params, obs, err) < 0 ||
+	    eval_test(ev, params, obs, 0, &s, err) < 0)
 		goto out;
 	/* JSON has no nan or inf: a non-finite score is null. */
 	{
@@ -418,7 +441,6 @@ static int test_params(const exp_cfg *e, const char *path, clrt *rt,
 	}
 	rc = 0;
 out:
-	npz_free(f);
 	free(params);
 	free(obs);
 	eval_free(ev);
@@ -455,6 +477,179 @@ static int cmd_test(int argc, char **argv)
 	return rc;
 }
 
+/* A whole number in [lo, hi] for 'flag'. */
+static int parse_count(const char *cmd, const char *flag, const char *v,
+		       long lo, long hi, int *out)
+{
+	char *end, msg[160];
+	long x = strtol(v, &end, 10);
+
+	if (*v && !*end && x >= lo && x <= hi) {
+		*out = (int)x;
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "%s must be a whole number from %ld to %ld, got '%%s'",
+		 flag, lo, hi);
+	return usage_error(cmd, msg, v);
+}
+
+/* --size WxH */
+static int parse_size(const char *cmd, const char *v, int *w, int *h)
+{
+	char *end, *end2;
+	long x = strtol(v, &end, 10), y = 0;
+
+	if (end != v && (*end == 'x' || *end == 'X'))
+		y = strtol(end + 1, &end2, 10);
+	if (end == v || (*end != 'x' && *end != 'X') || end2 == end + 1 ||
+	    *end2 || x < 1 || y < 1 || x > 100000 || y > 100000)
+		return usage_error(cmd, "--size must be WIDTHxHEIGHT in pixels, got '%s'", v);
+	*w = (int)x;
+	*h = (int)y;
+	return 0;
+}
+
+static const char render_help[] =
+	"usage: evojax render CONFIG --params FILE.npz [--out episode.gif] [--episodes N]\n"
+	"                     [--seed S] [--every K] [--size WxH] [--set key.path=value]... [--smoke]\n\n"
+	"Draw test episodes of saved parameters (e.g. best.npz) as an animated GIF.\n"
+	"The host reference of the task and the policy runs the evaluator's test\n"
+	"episodes: episode k of seed S is test episode k of 'evojax test CONFIG\n"
+	"--seed S' (test_n_repeats 1), and its return is printed, one JSON line per\n"
+	"episode.  Tasks that can be drawn are marked [render] by 'evojax list'.\n\n"
+	"  --out FILE     the GIF (default episode.gif)\n"
+	"  --episodes N   episodes 0 .. N-1 (default 1)\n"
+	"  --seed S       same as --set seed=S (the evaluator's seed)\n"
+	"  --every K      draw every K-th step (default: real time at about 25 frames/s)\n"
+	"  --size WxH     picture size (default: the task's, 480x260 for cartpole)\n";
+
+static int render_params(const exp_cfg *e, const cli *c, render_opts *o,
+			 const char *out, ej_err *err)
+{
+	size_t P, n_obs;
+	float *params = NULL;
+	double *obs = NULL, sum = 0.0;
+	render_episode *eps = NULL;
+	int rc = -1, frames = 0;
+
+	if (episode_check(e, true, err) < 0)
+		return -1;
+	episode_sizes(e, &P, &n_obs);
+	params = malloc(P * sizeof(float));
+	obs = calloc(n_obs, sizeof(double));
+	eps = calloc((size_t)o->episodes, sizeof(*eps));
+	if (!params || !obs || !eps) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	if (load_params(c->params, P, n_obs, params, obs, err) < 0 ||
+	    render_gif(e, params, obs, o, out, eps, err) < 0)
+		goto out;
+	for (int k = 0; k < o->episodes; k++) {
+		printf("{\"kind\": \"render\", \"episode\": %d, \"seed\": %u, \"return\": %.9g, \"steps\": %d, \"frames\": %d}\n",
+		       k, o->seed, eps[k].ret, eps[k].steps, eps[k].frames);
+		sum += eps[k].ret;
+		frames += eps[k].frames;
+	}
+	fprintf(stderr, "%s: %d episode%s, %d frames, every %d steps; mean return %.4f\n",
+		out, o->episodes, o->episodes > 1 ? "s" : "", frames,
+		render_every(e, o), sum / o->episodes);
+	rc = 0;
+out:
+	free(params);
+	free(obs);
+	free(eps);
+	return rc;
+}
+
+static int cmd_render(int argc, char **argv)
+{
+	ej_err err = { 0 };
+	render_opts o = { .episodes = 1 };
+	exp_cfg e;
+	cli c;
+	cfg_doc *doc;
+	int rc;
+
+	if ((rc = parse_cli("render", argc, argv,
+			    "--set --seed --params --out --episodes --every --size --smoke",
+			    &c)))
+		return rc;
+	if (c.help) {
+		fputs(render_help, stdout);
+		return 0;
+	}
+	if (!c.params)
+		return usage_error("render", "missing --params FILE.npz%s", "");
+	if ((c.episodes && (rc = parse_count("render", "--episodes", c.episodes,
+					     1, 100000, &o.episodes))) ||
+	    (c.every && (rc = parse_count("render", "--every", c.every, 1,
+					  1000000, &o.every))) ||
+	    (c.size && (rc = parse_size("render", c.size, &o.width, &o.height))))
+		return rc;
+	if (!(doc = load_experiment(&c, &e, &err)))
+		return die(&err);
+	o.seed = (unsigned)e.seed;
+	if (render_params(&e, &c, &o, c.out ? c.out : "episode.gif", &err) < 0)
+		rc = die(&err);
+	render_release_fonts();
+	exp_release(&e);
+	cfg_free(doc);
+	return rc;
+}
+
+static const char plot_help[] =
+	"usage: evojax plot RUN_DIR... [--out curves.svg|curves.png] [--size WxH]\n\n"
+	"Draw the learning curves of run directories (metrics.jsonl): per run the\n"
+	"train fitness (mean, max and the min-max band of the population) and the\n"
+	"test scores against iterations, one colour per run; a population-based\n"
+	"training run gives one colour per worker, with its exploit events\n"
+	"marked (pbt.jsonl).  The title comes from the runs' config.yaml.\n\n"
+	"  --out FILE     curves.svg (default) or a .png: the same drawing\n"
+	"  --size WxH     picture size (default 800x500)\n";
+
+static int cmd_plot(int argc, char **argv)
+{
+	ej_err err = { 0 };
+	const char *out = "curves.svg", **dirs;
+	int n = 0, w = 800, h = 500, rc = 0;
+	plot_data d;
+
+	if (!(dirs = calloc((size_t)argc + 1, sizeof(*dirs))))
+		return EJ_EXIT_RUN;
+	for (int i = 0; i < argc && rc == 0; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(plot_help, stdout);
+			free(dirs);
+			return 0;
+		}
+		if (argv[i][0] != '-')
+			dirs[n++] = argv[i];
+		else if (strcmp(argv[i], "--out") && strcmp(argv[i], "--size"))
+			rc = usage_error("plot", "unknown option '%s'", argv[i]);
+		else if (i + 1 >= argc)
+			rc = usage_error("plot", "option '%s' needs a value", argv[i]);
+		else if (!strcmp(argv[i++], "--out"))
+			out = argv[i];
+		else
+			rc = parse_size("plot", argv[i], &w, &h);
+	}
+	if (rc == 0 && n == 0)
+		rc = usage_error("plot", "missing RUN_DIR%s", "");
+	if (rc == 0) {
+		if (plot_load(&d, dirs, (size_t)n, &err) < 0 ||
+		    plot_write(&d, out, w, h, &err) < 0)
+			rc = die(&err);
+		else
+			fprintf(stderr, "%s: %d run%s, %zu series\n", out, n,
+				n > 1 ? "s" : "", d.n);
+		plot_release(&d);
+		render_release_fonts();
+	}
+	free(dirs);
+	return rc;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	(void)argv;
@@ -467,7 +662,8 @@ static int cmd_list(int argc, char **argv)
 	}
 	puts("tasks (section 'task'):");
 	for (const task_ops *const *t = task_registry; *t; t++) {
-		printf("  %s - %s\n", (*t)->name, (*t)->summary);
+		printf("  %s - %s%s\n", (*t)->name, (*t)->summary,
+		       (*t)->host && (*t)->host->draw ? " [render]" : "");
 		cfg_print_schema(stdout, 4, (*t)->fields, (*t)->n_fields);
 	}
 	puts("\npolicies (section 'policy'):");
@@ -519,6 +715,8 @@ static const struct command {
 	{ "train", cmd_train, "train an experiment from a YAML config" },
 	{ "validate", cmd_validate, "check a config and print it resolved" },
 	{ "test", cmd_test, "evaluate saved parameters on the test task" },
+	{ "render", cmd_render, "draw test episodes of saved parameters as a GIF" },
+	{ "plot", cmd_plot, "draw learning curves of run directories (SVG, PNG)" },
 	{ "list", cmd_list, "registered tasks, policies, algorithms, optimizers" },
 	{ "devices", cmd_devices, "OpenCL platforms and devices" },
 };

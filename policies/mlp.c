@@ -61,6 +61,29 @@ static void mlp_defines(const void *cfg, int obs_dim, int act_dim, char *buf,
 			      i, c->hidden.v[i]);
 }
 
+static void mlp_host_reset(const void *cfg, int obs_dim, int act_dim,
+			   float *ps)
+{
+	(void)cfg;
+	(void)obs_dim;
+	(void)act_dim;
+	(void)ps;
+}
+
+static int mlp_host_forward(const void *cfg, int obs_dim, int act_dim,
+			    const float *w, float *ps, const float *obs,
+			    float *act)
+{
+	(void)ps;
+	mlp_ref_forward(cfg, obs_dim, act_dim, w, obs, act);
+	return 0;
+}
+
+static const policy_host_ops mlp_host = {
+	.reset = mlp_host_reset,
+	.forward = mlp_host_forward,
+};
+
 const policy_ops mlp_ops = {
 	.name = "mlp",
 	.summary = "multi-layer perceptron, tanh hidden layers (EvoJAX MLPPolicy)",
@@ -72,6 +95,7 @@ const policy_ops mlp_ops = {
 	.defines = mlp_defines,
 	.caps = POLICY_CAP_STEP | POLICY_CAP_IMAGES,
 	.images = &mlp_img_ops,
+	.host = &mlp_host,
 };
 
 void mlp_ref_forward(const mlp_cfg *cfg, int obs_dim, int act_dim,

@@ -101,6 +101,24 @@ static void mlp_pi_defines(const void *cfg, int obs_dim, int act_dim,
 		snprintf(buf + n, size - (size_t)n, "}\n");
 }
 
+static void mlp_pi_host_reset(const void *cfg, int obs_dim, int act_dim,
+			      float *ps)
+{
+	mlp_pi_ref_reset(cfg, obs_dim, act_dim, ps);
+}
+
+static int mlp_pi_host_forward(const void *cfg, int obs_dim, int act_dim,
+			       const float *w, float *ps, const float *obs,
+			       float *act)
+{
+	return mlp_pi_ref_forward(cfg, obs_dim, act_dim, w, ps, obs, act);
+}
+
+static const policy_host_ops mlp_pi_host = {
+	.reset = mlp_pi_host_reset,
+	.forward = mlp_pi_host_forward,
+};
+
 const policy_ops mlp_pi_ops = {
 	.name = "mlp_pi",
 	.summary = "permutation-invariant AttentionNeuron + MLP, LSTM per observation component (EvoJAX PermutationInvariantPolicy)",
@@ -112,6 +130,7 @@ const policy_ops mlp_pi_ops = {
 	.defines = mlp_pi_defines,
 	.caps = POLICY_CAP_STEP,
 	.state_dim = mlp_pi_state_dim,
+	.host = &mlp_pi_host,
 };
 
 /* ---- host reference (mirrors policies/mlp_pi.cl) ---------------------- */

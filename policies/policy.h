@@ -34,6 +34,19 @@ enum policy_cap {
 					 (tasks/s2s.h) */
 };
 
+/* The host forward of an episodic policy (policy_ops.host; optional):
+ * its host reference, the device code's arithmetic up to libm rounding,
+ * for `evojax render` (core/episode.c).  ps holds state_dim() floats (a
+ * 1-float dummy for a feed-forward policy); reset clears it at episode
+ * start, forward does one step: obs (obs_dim) -> act (act_dim), updating
+ * ps.  forward returns 0, or -1 when out of memory. */
+typedef struct policy_host_ops {
+	void (*reset)(const void *cfg, int obs_dim, int act_dim, float *ps);
+	int (*forward)(const void *cfg, int obs_dim, int act_dim,
+		       const float *w, float *ps, const float *obs,
+		       float *act);
+} policy_host_ops;
+
 typedef struct policy_ops {
 	const char *name;
 	const char *summary;
@@ -53,6 +66,9 @@ typedef struct policy_ops {
 	/* Image classification (core/superv.h): set exactly when caps has
 	 * POLICY_CAP_IMAGES, else NULL. */
 	const struct superv_policy_ops *images;
+	/* POLICY_CAP_STEP policies, optional: the host forward (above);
+	 * NULL: episodes with this policy cannot be rendered. */
+	const policy_host_ops *host;
 } policy_ops;
 
 extern const policy_ops *const policy_registry[]; /* NULL-terminated */

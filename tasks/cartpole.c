@@ -40,6 +40,54 @@ static void cartpole_defines(const void *cfg, char *buf, size_t size)
 		 c->hard ? 1 : 0, c->shuffle_obs ? 1 : 0);
 }
 
+/* ---- the host side (task_host_ops): the reference below, on the
+ * configured variant (hard resets, shuffled observations) ---------------- */
+
+static void cartpole_host_reset(const void *cfg, float *s, unsigned seed,
+				unsigned purpose, unsigned iter,
+				unsigned member, unsigned repeat)
+{
+	const cartpole_cfg *c = cfg;
+
+	cartpole_ref_reset(s, c->hard, seed, purpose, iter, member, repeat);
+	if (c->shuffle_obs) {
+		int perm[CARTPOLE_OBS_DIM];
+
+		cartpole_ref_perm(perm, seed, purpose, iter, member, repeat);
+		for (int i = 0; i < CARTPOLE_OBS_DIM; i++)
+			s[4 + i] = (float)perm[i];
+	}
+}
+
+static void cartpole_host_obs(const void *cfg, const float *s, float *obs)
+{
+	const cartpole_cfg *c = cfg;
+	float raw[CARTPOLE_OBS_DIM];
+
+	cartpole_ref_obs(s, raw);
+	for (int i = 0; i < CARTPOLE_OBS_DIM; i++)
+		obs[i] = c->shuffle_obs ? raw[(int)s[4 + i]] : raw[i];
+}
+
+static void cartpole_host_step(const void *cfg, float *s, const float *act,
+			       float *reward, float *done,
+			       const ph_step_ctr *ctr)
+{
+	(void)cfg;
+	(void)ctr;
+	cartpole_ref_step(s, act[0], reward, done);
+}
+
+static const task_host_ops cartpole_host = {
+	.reset = cartpole_host_reset,
+	.obs = cartpole_host_obs,
+	.step = cartpole_host_step,
+	.draw = cartpole_draw,
+	.step_seconds = 0.01,
+	.width = 480,
+	.height = 240,
+};
+
 const task_ops cartpole_ops = {
 	.name = "cartpole",
 	.summary = "CartPoleSwingUp (EvoJAX): swing the pole up and balance it",
@@ -54,6 +102,7 @@ const task_ops cartpole_ops = {
 	.direct_dim = NULL,
 	.n_bd = 0,
 	.bd_bounds = NULL,
+	.host = &cartpole_host,
 };
 
 /* ---- host reference (mirrors tasks/cartpole.cl) ---------------------- */

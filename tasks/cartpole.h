@@ -29,5 +29,9 @@ void cartpole_ref_step(float s[4], float action, float *reward, float *done);
 void cartpole_ref_perm(int perm[CARTPOLE_OBS_DIM], unsigned seed,
 		       unsigned purpose, unsigned iter, unsigned member,
 		       unsigned repeat);
+/* Draw a world (s: state as above) on w x h pixels of cr
+ * (task_host_ops.draw; tasks/cartpole_draw.c). */
+void cartpole_draw(const void *cfg, cairo_t *cr, const float *s, int w,
+		   int h);
 
 #endif

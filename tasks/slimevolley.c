@@ -40,6 +40,57 @@ static void slimevolley_defines(const void *cfg, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+/* ---- the host side (task_host_ops): the reference below --------------- */
+
+static void sv_host_reset(const void *cfg, float *s, unsigned seed,
+			  unsigned purpose, unsigned iter, unsigned member,
+			  unsigned repeat)
+{
+	(void)cfg;
+	slimevolley_ref_reset(s, seed, purpose, iter, member, repeat);
+}
+
+static void sv_host_obs(const void *cfg, const float *s, float *obs)
+{
+	(void)cfg;
+	sv_obs(s, obs);
+}
+
+static void sv_host_step(const void *cfg, float *s, const float *act,
+			 float *reward, float *done, const ph_step_ctr *ctr)
+{
+	(void)cfg;
+	sv_step(s, act, reward, done, ctr);
+}
+
+static void sv_host_opp_reset(const void *cfg, float *os, int agent)
+{
+	(void)cfg;
+	(void)agent;
+	slimevolley_ref_opponent_reset(os);
+}
+
+static void sv_host_opponent(const void *cfg, float *os, const float *obs,
+			     float *act, int agent, const ph_step_ctr *ctr)
+{
+	(void)cfg;
+	(void)agent;
+	(void)ctr;
+	sv_baseline(os, obs, act);
+}
+
+static const task_host_ops slimevolley_host = {
+	.reset = sv_host_reset,
+	.obs = sv_host_obs,
+	.step = sv_host_step,
+	.opp_reset = sv_host_opp_reset,
+	.opponent = sv_host_opponent,
+	.draw = slimevolley_draw,
+	.step_seconds = 1.0 / 30.0,
+	.width = 480,
+	.height = 240,
+};
+
 const task_ops slimevolley_ops = {
 	.name = "slimevolley",
 	.summary = "SlimeVolley (EvoJAX): volleyball against slimevolleygym's built-in baseline",
@@ -54,6 +105,7 @@ const task_ops slimevolley_ops = {
 	.direct_dim = NULL,
 	.n_bd = 0,
 	.bd_bounds = NULL,
+	.host = &slimevolley_host,
 };
 
 /* ---- host reference ------------------------------------------------------ */

@@ -39,5 +39,9 @@ void slimevolley_ref_step(float *s, const float act[6], float reward[2],
  * agent's row of slimevolley_ref_obs; act (3) buttons 1 or 0. */
 void slimevolley_ref_opponent_reset(float *h);
 void slimevolley_ref_opponent(float *h, const float obs[12], float act[3]);
+/* Draw a world (s: SV_STATE_DIM floats) on w x h pixels of cr
+ * (task_host_ops.draw; tasks/slimevolley_draw.c). */
+void slimevolley_draw(const void *cfg, cairo_t *cr, const float *s, int w,
+		      int h);
 
 #endif

@@ -22,8 +22,10 @@
 
 #include "core/cfg.h"
 #include "core/err.h"
+#include "opencl/philox.h"
 
 struct eval_ops;
+typedef struct _cairo cairo_t; /* <cairo.h>; only draw() functions use it */
 
 /* Which members drive the agents of a multi-agent environment ("world";
  * core/rollout.cl, contract item c).  All coincide for one agent. */
@@ -61,6 +63,41 @@ typedef struct task_data {
 	char defines[1024]; /* "#define X v\n" lines the device code needs */
 	char summary[256];  /* one line for the run banner ("2000 items, ...") */
 } task_data;
+
+/* The host side of an episodic task (task_ops.host; optional): its host
+ * reference, the same arithmetic as its device code on one world, and a
+ * drawing of a world.  `evojax render` (core/render.c) runs the
+ * evaluator's test episodes with it (core/episode.c, in core/rollout.cl's
+ * order) and draws every K-th state; a task without it, or without draw,
+ * cannot be rendered (exit 2).  The shapes are the device contract's
+ * (task_dims): s (state_dim), obs (n_agents, obs_dim), act (n_agents,
+ * act_dim), reward (n_agents), os (opp_state_dim).
+ *
+ * To make a task renderable: point .host at a task_host_ops with its host
+ * reference in these slots and a draw function in tasks/<name>_draw.c,
+ * the one file of the task that includes <cairo.h> (tasks/cartpole_draw.c
+ * is the example).  draw paints the whole w x h rectangle at the origin
+ * of cr (y down, in pixels): background, then the world s; the renderer
+ * writes the caption (episode, step, return) above it and sets nothing
+ * else on cr.  Colours are best kept few and flat: frames are quantized
+ * to a fixed 256-colour palette (core/gif.h). */
+typedef struct task_host_ops {
+	void (*reset)(const void *cfg, float *s, unsigned seed,
+		      unsigned purpose, unsigned iter, unsigned member,
+		      unsigned repeat);
+	void (*obs)(const void *cfg, const float *s, float *obs);
+	void (*step)(const void *cfg, float *s, const float *act,
+		     float *reward, float *done, const ph_step_ctr *ctr);
+	/* TASK_AGENTS_OPPONENT only (else NULL): the opponent of agent
+	 * 'agent' (>= 1) on its raw observation row */
+	void (*opp_reset)(const void *cfg, float *os, int agent);
+	void (*opponent)(const void *cfg, float *os, const float *obs,
+			 float *act, int agent, const ph_step_ctr *ctr);
+	void (*draw)(const void *cfg, cairo_t *cr, const float *s, int w,
+		     int h);
+	double step_seconds; /* simulated seconds per step (frame timing) */
+	int width, height;   /* default size of draw's picture, pixels */
+} task_host_ops;
 
 typedef struct task_ops {
 	const char *name;
@@ -106,6 +143,9 @@ typedef struct task_ops {
 	 * NULL when the task has none. */
 	int n_bd;
 	void (*bd_bounds)(const void *cfg, float *lo, float *hi);
+	/* Episodic tasks, optional: the host reference and drawing (above);
+	 * NULL: the task cannot be rendered. */
+	const task_host_ops *host;
 } task_ops;
 
 static inline void task_get_dims(const task_ops *t, const void *cfg,

@@ -65,6 +65,19 @@ static void test_tasks(void **state)
 					  o->policy_caps;
 			assert_true(served);
 		}
+		/* the host side (render), when present: an episodic task's,
+		 * complete; an opponent's pair together; a drawing with its
+		 * size and step time */
+		if (o->host) {
+			const task_host_ops *h = o->host;
+
+			assert_ptr_equal(o->eval, &sim_eval_ops);
+			assert_true(h->reset && h->obs && h->step);
+			assert_true(!h->opp_reset == !h->opponent);
+			if (h->draw)
+				assert_true(h->width > 0 && h->height > 0 &&
+					    h->step_seconds > 0.0);
+		}
 		for (const task_ops *const *u = t + 1; *u; u++)
 			assert_string_not_equal(o->name, (*u)->name);
 	}
@@ -88,6 +101,10 @@ static void test_policies(void **state)
 		if (o->images)
 			assert_true(o->images->create && o->images->forward &&
 				    o->images->free);
+		/* a host forward pass only for episodic policies, complete */
+		if (o->host)
+			assert_true((o->caps & POLICY_CAP_STEP) && o->host->reset &&
+				    o->host->forward);
 		assert_ptr_equal(policy_find(o->name), o);
 		check_schema(o->fields, o->n_fields, o->cfg_size);
 		for (const policy_ops *const *u = p + 1; *u; u++)

@@ -409,43 +409,15 @@ typedef struct sv_host {
 	double *steps;
 } sv_host;
 
-static void host_reset(const void *cfg, float *s, unsigned seed,
-		       unsigned purpose, unsigned iter, unsigned member,
-		       unsigned repeat)
-{
-	(void)cfg;
-	slimevolley_ref_reset(s, seed, purpose, iter, member, repeat);
-}
-
-static void host_obs(const void *cfg, const float *s, float *obs)
-{
-	(void)cfg;
-	slimevolley_ref_obs(s, obs);
-}
-
+/* The task's host side (slimevolley_ops.host) for contract_ref.h, the
+ * step counting the steps taken. */
 static void host_step(const void *cfg, float *s, const float *act,
 		      float *reward, float *done, const ph_step_ctr *ctr)
 {
 	const sv_host *h = cfg;
 
-	slimevolley_ref_step(s, act, reward, done, ctr);
+	slimevolley_ops.host->step(cfg, s, act, reward, done, ctr);
 	*h->steps += 1.0;
-}
-
-static void host_opp_reset(const void *cfg, float *os, int agent)
-{
-	(void)cfg;
-	(void)agent;
-	slimevolley_ref_opponent_reset(os);
-}
-
-static void host_opponent(const void *cfg, float *os, const float *obs,
-			  float *act, int agent, const ph_step_ctr *ctr)
-{
-	(void)cfg;
-	(void)agent;
-	(void)ctr;
-	slimevolley_ref_opponent(os, obs, act);
 }
 
 enum { POP = 3, REP = 17, N = POP * REP, STEPS = 3000 };
@@ -465,9 +437,10 @@ static void sv_both(const sv_run *run, unsigned purpose,
 {
 	slimevolley_cfg c = { STEPS };
 	sv_host hc = { c, ref_steps };
-	cref_task t = { .cfg = &hc, .reset = host_reset, .obs = host_obs,
-			.step = host_step, .opp_reset = host_opp_reset,
-			.opponent = host_opponent };
+	const task_host_ops *th = slimevolley_ops.host;
+	cref_task t = { .cfg = &hc, .reset = th->reset, .obs = th->obs,
+			.step = host_step, .opp_reset = th->opp_reset,
+			.opponent = th->opponent };
 	float other[N];
 	clrt *rt = tu_rt_open();
 

@@ -1,0 +1,318 @@
+/* test_plot - `evojax plot`'s pieces: the JSON-lines reader
+ * (core/jsonl.c), loading run directories (core/plot.c) and writing the
+ * pictures (core/plot_draw.c).
+ *
+ * a. jsonl: wanted keys of either type, null as NaN, nested values and
+ *    escapes skipped or decoded; malformed lines with their column and
+ *    message (pinned); a file: blank lines skipped, the last line without
+ *    newline skipped, a malformed line "path:LINE:COL: ..." with exit
+ *    code 2.
+ * b. plot_load: a single run (train/test points sorted by iteration,
+ *    null values NaN, other kinds of lines ignored, the title from
+ *    config.yaml), a population-based training run (one series per
+ *    worker, exploit events (pbt) and success events (FIRE) on the
+ *    receiving worker), and the errors: no metrics.jsonl, no train or
+ *    test line, a train line without 'min'.
+ * c. plot_write: a PNG of the stated size (its IHDR), an SVG with one
+ *    2-pixel path per series with a point per train line (its colour
+ *    from plot_colors), the name's extension checked.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/fileio.h"
+#include "core/jsonl.h"
+#include "core/plot.h"
+#include "core/render.h"
+#include "tests/testutil.h"
+
+enum { K_KIND, K_ITER, K_AVG, K_N };
+
+static void keys_init(jsonl_key *k)
+{
+	k[K_KIND] = (jsonl_key){ .key = "kind", .type = JSONL_STRING };
+	k[K_ITER] = (jsonl_key){ .key = "iter", .type = JSONL_NUMBER };
+	k[K_AVG] = (jsonl_key){ .key = "avg", .type = JSONL_NUMBER };
+}
+
+static void test_jsonl_line(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "{\"iter\": 1,}", "12: expected a string" },
+		{ "{\"iter\" 1}", "9: expected ':' after a key" },
+		{ "{\"iter\": 01}", "11: expected ',' or '}'" },
+		{ "{\"iter\": \"3\"}", "10: 'iter' must be a number" },
+		{ "{\"kind\": 3}", "10: 'kind' must be a string" },
+		{ "{\"iter\": 1} x", "13: unexpected characters after the object" },
+		{ "[1]", "1: expected '{'" },
+		{ "{\"iter\": 1.}", "12: expected a digit after '.'" },
+		{ "{\"iter\": tru}", "10: expected a value" },
+		{ "{\"iter\": true}", "10: 'iter' must be a number" },
+		{ "{\"iter\": 1", "11: expected ',' or '}'" },
+		{ "{\"kind\": \"a\\q\"}", "13: bad escape in a string" },
+		{ "{\"kind\": \"ab", "13: unterminated string" },
+	};
+	jsonl_key k[K_N];
+	char why[160];
+
+	(void)state;
+	keys_init(k);
+	assert_int_equal(jsonl_parse("{\"kind\": \"train\", \"iter\": 3, "
+				     "\"max\": 1.5e2, \"x\": {\"a\": [1, {\"b\": null}, \"s\\\"\"]}, "
+				     "\"avg\": -0.25E1}", k, K_N, why, sizeof(why)), 0);
+	assert_true(k[K_KIND].found && k[K_ITER].found && k[K_AVG].found);
+	assert_string_equal(k[K_KIND].str, "train");
+	assert_true(k[K_ITER].num == 3.0 && k[K_AVG].num == -2.5);
+	/* null, a missing key, escapes */
+	assert_int_equal(jsonl_parse("{ \"avg\" : null , \"kind\": \"a\\u0041\\u00e9\\t\" }",
+				     k, K_N, why, sizeof(why)), 0);
+	assert_true(k[K_AVG].found && k[K_AVG].null && isnan(k[K_AVG].num));
+	assert_false(k[K_ITER].found);
+	assert_string_equal(k[K_KIND].str, "aA?\t");
+	assert_int_equal(jsonl_parse("  \t", k, K_N, why, sizeof(why)), 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(jsonl_parse(bad[i][0], k, K_N, why, sizeof(why)), -1);
+		assert_string_equal(why, bad[i][1]);
+	}
+}
+
+typedef struct seen {
+	int lines[8];
+	int n;
+} seen;
+
+static int count(void *ctx, const jsonl_key *k, size_t n, int line,
+		 ej_err *err)
+{
+	seen *s = ctx;
+
+	(void)k;
+	(void)n;
+	(void)err;
+	s->lines[s->n++] = line;
+	return 0;
+}
+
+static void put(const char *path, const char *text)
+{
+	ej_err err = { 0 };
+
+	if (fio_write_atomic(path, text, strlen(text), &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+static void test_jsonl_file(void **state)
+{
+	tu_tmp *t = *state;
+	jsonl_key k[K_N];
+	ej_err err = { 0 };
+	seen s = { { 0 }, 0 };
+	char want[256];
+
+	keys_init(k);
+	put(t->path, "{\"iter\": 0}\n\n{\"iter\": 1}\n{\"iter\": 2, \"av");
+	assert_int_equal(jsonl_read(t->path, k, K_N, count, &s, &err), 0);
+	assert_int_equal(s.n, 2);
+	assert_true(s.lines[0] == 1 && s.lines[1] == 3);
+	put(t->path, "{\"iter\": 0}\n{\"iter\": 1}\n{\"iter\": 2, \"avg\": nan}\n");
+	s.n = 0;
+	assert_int_equal(jsonl_read(t->path, k, K_N, count, &s, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	snprintf(want, sizeof(want), "%s:3:20: expected a value", t->path);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(s.n, 2);
+}
+
+/* ---- b: loading -------------------------------------------------------- */
+
+static void run_dir(const char *dir, const char *metrics, const char *pbt,
+		    const char *config)
+{
+	char path[256];
+	ej_err err = { 0 };
+
+	assert_int_equal(fio_mkdirs(dir, &err), 0);
+	snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
+	if (metrics)
+		put(path, metrics);
+	snprintf(path, sizeof(path), "%s/pbt.jsonl", dir);
+	if (pbt)
+		put(path, pbt);
+	snprintf(path, sizeof(path), "%s/config.yaml", dir);
+	if (config)
+		put(path, config);
+}
+
+static const char one_run[] =
+	"{\"kind\": \"train\", \"iter\": 1, \"size\": 8, \"max\": 5, \"avg\": 3, \"min\": 1, \"std\": 1}\n"
+	"{\"kind\": \"train\", \"iter\": 0, \"size\": 8, \"max\": 4, \"avg\": 2, \"min\": 0, \"std\": 1}\n"
+	"{\"kind\": \"test\", \"iter\": 2, \"final\": true, \"n\": 4, \"max\": 9, \"avg\": 7, \"min\": 5, \"std\": 1}\n"
+	"{\"kind\": \"note\", \"iter\": 2}\n"
+	"{\"kind\": \"train\", \"iter\": 2, \"size\": 8, \"max\": null, \"avg\": 5, \"min\": 2, \"std\": null}\n";
+
+static void test_load_runs(void **state)
+{
+	tu_tmp *t = *state;
+	char a[128], p[128], *dirs[2] = { a, p };
+	plot_data d;
+	ej_err err = { 0 };
+	const plot_series *s;
+
+	snprintf(a, sizeof(a), "%s/runs/a/", t->dir);
+	snprintf(p, sizeof(p), "%s/pbt", t->dir);
+	run_dir(a, one_run, NULL,
+		"seed: 1\ntask: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\n");
+	run_dir(p,
+		"{\"worker\": 1, \"kind\": \"train\", \"iter\": 0, \"max\": 2, \"avg\": 1, \"min\": 0}\n"
+		"{\"worker\": 0, \"kind\": \"train\", \"iter\": 0, \"max\": 3, \"avg\": 2, \"min\": 1}\n"
+		"{\"worker\": 0, \"kind\": \"test\", \"iter\": 2, \"avg\": 6}\n"
+		"{\"worker\": 1, \"kind\": \"test\", \"iter\": 2, \"avg\": 5}\n",
+		"{\"event\": \"init\", \"iter\": 0, \"worker\": 0, \"hparams\": {\"center_lr\": 0.01}}\n"
+		"{\"event\": \"exploit\", \"iter\": 2, \"from\": 0, \"to\": 1, \"q_from\": 6, \"q_to\": 5}\n"
+		"{\"event\": \"success\", \"iter\": 4, \"evaluator\": 3, \"parent\": 0, \"target\": 0, \"p\": 0.01}\n"
+		"{\"event\": \"exploit\", \"iter\": 4, \"from\": 1, \"to\": 7}\n", NULL);
+	if (plot_load(&d, (const char *const *)dirs, 2, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.title, "cartpole / mlp / pgpe");
+	s = &d.s[0];
+	assert_string_equal(s->label, "a");
+	assert_true(s->run == 0 && s->worker == -1);
+	assert_int_equal(s->n_train, 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(s->train[i].iter == i && s->train[i].avg == (i < 2 ? 2 + i : 5));
+	assert_true(isnan(s->train[2].max) && s->train[2].min == 2);
+	assert_int_equal(s->n_test, 1);
+	assert_true(s->test[0].iter == 2 && s->test[0].avg == 7);
+	assert_int_equal(s->n_exploit, 0);
+	for (int w = 0; w < 2; w++) {
+		s = &d.s[1 + w];
+		assert_true(s->run == 1 && s->worker == w);
+		assert_string_equal(s->label, w ? "pbt w1" : "pbt w0");
+		assert_true(s->n_train == 1 && s->n_test == 1);
+		assert_int_equal(s->n_exploit, 1);
+		assert_true(s->exploit[0] == (w ? 2.0 : 4.0));
+	}
+	plot_release(&d);
+}
+
+static void test_load_errors(void **state)
+{
+	tu_tmp *t = *state;
+	char a[128], want[512];
+	const char *dirs[1] = { a };
+	plot_data d;
+	ej_err err = { 0 };
+
+	snprintf(a, sizeof(a), "%s/empty", t->dir);
+	run_dir(a, NULL, NULL, NULL);
+	assert_int_equal(plot_load(&d, dirs, 1, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	snprintf(want, sizeof(want), "'%s' is not a run directory: it has no metrics.jsonl", a);
+	assert_string_equal(err.msg, want);
+	plot_release(&d);
+
+	run_dir(a, "{\"kind\": \"note\"}\n", NULL, NULL);
+	assert_int_equal(plot_load(&d, dirs, 1, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	snprintf(want, sizeof(want), "'%s/metrics.jsonl' has no train or test lines", a);
+	assert_string_equal(err.msg, want);
+	plot_release(&d);
+
+	run_dir(a, "{\"kind\": \"train\", \"iter\": 0, \"max\": 3, \"avg\": 2, \"min\": 1}\n"
+		   "{\"kind\": \"train\", \"iter\": 1, \"max\": 3, \"avg\": 2}\n", NULL, NULL);
+	assert_int_equal(plot_load(&d, dirs, 1, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	snprintf(want, sizeof(want), "%s/metrics.jsonl:2: a 'train' line without 'min'", a);
+	assert_string_equal(err.msg, want);
+	plot_release(&d);
+}
+
+/* ---- c: writing -------------------------------------------------------- */
+
+static unsigned be32(const unsigned char *p)
+{
+	return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+static void test_write(void **state)
+{
+	tu_tmp *t = *state;
+	char a[128], b[128], out[160], *text, *p;
+	const char *dirs[2] = { a, b };
+	plot_data d;
+	ej_err err = { 0 };
+	size_t len;
+	int means = 0;
+
+	snprintf(a, sizeof(a), "%s/a", t->dir);
+	snprintf(b, sizeof(b), "%s/b", t->dir);
+	run_dir(a, one_run, NULL, NULL);
+	run_dir(b, "{\"kind\": \"train\", \"iter\": 0, \"max\": 3, \"avg\": 2, \"min\": 1}\n"
+		   "{\"kind\": \"train\", \"iter\": 5, \"max\": 30, \"avg\": 20, \"min\": 10}\n", NULL, NULL);
+	assert_int_equal(plot_load(&d, dirs, 2, &err), 0);
+	assert_string_equal(d.title, "evojax");
+	snprintf(out, sizeof(out), "%s/c.png", t->dir);
+	assert_int_equal(plot_write(&d, out, 640, 400, &err), 0);
+	assert_int_equal(fio_read_all(out, &text, &len, &err), 0);
+	assert_true(len > 24 && !memcmp(text, "\x89PNG\r\n\x1a\n", 8) &&
+		    !memcmp(text + 12, "IHDR", 4));
+	assert_int_equal(be32((unsigned char *)text + 16), 640);
+	assert_int_equal(be32((unsigned char *)text + 20), 400);
+	free(text);
+	snprintf(out, sizeof(out), "%s/c.svg", t->dir);
+	assert_int_equal(plot_write(&d, out, 800, 500, &err), 0);
+	assert_int_equal(fio_read_all(out, &text, &len, &err), 0);
+	assert_non_null(strstr(text, "<svg"));
+	assert_non_null(strstr(text, "width=\"800pt\""));
+	/* the mean lines: stroke-width 2 in a series colour; run a has 3
+	 * train points (one M, two L), run b 2 (cairo would merge three
+	 * points on a line into two: the data have none) */
+	for (p = text; (p = strstr(p, "<path style=\"fill:none;stroke-width:2;")); p++) {
+		char *end = strchr(p, '>'), *rgb = strstr(p, "stroke:rgb(");
+		unsigned c = plot_colors[means];
+		int pts = 0;
+
+		assert_non_null(end);
+		if (!rgb || rgb > end ||
+		    fabs(strtod(rgb + 11, NULL) - (c >> 16) * 100.0 / 255.0) > 1e-4)
+			continue;
+		for (char *q = strstr(p, " d=\""); q && q < end; q++)
+			pts += (q[0] == 'M' || q[0] == 'L') && q[1] == ' ';
+		assert_int_equal(pts, means == 0 ? 3 : 2);
+		means++;
+	}
+	assert_int_equal(means, 2);
+	free(text);
+	snprintf(out, sizeof(out), "%s/c.jpg", t->dir);
+	assert_int_equal(plot_write(&d, out, 800, 500, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "c.jpg': the picture's name must end in .svg or .png"));
+	assert_int_equal(plot_write(&d, "x.png", 100, 100, &err), -1);
+	assert_string_equal(err.msg, "a plot size of 100 x 100 is out of range (400 to 8192 wide, 240 to 8192 high)");
+	plot_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonl_line),
+		cmocka_unit_test_setup_teardown(test_jsonl_file, tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_runs, tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_load_errors, tu_tmp_setup, tu_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_write, tu_tmp_setup, tu_tmp_teardown),
+	};
+
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	render_release_fonts(); /* fontconfig's caches, for leak checkers */
+	return rc;
+}
