@@ -5,6 +5,7 @@
 
 #include "tasks/arm.h"
 #include "tasks/cartpole.h"
+#include "tasks/flocking.h"
 #include "tasks/function.h"
 #include "tasks/mdkp.h"
 #include "tasks/mnist.h"
@@ -19,6 +20,7 @@ const task_ops *const task_registry[] = {
 	&mnist_ops,
 	&seq2seq_task_ops,
 	&slimevolley_ops,
+	&flocking_ops,
 	NULL,
 };
 
