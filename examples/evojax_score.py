@@ -21,7 +21,9 @@ CartPoleSwingUp, since EvoJAX has no shuffled variant: for mlp_pi the
 order of the observation makes no difference), slimevolley (MLPPolicy,
 against the built-in baseline), mdkp (EvoJAX's MDKP with MDKPPolicy
 re-created from its examples/train_mdkp.py; the test score is the one-step
-reward).
+reward), flocking (MLPPolicy on each boid's observation row; EvoJAX's
+FlockingTask has no test variant, its test episodes are training
+episodes from other keys).
 """
 import argparse
 import json
@@ -201,11 +203,31 @@ def build_waterworld(tcfg, pcfg):
     return train, test, mlp_policy(train.obs_shape[0], train.act_shape[0], pcfg)
 
 
+def build_flocking(tcfg, pcfg):
+    """EvoJAX's FlockingTask (it has no test variant: both are the same
+    task) with an MLPPolicy run on each boid's observation row."""
+    from evojax.task.flocking import FlockingTask
+    if pcfg['name'] != 'mlp':
+        raise SystemExit('flocking: policy %r not scored here' % pcfg['name'])
+    kw = dict(max_steps=int(tcfg.get('max_steps', 150)),
+              reward_type=int(tcfg.get('reward_type', 0)),
+              action_type=int(tcfg.get('action_type', 0)))
+    return (FlockingTask(**kw), FlockingTask(**kw),
+            mlp_policy(15, kw['action_type'] + 1, pcfg))
+
+
 BUILDERS = {
     'cartpole': build_cartpole,
     'slimevolley': build_slimevolley,
     'mdkp': build_mdkp,
     'waterworld': build_waterworld,
+    'flocking': build_flocking,
+}
+
+# Tasks whose observations EvoJAX cannot normalize, and why.
+NO_NORMALIZE = {
+    'flocking': 'its obs_shape (15, 30) is the transpose of the (30, 15) '
+                'rows the task returns',
 }
 
 
@@ -225,6 +247,10 @@ def main():
     if build is None:
         sys.exit('evojax_score: task %r has no EvoJAX builder (known: %s)'
                  % (tcfg['name'], ', '.join(sorted(BUILDERS))))
+    normalize = bool(trainer.get('normalize_obs', False))
+    if normalize and tcfg['name'] in NO_NORMALIZE:
+        sys.exit('evojax_score: EvoJAX cannot normalize the observations of '
+                 '%s: %s' % (tcfg['name'], NO_NORMALIZE[tcfg['name']]))
     train, test, policy = build(tcfg, pcfg)
 
     import jax.numpy as jnp
@@ -237,7 +263,6 @@ def main():
     if params.shape[0] != policy.num_params:
         sys.exit('evojax_score: %s has %d parameters, EvoJAX\'s policy %d'
                  % (a.npz, params.shape[0], policy.num_params))
-    normalize = bool(trainer.get('normalize_obs', False))
     norm = ObsNormalizer(obs_shape=train.obs_shape, dummy=not normalize)
     n_eval = a.n_evaluations or int(trainer.get('n_evaluations', 100))
     seed = a.seed if a.seed is not None else int(cfg.get('seed', 42))

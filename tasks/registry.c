@@ -5,6 +5,7 @@
 
 #include "tasks/arm.h"
 #include "tasks/cartpole.h"
+#include "tasks/flocking.h"
 #include "tasks/function.h"
 #include "tasks/mdkp.h"
 #include "tasks/mnist.h"
@@ -21,6 +22,7 @@ const task_ops *const task_registry[] = {
 	&seq2seq_task_ops,
 	&slimevolley_ops,
 	&waterworld_ops,
+	&flocking_ops,
 	NULL,
 };
 

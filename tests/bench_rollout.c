@@ -52,6 +52,10 @@ static const bench_case cases[] = {
 	  "task:\n  name: waterworld\n  max_steps: 500\n"
 	  "policy:\n  name: mlp\n  hidden: [100]\n  output: softmax\n" BENCH_ALGO,
 	  64, 32, 0 },
+	{ "flocking", /* configs/flocking.yaml: 30 boids, MLP 15-60-60-1 each */
+	  "task:\n  name: flocking\n"
+	  "policy:\n  name: mlp\n  hidden: [60, 60]\n  output: tanh\n" BENCH_ALGO,
+	  64, 16, 0 },
 	{ "slimevolley", /* configs/slimevolley.yaml's policy, vs the baseline */
 	  "task:\n  name: slimevolley\n"
 	  "policy:\n  name: mlp\n  hidden: [100]\n  output: tanh\n" BENCH_ALGO,

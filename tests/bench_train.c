@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 		{ "configs/mdkp.yaml", 100 },
 		{ "configs/slimevolley.yaml", 3 },
 		{ "configs/waterworld.yaml", 3 },
+		{ "configs/flocking.yaml", 3 },
 		{ "configs/cartpole_pi.yaml", 2 },
 	};
 	int rc = 0;
