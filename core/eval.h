@@ -9,6 +9,10 @@
  *   mnist_eval_ops   tasks/mnist.c  image classification: IDX data, the
  *                                   policy's image ops (core/superv.h)
  *   s2s_eval_ops     tasks/s2s.c    seq2seq addition (LSTM enc-dec)
+ *   slimevolley_eval_ops
+ *                    tasks/slimevolley.c  sim_eval_ops, or self-play:
+ *                                   members paired into worlds, tests
+ *                                   against the baseline
  * A task names its evaluator in task_ops.eval (tasks/task.h); the trainer
  * and every driver above it (population-based training, splits over
  * devices) call only this interface.  Adding an evaluator = one ops table

@@ -5,6 +5,11 @@
  * TASK_AGENTS_OPPONENT: the member drives agent 0, the right player (the
  * agent EvoJAX trains), and the built-in baseline (a 7-unit recurrent net
  * with fixed weights, task_opponent) drives agent 1, the left player.
+ * Self-play (SV_SELFPLAY 1, task option opponent: selfplay; not in
+ * EvoJAX): agent map TASK_AGENTS_DISTINCT, two members per world; agent
+ * ("slot") 0 is the right player in even repeats and the left player in
+ * odd ones (SV_SWAP), so the contract functions swap the rows of obs, act
+ * and reward there; the game itself does not change.
  * Sizes from slimevolley_dims(): obs 12, act 3 per agent, state
  * SV_STATE_DIM, opponent state 7.
  *
@@ -28,6 +33,8 @@
  *             landed for one step (the baseline sees the new serve)
  *   SV_TEST   1 in test episodes (reset purpose PH_PURPOSE_TEST_RESET):
  *             the episode ends when a side has no lives left
+ *   SV_SWAP   self-play only: 1 when slot 0 plays the left side (odd
+ *             repeats), else 0
  * Coordinates: x in [-24, 24] (fence at 0), y up from 0, ground at 1.5.
  */
 #define SV_BALL 0
@@ -35,7 +42,8 @@
 #define SV_LIFE 14
 #define SV_SEEN 16
 #define SV_TEST 20
-#define SV_STATE_DIM 21
+#define SV_SWAP 21
+#define SV_STATE_DIM 22
 #define SV_OPP_DIM 7
 
 #ifdef __OPENCL_VERSION__
@@ -133,6 +141,34 @@ static inline void sv_init(float *s, float vx, float vy, float test)
 	for (int k = 0; k < 4; k++)
 		s[SV_SEEN + k] = s[SV_BALL + k];
 	s[SV_TEST] = test;
+}
+
+/* A reset (device task_reset and the host reference): the serve from
+ * ph_draw(seed, purpose, iter, member, repeat, 0), test episodes by the
+ * purpose; in self-play, slot 0 plays the left side in odd repeats. */
+static inline void sv_reset(float *s, ph_u32 seed, ph_u32 purpose,
+			    ph_u32 iter, ph_u32 member, ph_u32 repeat,
+			    int selfplay)
+{
+	float u = ph_uniform(ph_draw(seed, purpose, iter, member, repeat, 0).v[0]);
+
+	sv_init(s, SV_SERVE_VX(u), SV_SERVE_VY(u),
+		purpose == PH_PURPOSE_TEST_RESET ? 1.0f : 0.0f);
+	s[SV_SWAP] = (selfplay && (repeat & 1u)) ? 1.0f : 0.0f;
+}
+
+/* Rows (2, width) by side (right, left) <-> by slot: swapped where
+ * SV_SWAP is set (its own inverse). */
+static inline void sv_swap_rows(const SV_F *s, SV_F *x, int width)
+{
+	const SV_M swap = s[SV_SWAP] > 0.0f;
+
+	for (int k = 0; k < width; k++) {
+		const SV_F a = x[k], b = x[width + k];
+
+		x[k] = swap ? b : a;
+		x[width + k] = swap ? a : b;
+	}
 }
 
 /* Observations (2, 12), each from its agent's side (x and vx mirrored for
@@ -357,18 +393,31 @@ static inline void sv_baseline(SV_F *h, const SV_F *obs, SV_F *act)
 void task_reset(float *s, uint seed, uint purpose, uint iter, uint member,
 		uint repeat)
 {
-	float u = ph_uniform(ph_draw(seed, purpose, iter, member, repeat, 0).v[0]);
-
-	sv_init(s, SV_SERVE_VX(u), SV_SERVE_VY(u),
-		purpose == PH_PURPOSE_TEST_RESET ? 1.0f : 0.0f);
+	sv_reset(s, seed, purpose, iter, member, repeat, SV_SELFPLAY);
 }
 
-void task_obs(const VF *s, VF *obs) { sv_obs(s, obs); }
+void task_obs(const VF *s, VF *obs)
+{
+	sv_obs(s, obs);
+#if SV_SELFPLAY
+	sv_swap_rows(s, obs, 12);
+#endif
+}
 
 void task_step(VF *s, const VF *act, VF *reward, VF *done,
 	       const ph_step_ctr *ctr)
 {
+#if SV_SELFPLAY
+	VF side[6];
+
+	for (int k = 0; k < 6; k++)
+		side[k] = act[k];
+	sv_swap_rows(s, side, 3);
+	sv_step(s, side, reward, done, ctr);
+	sv_swap_rows(s, reward, 1);
+#else
 	sv_step(s, act, reward, done, ctr);
+#endif
 }
 
 void task_opponent_reset(VF *os, int agent)

@@ -296,6 +296,24 @@ expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' mus
 	$EVOJAX validate "$T/sv.yaml"
 expect "slimevolley unknown key" 2 "--set 'task.max_step=10': unknown key 'max_step' in 'task' (did you mean 'max_steps'?)" -- \
 	$EVOJAX validate configs/slimevolley.yaml --set task.max_step=10
+# Self-play: the option's choices, an odd population (at the first
+# evaluation, exit 2), the run banner; tests still play the baseline.
+expect "slimevolley opponent choices" 2 "--set 'task.opponent=self': 'opponent' must be one of baseline, selfplay, got 'self'" -- \
+	$EVOJAX validate configs/slimevolley_selfplay.yaml --set task.opponent=self
+cat >"$T/svodd.yaml" <<'YAML'
+task: {name: slimevolley, opponent: selfplay, max_steps: 50}
+policy: {name: mlp, hidden: [8], output: tanh}
+algo: {name: simple_ga, pop_size: 7}
+trainer: {max_iter: 2, n_repeats: 2, n_evaluations: 2}
+YAML
+expect "slimevolley self-play needs an even population" 2 "self-play pairs the members of a population: 7 members is an odd number" -- \
+	$EVOJAX train "$T/svodd.yaml" --quiet --out "$T/svodd"
+if $EVOJAX train configs/slimevolley_selfplay.yaml --smoke --quiet --out "$T/svsp" >/dev/null 2>&1 &&
+	grep -q "task slimevolley, self-play (random pairs, sides alternate by repeat; tests vs the baseline)" "$T/svsp/log.txt"; then
+	pass "slimevolley self-play smoke run, banner"
+else
+	fail "slimevolley self-play smoke run, banner" "$(head -3 "$T/svsp/log.txt" 2>&1)"
+fi
 # EvoJAX's iAMaLGaM/cartpole_easy.yaml (the wrapper's keys are native).
 cat >"$T/iam.yaml" <<'YAML'
 es_name: "iAMaLGaM"

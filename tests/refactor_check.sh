@@ -10,7 +10,9 @@
 # observation normalization, its final.npz too); --smoke of
 # cartpole hard, every configs/algos/*/cartpole_easy.yaml but ars (its
 # top_k does not survive the smoke population), fashion_mnist,
-# fashion_mnist_mlp and seq2seq.  Not part of make test (minutes of CPU).
+# fashion_mnist_mlp, seq2seq and slimevolley (its smoke, and 4 iterations
+# of 300-step episodes with pop 16 and normalized observations).  Not part
+# of make test (minutes of CPU).
 set -u
 if [ "${1:-}" = "--diff" ]; then
 	rc=0
@@ -47,8 +49,11 @@ for c in configs/algos/*/cartpole_easy.yaml; do
 	[ "$a" = ars ] && continue
 	run "algo_${a}_smoke" "$c" --smoke || rc=1
 done
-for c in fashion_mnist fashion_mnist_mlp seq2seq; do
+for c in fashion_mnist fashion_mnist_mlp seq2seq slimevolley; do
 	run "${c}_smoke" "configs/$c.yaml" --smoke || rc=1
 done
+run slimevolley_norm_4 configs/slimevolley.yaml --set trainer.max_iter=4 \
+	--set algo.pop_size=16 --set task.max_steps=300 \
+	--set trainer.n_evaluations=8 --set trainer.test_interval=2 || rc=1
 rm -rf "$tmp"
 exit $rc

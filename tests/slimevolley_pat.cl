@@ -1,4 +1,4 @@
-/* slimevolley_pat.cl - test policy (tests/test_slimevolley.c): buttons
+/* slimevolley_pat.cl - test policy (tests/test_slimevolley*.c): buttons
  * pressed in a fixed pattern of the step count, blind to the observation.
  * State: the step count t (POLICY_STATE_DIM 1), 0 at reset.  Parameters
  * (integer-valued floats): offset o_j, period p_j > 0, length l_j for

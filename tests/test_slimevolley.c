@@ -63,6 +63,7 @@
 
 #define TU_OPENCL
 #include "tests/contract_ref.h"
+#include "tests/slimevolley_pat.h"
 #include "tests/slimevolley_ref.h"
 #include "tests/testutil.h"
 
@@ -325,84 +326,6 @@ static void test_obs_mirror(void **state)
 
 /* ---- b: device against host ------------------------------------------ */
 
-/* The button-pattern test policy (tests/slimevolley_pat.cl): offsets (3),
- * periods (3), lengths (3); state: the step count. */
-static size_t pat_param_count(const void *cfg, int obs_dim, int act_dim)
-{
-	(void)cfg;
-	(void)obs_dim;
-	return 3 * (size_t)act_dim;
-}
-
-static int pat_state_dim(const void *cfg, int obs_dim, int act_dim)
-{
-	(void)cfg;
-	(void)obs_dim;
-	(void)act_dim;
-	return 1;
-}
-
-static void pat_defines(const void *cfg, int obs_dim, int act_dim, char *buf,
-			size_t size)
-{
-	(void)cfg;
-	(void)obs_dim;
-	(void)act_dim;
-	if (size)
-		buf[0] = '\0';
-}
-
-static const policy_ops pat_ops = {
-	.name = "slimevolley_pat", .summary = "test", .cfg_size = sizeof(int),
-	.cl_file = "tests/slimevolley_pat.cl", .param_count = pat_param_count,
-	.defines = pat_defines, .caps = POLICY_CAP_STEP,
-	.state_dim = pat_state_dim,
-};
-
-static void pat_ref_reset(const void *cfg, float *ps)
-{
-	(void)cfg;
-	ps[0] = 0.0f;
-}
-
-static void pat_ref_forward(const void *cfg, const float *w, float *ps,
-			    const float *obs, float *act)
-{
-	(void)cfg;
-	(void)obs;
-	for (int j = 0; j < 3; j++)
-		act[j] = fmodf(ps[0] + w[j], w[3 + j]) < w[6 + j] ? 1.0f : -1.0f;
-	ps[0] += 1.0f;
-}
-
-/* n members' patterns: offsets 0..31, periods 2..41, lengths 0..period. */
-static void pat_params(float *w, size_t n)
-{
-	for (size_t m = 0; m < n; m++)
-		for (int j = 0; j < 3; j++) {
-			ph_out d = ph_draw(5, PH_PURPOSE_INIT, 0, (unsigned)m,
-					   0, (unsigned)j);
-			float period = (float)(2 + d.v[1] % 40);
-
-			w[9 * m + j] = (float)(d.v[0] % 32);
-			w[9 * m + 3 + j] = period;
-			w[9 * m + 6 + j] = (float)(d.v[2] % ((unsigned)period + 1));
-		}
-}
-
-static void mlp_ref_reset(const void *cfg, float *ps)
-{
-	(void)cfg;
-	(void)ps;
-}
-
-static void mlp_ref_step(const void *cfg, const float *w, float *ps,
-			 const float *obs, float *act)
-{
-	(void)ps;
-	mlp_ref_forward(cfg, 12, 3, w, obs, act);
-}
-
 /* The task on the host for contract_ref.h, counting the steps taken. */
 typedef struct sv_host {
 	slimevolley_cfg c;
@@ -435,7 +358,7 @@ static void sv_both(const sv_run *run, unsigned purpose,
 		    unsigned reset_member, float *dev, double *dev_steps,
 		    float *ref, double *ref_steps)
 {
-	slimevolley_cfg c = { STEPS };
+	slimevolley_cfg c = { .max_steps = STEPS };
 	sv_host hc = { c, ref_steps };
 	const task_host_ops *th = slimevolley_ops.host;
 	cref_task t = { .cfg = &hc, .reset = th->reset, .obs = th->obs,
@@ -569,7 +492,8 @@ static void test_schema(void **state)
 	assert_int_equal(d.n_agents, 2);
 	assert_int_equal(d.agent_map, TASK_AGENTS_OPPONENT);
 	assert_int_equal(d.opp_state_dim, SV_OPP_DIM);
-	assert_ptr_equal(slimevolley_ops.eval, &sim_eval_ops);
+	assert_ptr_equal(slimevolley_ops.eval, &slimevolley_eval_ops);
+	assert_string_equal(c.opponent, "baseline");
 	assert_int_equal(slimevolley_ops.policy_caps, POLICY_CAP_STEP);
 	assert_ptr_equal(task_find("slimevolley"), &slimevolley_ops);
 
