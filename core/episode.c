@@ -10,6 +10,9 @@
 
 struct episode {
 	const exp_cfg *e;       /* borrowed */
+	const void *tc;         /* the test episodes' task config: e's, or
+				   tcfg (task_ops.test_cfg) */
+	void *tcfg;             /* owned copy, or NULL */
 	const task_host_ops *th;
 	const policy_host_ops *ph;
 	task_dims d;
@@ -88,6 +91,7 @@ void episode_free(episode *ep)
 {
 	if (!ep)
 		return;
+	free(ep->tcfg);
 	free(ep->params);
 	free(ep->norm);
 	free(ep->s);
@@ -112,9 +116,16 @@ episode *episode_create(const exp_cfg *e, const float *params,
 	if (!(ep = calloc(1, sizeof(*ep))))
 		goto oom;
 	ep->e = e;
+	ep->tc = e->task_cfg;
+	if (e->task->test_cfg) {
+		if (!(ep->tcfg = calloc(1, e->task->cfg_size)))
+			goto oom;
+		e->task->test_cfg(e->task_cfg, ep->tcfg);
+		ep->tc = ep->tcfg;
+	}
 	ep->th = e->task->host;
 	ep->ph = e->policy->host;
-	task_get_dims(e->task, e->task_cfg, &ep->d);
+	task_get_dims(e->task, ep->tc, &ep->d);
 	A = (size_t)ep->d.n_agents;
 	ep->driven = ep->d.agent_map == TASK_AGENTS_OPPONENT ? 1 : (int)A;
 	ep->ps_dim = e->policy->state_dim
@@ -151,7 +162,7 @@ oom:
 
 void episode_reset(episode *ep, unsigned seed, unsigned k)
 {
-	const void *tc = ep->e->task_cfg;
+	const void *tc = ep->tc;
 	const void *pc = ep->e->policy_cfg;
 
 	ep->ctr = (ph_step_ctr){ seed, PH_PURPOSE_TEST_RESET, 0, 0, k, 0 };
@@ -181,7 +192,7 @@ static void episode_normalize(const episode *ep, float *o)
 
 int episode_step(episode *ep, ej_err *err)
 {
-	const void *tc = ep->e->task_cfg;
+	const void *tc = ep->tc;
 	const void *pc = ep->e->policy_cfg;
 	const int A = ep->d.n_agents, O = ep->d.obs_dim, Ac = ep->d.act_dim;
 	float done = 0.0f;

@@ -36,6 +36,16 @@ static bool slimevolley_selfplay(const slimevolley_cfg *c)
 	return strcmp(c->opponent, "selfplay") == 0;
 }
 
+/* Tests (and renders) play the built-in baseline whatever the training
+ * opponent (task_ops.test_cfg). */
+static void slimevolley_test_cfg(const void *cfg, void *out)
+{
+	slimevolley_cfg *c = out;
+
+	*c = *(const slimevolley_cfg *)cfg;
+	snprintf(c->opponent, sizeof(c->opponent), "baseline");
+}
+
 static void slimevolley_dims(const void *cfg, task_dims *out)
 {
 	const slimevolley_cfg *c = cfg;
@@ -122,6 +132,7 @@ const task_ops slimevolley_ops = {
 	.n_bd = 0,
 	.bd_bounds = NULL,
 	.host = &slimevolley_host,
+	.test_cfg = slimevolley_test_cfg,
 };
 
 /* ---- host reference ------------------------------------------------------ */
@@ -253,8 +264,7 @@ static int sv_eval_create(void **state, const exp_cfg *e, clrt *rt,
 	if (!sv)
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 	sv->e = e;
-	sv->base = *(const slimevolley_cfg *)e->task_cfg;
-	snprintf(sv->base.opponent, sizeof(sv->base.opponent), "baseline");
+	slimevolley_test_cfg(e->task_cfg, &sv->base);
 	sv->e_base = *e;
 	sv->e_base.task_cfg = &sv->base;
 	if (sim_eval_ops.create(&sv->tests, &sv->e_base, rt, err) < 0)

@@ -146,6 +146,11 @@ typedef struct task_ops {
 	/* Episodic tasks, optional: the host reference and drawing (above);
 	 * NULL: the task cannot be rendered. */
 	const task_host_ops *host;
+	/* The task configuration of its test episodes where it differs from
+	 * the training one (NULL: the same): out (cfg_size bytes) receives
+	 * cfg, changed.  SlimeVolley's self-play trains members against each
+	 * other but tests, and renders, against the built-in baseline. */
+	void (*test_cfg)(const void *cfg, void *out);
 } task_ops;
 
 static inline void task_get_dims(const task_ops *t, const void *cfg,

@@ -202,4 +202,17 @@ else
 	fail "failed commands leave no file" "$(ls "$T")"
 fi
 
+# A self-play config renders its test episodes: against the baseline, as
+# evojax test scores them (task_ops.test_cfg), the same return as the
+# baseline config's.
+$EVOJAX train configs/slimevolley_selfplay.yaml --smoke --quiet --out "$T/sp" >/dev/null 2>&1
+for c in slimevolley slimevolley_selfplay; do
+	$EVOJAX render configs/$c.yaml --params "$T/sp/best.npz" --episodes 2 --seed 3 \
+		--set task.max_steps=400 --every 40 --out "$T/$c.gif" 2>/dev/null >"$T/$c.json"
+done
+if [ -s "$T/slimevolley.json" ] && cmp -s "$T/slimevolley.json" "$T/slimevolley_selfplay.json"; then
+	pass "render of a self-play config plays the baseline"
+else
+	fail "render of a self-play config plays the baseline" "$(cat "$T/slimevolley.json" "$T/slimevolley_selfplay.json")"
+fi
 done_testing
