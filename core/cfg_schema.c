@@ -126,19 +126,32 @@ static bool in_bounds(const cfg_field *f, double v)
 	return !has_max(f) || v <= f->max;
 }
 
+/* A bound as people write it: whole numbers in full (1000000,
+ * 2147483647, not 1e+06), others with %g (0.001, 1e-08). */
+static void fmt_num(double v, char *buf, size_t size)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%g", v);
+}
+
 /* "in [1, 10]", "in (0, 1]", ">= 2", "> 0", "<= 5" or "". */
 static void fmt_bounds(const cfg_field *f, bool with_in, char *buf,
 		       size_t size)
 {
 	bool open = f->flags & CFG_F_MIN_OPEN;
+	char lo[32], hi[32];
 
+	fmt_num(f->min, lo, sizeof(lo));
+	fmt_num(f->max, hi, sizeof(hi));
 	if (has_min(f) && has_max(f))
-		snprintf(buf, size, "%s%c%g, %g]", with_in ? "in " : "",
-			 open ? '(' : '[', f->min, f->max);
+		snprintf(buf, size, "%s%c%s, %s]", with_in ? "in " : "",
+			 open ? '(' : '[', lo, hi);
 	else if (has_min(f))
-		snprintf(buf, size, "%s %g", open ? ">" : ">=", f->min);
+		snprintf(buf, size, "%s %s", open ? ">" : ">=", lo);
 	else if (has_max(f))
-		snprintf(buf, size, "<= %g", f->max);
+		snprintf(buf, size, "<= %s", hi);
 	else if (size)
 		buf[0] = '\0';
 }

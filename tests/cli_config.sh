@@ -27,7 +27,7 @@ expect "ars v2 with normalize_obs" 0 "" -- \
 	$EVOJAX validate "$T/arsv2.yaml" --set trainer.normalize_obs=true
 
 sed 's/  max_iter: 1000/  max_iter: 0/' $C >"$T/range.yaml"
-expect "out of range" 2 "$T/range.yaml:26:13: 'max_iter' must be an integer in [1, 1e+09], got '0'" -- \
+expect "out of range" 2 "$T/range.yaml:26:13: 'max_iter' must be an integer in [1, 1000000000], got '0'" -- \
 	$EVOJAX validate "$T/range.yaml"
 
 sed 's/  hidden: \[64, 64\]/  hidden: [64, 0]/' $C >"$T/list.yaml"

@@ -59,7 +59,7 @@ expect "items without values" 2 "$T/caps.csv:1: 1 column, expected 2: the 1 attr
 : >"$T/empty.csv"
 expect "empty CSV file" 2 "$T/empty.csv: empty file, no rows" -- \
 	$EVOJAX train "$T/small.yaml" --quiet --out "$T/x5" --set task.capacity_csv="$T/empty.csv"
-expect "zero items" 2 "'num_items' must be an integer in [1, 1e+06], got '0'" -- \
+expect "zero items" 2 "'num_items' must be an integer in [1, 1000000], got '0'" -- \
 	$EVOJAX validate configs/mdkp.yaml --set task.num_items=0
 expect "negative bins" 2 "'num_bins' must be an integer in [1, 100000], got '-1'" -- \
 	$EVOJAX validate configs/mdkp.yaml --set task.num_bins=-1

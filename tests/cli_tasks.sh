@@ -174,7 +174,7 @@ else
 	fail "EvoJAX PGPE/mnist.yaml translates (convnet, task batch_size, no hidden)" "$(cat "$T/ejm.out")"
 fi
 sed 's/^batch_size: 1024/batch_size: 0/' "$T/ejm.yaml" >"$T/ejm2.yaml"
-expect "translated batch_size keeps its line" 2 "$T/ejm2.yaml:11:13: 'batch_size' must be an integer in [1, 1e+06], got '0'" -- \
+expect "translated batch_size keeps its line" 2 "$T/ejm2.yaml:11:13: 'batch_size' must be an integer in [1, 1000000], got '0'" -- \
 	$EVOJAX validate "$T/ejm2.yaml"
 sed 's/  pop_size: 64/  pop_size: 63/' "$T/ej.yaml" >"$T/ej3.yaml"
 expect "translated errors point at the original line" 2 "$T/ej3.yaml:5:13: 'pop_size' must be an even integer >= 2, got '63'" -- \
@@ -292,7 +292,7 @@ fi
 
 # SlimeVolley: its config errors are located and exit 2.
 sed 's/max_steps: 3000/max_steps: -3/' configs/slimevolley.yaml >"$T/sv.yaml"
-expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' must be an integer in [1, 1e+06], got '-3'" -- \
+expect "slimevolley max_steps out of range" 2 "$T/sv.yaml:14:14: 'max_steps' must be an integer in [1, 1000000], got '-3'" -- \
 	$EVOJAX validate "$T/sv.yaml"
 expect "slimevolley unknown key" 2 "--set 'task.max_step=10': unknown key 'max_step' in 'task' (did you mean 'max_steps'?)" -- \
 	$EVOJAX validate configs/slimevolley.yaml --set task.max_step=10

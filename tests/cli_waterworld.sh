@@ -16,7 +16,7 @@ else
 	fail "evojax list shows waterworld"
 fi
 printf 'task:\n  name: waterworld\n  max_steps: 0\npolicy:\n  name: mlp\nalgo:\n  name: pgpe\n' >"$T/w0.yaml"
-expect "waterworld max_steps 0" 2 "$T/w0.yaml:3:14: 'max_steps' must be an integer in [1, 1e+06], got '0'" -- \
+expect "waterworld max_steps 0" 2 "$T/w0.yaml:3:14: 'max_steps' must be an integer in [1, 1000000], got '0'" -- \
 	$EVOJAX validate "$T/w0.yaml"
 expect "waterworld num_items 201" 2 "--set 'task.num_items=201': 'num_items' must be an integer in [1, 200], got '201'" -- \
 	$EVOJAX validate configs/waterworld.yaml --set task.num_items=201

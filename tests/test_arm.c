@@ -87,7 +87,7 @@ static void test_schema(void **state)
 	assert_int_equal(parse("task:\n  joints: 0\n", &c, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:11: 'joints' must be an integer "
-			    "in [1, 1e+06], got '0'");
+			    "in [1, 1000000], got '0'");
 	assert_int_equal(parse("task:\n  joint: 3\n", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "(did you mean 'joints'?)"));
 

@@ -593,13 +593,13 @@ static void test_out_of_range(void **state)
 	assert_parse_fails(fx, "algo:\n  init_std: 0\n",
 			   "F:2:13: 'init_std' must be a number > 0, got '0'");
 	assert_parse_fails(fx, "algo:\n  max_iter: 0\n",
-			   "F:2:13: 'max_iter' must be an integer in [1, 1e+06], "
+			   "F:2:13: 'max_iter' must be an integer in [1, 1000000], "
 			   "got '0'");
 	assert_parse_fails(fx, "algo:\n  seed: 99999999999\n",
 			   "F:2:9: 'seed' must be an integer in [-2147483648, "
 			   "2147483647], got '99999999999'");
 	assert_parse_fails(fx, "algo:\n  max_iter: 99999999999999999999999\n",
-			   "F:2:13: 'max_iter' must be an integer in [1, 1e+06], "
+			   "F:2:13: 'max_iter' must be an integer in [1, 1000000], "
 			   "got '99999999999999999999999'");
 	assert_parse_fails(fx, "algo:\n  name: \"" /* 256 x 'n' */
 			   "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"

@@ -668,7 +668,7 @@ static void test_schema(void **state)
 	assert_int_equal(parse("task:\n  max_steps: 0\n", &c, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:14: 'max_steps' must be an "
-			    "integer in [1, 1e+06], got '0'");
+			    "integer in [1, 1000000], got '0'");
 	assert_int_equal(parse("task:\n  neighbors: 5\n", &c, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_non_null(strstr(err.msg, "t.yaml:2:3: unknown key 'neighbors' in 'task'"));

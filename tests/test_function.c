@@ -132,10 +132,10 @@ static void test_config_errors(void **state)
 	assert_int_equal(parse("task:\n  dim: 0\n", &c, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:8: 'dim' must be an integer in "
-			    "[1, 1e+07], got '0'");
+			    "[1, 10000000], got '0'");
 	assert_int_equal(parse("task:\n  dim: 10000001\n", &c, &err), -1);
 	assert_string_equal(err.msg, "t.yaml:2:8: 'dim' must be an integer in "
-			    "[1, 1e+07], got '10000001'");
+			    "[1, 10000000], got '10000001'");
 	assert_int_equal(parse("task:\n  fn: rastrigni\n", &c, &err), -1);
 	assert_string_equal(err.msg, "t.yaml:2:7: 'fn' must be one of sphere, "
 			    "ellipsoid, rosenbrock, rastrigin, ackley, "

@@ -385,7 +385,7 @@ static void test_schema(void **state)
 	assert_int_equal(parse("task:\n  num_items: 0\n", &c, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_USAGE);
 	assert_string_equal(err.msg, "t.yaml:2:14: 'num_items' must be an "
-			    "integer in [1, 1e+06], got '0'");
+			    "integer in [1, 1000000], got '0'");
 	assert_int_equal(parse("task:\n  num_bins: -2\n", &c, &err), -1);
 	assert_string_equal(err.msg, "t.yaml:2:13: 'num_bins' must be an "
 			    "integer in [1, 100000], got '-2'");
