@@ -22,6 +22,7 @@
 #include "core/optim.h"
 #include "core/pbt.h"
 #include "core/sched.h"
+#include "core/split.h"
 #include "core/trainer.h"
 #include "opencl/clrt.h"
 #include "policies/policy.h"
@@ -206,7 +207,9 @@ static const char train_help[] =
 	"  --set k.p=v    override a config value (validated like the file)\n"
 	"  --seed N       same as --set seed=N\n"
 	"  --out DIR      run directory (default runs/<config>-<date>-<time>)\n"
-	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices')\n"
+	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices'),\n"
+	"                 or several: all | gpu:* | cpu:* | a comma list (\"0,1\"):\n"
+	"                 the population is split over them (device.weights)\n"
 	"  --smoke        tiny run (4 iterations, population 8) to check a config\n"
 	"  --quiet        no human log on stderr (metrics still go to stdout)\n"
 	"  --json         JSON lines on stdout even when it is a terminal\n"
@@ -246,7 +249,8 @@ static int cmd_train(int argc, char **argv)
 	exp_cfg e;
 	cli c;
 	cfg_doc *doc;
-	clrt *rt = NULL;
+	clrt **rts = NULL;
+	size_t n_rt = 0;
 	evaluator *ev = NULL;
 	trainer *t = NULL;
 	pbt *pb = NULL;
@@ -275,6 +279,11 @@ static int cmd_train(int argc, char **argv)
 		cfg_free(doc);
 		return rc;
 	}
+	if (c.resume && exp_check_resume(&e, out, &err) < 0) {
+		exp_release(&e);
+		cfg_free(doc);
+		return die(&err);
+	}
 	o.out_dir = out;
 	o.config_path = c.config;
 	/* On a terminal the human log says it all; JSON for pipes, files and
@@ -287,8 +296,8 @@ static int cmd_train(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = 0;
-	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    !(ev = eval_create(&e, rt, &err)))
+	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
+	    !(ev = split_create(&e, rts, n_rt, &err)))
 		rc = die(&err);
 	else if (e.pbt.on) {
 		double best;
@@ -308,7 +317,7 @@ static int cmd_train(int argc, char **argv)
 	trainer_free(t);
 	pbt_free(pb);
 	eval_free(ev);
-	clrt_free(rt);
+	clrt_free_set(rts, n_rt);
 	exp_release(&e);
 	cfg_free(doc);
 	return rc;
@@ -364,10 +373,10 @@ static int check_finite(const char *path, const char *name, const float *x,
 	return 0;
 }
 
-static int test_params(const exp_cfg *e, const char *path, clrt *rt,
-		       ej_err *err)
+static int test_params(const exp_cfg *e, const char *path, clrt **rts,
+		       size_t n_rt, ej_err *err)
 {
-	evaluator *ev = eval_create(e, rt, err);
+	evaluator *ev = split_create(e, rts, n_rt, err);
 	npz_file *f = NULL;
 	float *params = NULL;
 	double *obs = NULL;
@@ -431,7 +440,8 @@ static int cmd_test(int argc, char **argv)
 	exp_cfg e;
 	cli c;
 	cfg_doc *doc;
-	clrt *rt;
+	clrt **rts = NULL;
+	size_t n_rt = 0;
 	int rc;
 
 	if ((rc = parse_cli("test", argc, argv, "--set --device --params --seed --smoke",
@@ -446,10 +456,10 @@ static int cmd_test(int argc, char **argv)
 	if (!(doc = load_experiment(&c, &e, &err)))
 		return die(&err);
 	rc = 0;
-	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    test_params(&e, c.params, rt, &err) < 0)
+	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
+	    test_params(&e, c.params, rts, n_rt, &err) < 0)
 		rc = die(&err);
-	clrt_free(rt);
+	clrt_free_set(rts, n_rt);
 	exp_release(&e);
 	cfg_free(doc);
 	return rc;
