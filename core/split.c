@@ -175,6 +175,86 @@ void split_rows_release(split_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* ---- what wrappers share -------------------------------------------------- */
+
+int split_base_init(split_base *b, evaluator *first, ej_err *err)
+{
+	b->first = first;
+	b->P = eval_param_count(first);
+	b->n_obs = eval_obs_params_size(first);
+	b->granule = eval_granule(first);
+	b->n_bd = eval_n_bd(first);
+	if (!(b->own = calloc(b->n_obs + 1, sizeof(double))))
+		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	return 0;
+}
+
+void split_base_release(split_base *b)
+{
+	split_rows_release(&b->rows);
+	free(b->own);
+	b->own = NULL;
+}
+
+void split_base_norms(split_base *b, size_t n, const eval_norm **norms,
+		      size_t *n_norms, eval_norm *own)
+{
+	if (*norms || b->n_obs == 0)
+		return;
+	*own = (eval_norm){ .n = n, .obs_params = b->own };
+	*norms = own;
+	*n_norms = 1;
+}
+
+int split_base_test(void *state, const float *params,
+		    const double *obs_params, uint32_t iter, float *scores,
+		    size_t *n, ej_err *err)
+{
+	split_base *b = state;
+	const float *v;
+
+	if (eval_test_scores(b->first, params, obs_params ? obs_params : b->own,
+			     iter, &v, n, err) < 0)
+		return -1;
+	memcpy(scores, v, *n * sizeof(float));
+	return 0;
+}
+
+size_t split_base_param_count(const void *state)
+{
+	return ((const split_base *)state)->P;
+}
+
+size_t split_base_test_count(const void *state)
+{
+	return eval_test_count(((const split_base *)state)->first);
+}
+
+int split_base_lanes(const void *state)
+{
+	return eval_lanes(((const split_base *)state)->first);
+}
+
+size_t split_base_obs_size(const void *state)
+{
+	return ((const split_base *)state)->n_obs;
+}
+
+size_t split_base_obs_rows(const void *state, size_t g, const float **rows)
+{
+	return split_rows_get(&((const split_base *)state)->rows, g, rows);
+}
+
+size_t split_base_granule(const void *state)
+{
+	return ((const split_base *)state)->granule;
+}
+
+const char *split_base_device_name(const void *state)
+{
+	return ((const split_base *)state)->name;
+}
+
 /* ---- the split over devices ---------------------------------------------- */
 
 /* One device's share of a call, run on its own thread. */
@@ -192,6 +272,7 @@ typedef struct sd_job {
 } sd_job;
 
 typedef struct sd {
+	split_base b;        /* first: the shared ops read it; b.first = ev[0] */
 	size_t k;
 	evaluator **ev;      /* (k) one per device, owned */
 	double *weights;     /* (k) device.weights, or NULL: measured */
@@ -203,11 +284,6 @@ typedef struct sd {
 	bool *started;       /* (k) */
 	eval_norm *clip;     /* (k, cap_norms) */
 	size_t cap_norms;
-	split_rows rows;
-	double *own;         /* the evaluator's own normalizer */
-	size_t n_obs, P;
-	int n_bd;
-	char name[1024];
 } sd;
 
 static void sd_free(void *state)
@@ -226,8 +302,7 @@ static void sd_free(void *state)
 	free(s->th);
 	free(s->started);
 	free(s->clip);
-	split_rows_release(&s->rows);
-	free(s->own);
+	split_base_release(&s->b);
 	free(s);
 }
 
@@ -275,15 +350,15 @@ static int sd_prepare(sd *s, const float *params, size_t n, uint32_t iter,
 		memcpy(s->w, s->weights, s->k * sizeof(double));
 	else
 		split_weights(s->rate, s->k, s->w);
-	split_plan(n, eval_granule(s->ev[0]), s->w, s->k, false, s->first);
+	split_plan(n, s->b.granule, s->w, s->k, false, s->first);
 	for (size_t p = 0; p < s->k; p++) {
 		sd_job *j = &s->job[p];
 		size_t lo = s->first[p];
 
-		*j = (sd_job){ .ev = s->ev[p], .params = params + lo * s->P,
+		*j = (sd_job){ .ev = s->ev[p], .params = params + lo * s->b.P,
 			       .n = s->first[p + 1] - lo, .iter = iter,
 			       .fitness = fitness + lo,
-			       .bd = bd ? bd + lo * (size_t)s->n_bd : NULL };
+			       .bd = bd ? bd + lo * (size_t)s->b.n_bd : NULL };
 		if (norms) {
 			j->norms = s->clip + p * s->cap_norms;
 			j->n_norms = split_clip(norms, n_norms, lo,
@@ -298,7 +373,7 @@ static int sd_prepare(sd *s, const float *params, size_t n, uint32_t iter,
 static int sd_gather_rows(sd *s, const eval_norm *norms, size_t n_norms,
 			  ej_err *err)
 {
-	if (split_rows_begin(&s->rows, n_norms, s->n_obs, err) < 0)
+	if (split_rows_begin(&s->b.rows, n_norms, s->b.n_obs, err) < 0)
 		return -1;
 	for (size_t g = 0; g < n_norms; g++)
 		for (size_t p = 0; p < s->k; p++) {
@@ -309,10 +384,10 @@ static int sd_gather_rows(sd *s, const eval_norm *norms, size_t n_norms,
 			if (j->n == 0 || g < j->g0 || g >= j->g0 + j->n_norms)
 				continue;
 			count = eval_obs_rows(j->ev, g - j->g0, &rows);
-			if (split_rows_add(&s->rows, g, rows, count, err) < 0)
+			if (split_rows_add(&s->b.rows, g, rows, count, err) < 0)
 				return -1;
 		}
-	split_rows_fold(&s->rows, norms, n_norms);
+	split_rows_fold(&s->b.rows, norms, n_norms);
 	return 0;
 }
 
@@ -321,12 +396,9 @@ static int sd_evaluate(void *state, const float *params, size_t n,
 		       float *fitness, float *bd, eval_stats *st, ej_err *err)
 {
 	sd *s = state;
-	eval_norm own = { .n = n, .obs_params = s->own };
+	eval_norm own;
 
-	if (!norms && s->n_obs > 0) {
-		norms = &own;
-		n_norms = 1;
-	}
+	split_base_norms(&s->b, n, &norms, &n_norms, &own);
 	if (sd_prepare(s, params, n, iter, norms, n_norms, fitness, bd,
 		       err) < 0)
 		return -1;
@@ -338,7 +410,7 @@ static int sd_evaluate(void *state, const float *params, size_t n,
 			return ej_prefix(err, "device %zu ('%s'): ", p,
 					 eval_device_name(s->ev[p]));
 		}
-	if (norms && s->n_obs > 0 && sd_gather_rows(s, norms, n_norms, err) < 0)
+	if (norms && s->b.n_obs > 0 && sd_gather_rows(s, norms, n_norms, err) < 0)
 		return -1;
 	for (size_t p = 0; p < s->k; p++) {
 		const eval_stats *j = &s->job[p].st;
@@ -355,30 +427,6 @@ static int sd_evaluate(void *state, const float *params, size_t n,
 	return 0;
 }
 
-static int sd_test(void *state, const float *params, const double *obs_params,
-		   uint32_t iter, float *scores, size_t *n, ej_err *err)
-{
-	sd *s = state;
-	const float *v;
-
-	/* Tests score one parameter vector: the first device runs them. */
-	if (eval_test_scores(s->ev[0], params, obs_params ? obs_params : s->own,
-			     iter, &v, n, err) < 0)
-		return -1;
-	memcpy(scores, v, *n * sizeof(float));
-	return 0;
-}
-
-static size_t sd_param_count(const void *state)
-{
-	return ((const sd *)state)->P;
-}
-
-static size_t sd_test_count(const void *state)
-{
-	return eval_test_count(((const sd *)state)->ev[0]);
-}
-
 static void sd_describe(const void *state, char *buf, size_t size)
 {
 	const sd *s = state;
@@ -390,45 +438,13 @@ static void sd_describe(const void *state, char *buf, size_t size)
 		 s->weights ? "weights of device.weights" : "weights measured");
 }
 
-static int sd_lanes(const void *state)
-{
-	return eval_lanes(((const sd *)state)->ev[0]);
-}
-
-static size_t sd_obs_size(const void *state)
-{
-	return ((const sd *)state)->n_obs;
-}
-
-static size_t sd_obs_rows(const void *state, size_t g, const float **rows)
-{
-	return split_rows_get(&((const sd *)state)->rows, g, rows);
-}
-
-static size_t sd_granule(const void *state)
-{
-	return eval_granule(((const sd *)state)->ev[0]);
-}
-
-static const char *sd_device_name(const void *state)
-{
-	return ((const sd *)state)->name;
-}
-
 static const eval_ops sd_ops = {
 	.name = "split",
 	.create = NULL, /* split_create */
-	.param_count = sd_param_count,
 	.evaluate = sd_evaluate,
-	.test = sd_test,
 	.describe = sd_describe,
 	.free = sd_free,
-	.test_count = sd_test_count,
-	.lanes = sd_lanes,
-	.obs_params_size = sd_obs_size,
-	.obs_rows = sd_obs_rows,
-	.granule = sd_granule,
-	.device_name = sd_device_name,
+	SPLIT_BASE_OPS,
 };
 
 /* The state's arrays, the weights checked. */
@@ -478,20 +494,15 @@ evaluator *split_create(const exp_cfg *e, clrt *const *rts, size_t k,
 				  clrt_device_name(rts[p]));
 			goto fail;
 		}
-		len += (size_t)snprintf(s->name + len, sizeof(s->name) - len,
+		len += (size_t)snprintf(s->b.name + len, sizeof(s->b.name) - len,
 					"%s%s", p ? " + " : "",
 					clrt_device_name(rts[p]));
-		if (len >= sizeof(s->name))
-			len = sizeof(s->name) - 1;
+		if (len >= sizeof(s->b.name))
+			len = sizeof(s->b.name) - 1;
 	}
-	s->P = eval_param_count(s->ev[0]);
-	s->n_bd = eval_n_bd(s->ev[0]);
-	s->n_obs = eval_obs_params_size(s->ev[0]);
-	if (!(s->own = calloc(s->n_obs + 1, sizeof(double)))) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	if (split_base_init(&s->b, s->ev[0], err) < 0)
 		goto fail;
-	}
-	return eval_wrap(&sd_ops, s, rts[0], s->n_bd, err);
+	return eval_wrap(&sd_ops, s, rts[0], s->b.n_bd, err);
 fail:
 	sd_free(s);
 	return NULL;

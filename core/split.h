@@ -76,6 +76,46 @@ void split_rows_fold(split_rows *r, const eval_norm *norms, size_t n_norms);
 size_t split_rows_get(const split_rows *r, size_t g, const float **rows);
 void split_rows_release(split_rows *r);
 
+/* What the evaluators that wrap others (the split over devices here, the
+ * split over MPI ranks in core/ranks.c) share: the FIRST member of their
+ * state, so that the ops of SPLIT_BASE_OPS serve both.  Tests score one
+ * parameter vector on 'first' (no split); NULL normalizers are the
+ * wrapper's own; obs_rows hands out the rows gathered by the last call. */
+typedef struct split_base {
+	evaluator *first;   /* an inner evaluator (the wrapper owns it) */
+	size_t P, n_obs, granule;
+	int n_bd;
+	double *own;        /* (n_obs) the wrapper's own normalizer */
+	split_rows rows;    /* statistics rows of the last call */
+	char name[1100];    /* the devices, for eval_device_name */
+} split_base;
+
+/* Sizes from first; own allocated.  EJ_EXIT_RUN on out of memory. */
+int split_base_init(split_base *b, evaluator *first, ej_err *err);
+void split_base_release(split_base *b);
+/* NULL norms: one group of n members with the wrapper's own normalizer
+ * (*own is its storage); otherwise unchanged. */
+void split_base_norms(split_base *b, size_t n, const eval_norm **norms,
+		      size_t *n_norms, eval_norm *own);
+
+int split_base_test(void *state, const float *params,
+		    const double *obs_params, uint32_t iter, float *scores,
+		    size_t *n, ej_err *err);
+size_t split_base_param_count(const void *state);
+size_t split_base_test_count(const void *state);
+int split_base_lanes(const void *state);
+size_t split_base_obs_size(const void *state);
+size_t split_base_obs_rows(const void *state, size_t g, const float **rows);
+size_t split_base_granule(const void *state);
+const char *split_base_device_name(const void *state);
+
+#define SPLIT_BASE_OPS                                                      \
+	.param_count = split_base_param_count, .test = split_base_test,     \
+	.test_count = split_base_test_count, .lanes = split_base_lanes,     \
+	.obs_params_size = split_base_obs_size,                             \
+	.obs_rows = split_base_obs_rows, .granule = split_base_granule,     \
+	.device_name = split_base_device_name
+
 /* The evaluator of e over the k devices rts (borrowed, k >= 1; one
  * device gives the plain evaluator): one inner evaluator per device,
  * weights from e->device.weights (k of them, or none: measured). */

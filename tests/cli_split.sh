@@ -8,19 +8,6 @@
 POCL_DEVICES=${POCL_DEVICES:-pthread pthread}
 export POCL_DEVICES
 
-# same NAME DIR1 DIR2 FILE...: the files are byte-identical.
-same() {
-	name=$1 a=$2 b=$3
-	shift 3
-	for f in "$@"; do
-		if ! cmp -s "$a/$f" "$b/$f"; then
-			fail "$name" "$a/$f and $b/$f differ" "$(diff "$a/$f" "$b/$f" 2>&1 | head -4)"
-			return
-		fi
-	done
-	pass "$name"
-}
-
 # The PoCL devices: two of them, or the identity checks skip.
 devs=$($EVOJAX devices | awk '$1 ~ /^[0-9]+$/ && /pthread/ { print $1 }' | head -2 | paste -sd, -)
 case "$devs" in
@@ -37,21 +24,8 @@ run() {
 		echo "run $dir failed: $(cat "$T/$dir.err")" >&2
 }
 
-cat >"$T/c.yaml" <<YAML
-seed: 3
-task: {name: cartpole, max_steps: 100}
-policy: {name: mlp, hidden: [8]}
-algo: {name: pgpe, pop_size: 16, center_lr: 0.05}
-optimizer: {name: adam}
-trainer: {max_iter: 6, log_interval: 1, test_interval: 3, n_repeats: 4, n_evaluations: 4, normalize_obs: true}
-YAML
-cat >"$T/s.yaml" <<YAML
-seed: 1
-task: {name: seq2seq, digits: 2, batch_size: 32, test_size: 50}
-policy: {name: seq2seq, hidden: 8}
-algo: {name: pgpe, pop_size: 12, center_lr: 0.05, init_stdev: 0.1}
-trainer: {max_iter: 4, log_interval: 1, test_interval: 2}
-YAML
+cp tests/fixtures/scale_cartpole.yaml "$T/c.yaml"
+cp tests/fixtures/scale_seq2seq.yaml "$T/s.yaml"
 mnist="--set algo.pop_size=16 --set task.batch_size=128 --set trainer.max_iter=4 --set trainer.log_interval=1 --set trainer.test_interval=2 --set policy.hidden=[16]"
 pbt="--set trainer.max_iter=6 --set pbt.workers=4 --set pbt.eval_interval=2 --set pbt.ready=2 --set algo.pop_size=8 --set task.max_steps=50 --set trainer.n_evaluations=4 --set trainer.normalize_obs=true"
 files="metrics.jsonl final.npz best.npz checkpoint.npz"
