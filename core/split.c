@@ -284,6 +284,7 @@ typedef struct sd {
 	bool *started;       /* (k) */
 	eval_norm *clip;     /* (k, cap_norms) */
 	size_t cap_norms;
+	bool warm;           /* a first call has built every program */
 } sd;
 
 static void sd_free(void *state)
@@ -316,9 +317,21 @@ static void *sd_run(void *arg)
 }
 
 /* Run the jobs with members: one thread each but the first, which runs
- * on the caller's (a thread that cannot start runs here too). */
+ * on the caller's (a thread that cannot start runs here too).  The first
+ * call runs the devices one after another: it builds the programs, and
+ * CLBlast before July 2023 (CLBlast PR #495; Debian 12 has 1.5.3) fails
+ * when two threads store the same compiled program in its process-wide
+ * cache at once ("Cache::Store: object already in cache"), which two
+ * devices of one name do on their first GEMM.  Later calls find them. */
 static void sd_run_all(sd *s)
 {
+	if (!s->warm) {
+		for (size_t p = 0; p < s->k; p++)
+			if (s->job[p].n > 0)
+				sd_run(&s->job[p]);
+		s->warm = true;
+		return;
+	}
 	for (size_t p = 1; p < s->k; p++)
 		s->started[p] = s->job[p].n > 0 &&
 				pthread_create(&s->th[p], NULL, sd_run,

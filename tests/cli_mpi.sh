@@ -2,8 +2,9 @@
 # MPI (core/ranks.h): `mpirun -np N evojax train` gives the files of a
 # one-process run for N = 2, 3 (an uneven split), with devices split
 # inside the ranks, for cartpole with normalize_obs, seq2seq, the image
-# task and PBT; rank 0 alone writes; --resume with another N; a killed
-# rank; more ranks than members.  Skipped when the build has no MPI.
+# task, MAP-Elites and PBT; rank 0 alone writes; --resume with another
+# N; a killed rank; more ranks than members.  Skipped when the build has
+# no MPI.
 . tests/cli_lib.sh
 
 checks="N=2 ranks = 1 process (cartpole, normalize_obs)
@@ -12,6 +13,7 @@ only rank 0 writes: stdout and the run directory as 1 process
 2 ranks x 2 PoCL devices, weights 1:3 = 1 process
 seq2seq: 3 ranks = 1 process
 image task (Fashion-MNIST, MLP): 2 ranks = 1 process
+map_elites (behaviour descriptors): 3 ranks = 1 process
 pbt (4 workers): 3 ranks = 1 process
 --resume with another N (2 ranks, then 3) = uninterrupted run
 more ranks than members: exit 2, no run directory
@@ -71,6 +73,10 @@ mnist="--set algo.pop_size=16 --set task.batch_size=128 --set trainer.max_iter=3
 run 1 m1 configs/fashion_mnist_mlp.yaml $mnist
 run 2 m2 configs/fashion_mnist_mlp.yaml $mnist
 same "image task (Fashion-MNIST, MLP): 2 ranks = 1 process" "$T/m1" "$T/m2" $files
+run 1 a1 tests/fixtures/scale_arm.yaml
+run 3 a3 tests/fixtures/scale_arm.yaml
+same "map_elites (behaviour descriptors): 3 ranks = 1 process" "$T/a1" "$T/a3" \
+	metrics.jsonl final.npz archive.npz checkpoint.npz
 pbt="--set trainer.max_iter=6 --set pbt.workers=4 --set pbt.eval_interval=2 --set pbt.ready=2 --set algo.pop_size=8 --set task.max_steps=50 --set trainer.n_evaluations=4 --set trainer.normalize_obs=true --device 0"
 run 1 p1 configs/pbt/cartpole_pbt.yaml $pbt
 run 3 p3 configs/pbt/cartpole_pbt.yaml $pbt

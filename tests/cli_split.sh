@@ -2,7 +2,7 @@
 # A population split over several OpenCL devices (device.spec 'all',
 # '0,1', device.weights): metrics.jsonl, final.npz and checkpoint.npz are
 # byte-identical to one device for cartpole (normalized observations),
-# the image task, seq2seq and PBT; bad device specs, weights and
+# the image task, seq2seq, MAP-Elites (descriptors) and PBT; bad device specs, weights and
 # --resume of another config.  Two PoCL CPU devices: POCL_DEVICES.
 . tests/cli_lib.sh
 POCL_DEVICES=${POCL_DEVICES:-pthread pthread}
@@ -47,6 +47,10 @@ if [ -n "$two" ]; then
 	run s1 "$T/s.yaml" "$one"
 	run s2 "$T/s.yaml" "$devs"
 	same "seq2seq: 2 devices = 1 device" "$T/s1" "$T/s2" $files
+	run a1 tests/fixtures/scale_arm.yaml "$one"
+	run a2 tests/fixtures/scale_arm.yaml "$devs" --set 'device.weights=[1, 3]'
+	same "map_elites (behaviour descriptors): 2 devices, weights 1:3 = 1 device" "$T/a1" "$T/a2" \
+		metrics.jsonl final.npz archive.npz checkpoint.npz
 	run p1 configs/pbt/cartpole_pbt.yaml "$one" $pbt
 	run p2 configs/pbt/cartpole_pbt.yaml "$devs" $pbt
 	same "pbt (4 workers, normalize_obs): 2 devices = 1 device" "$T/p1" "$T/p2" \
@@ -61,6 +65,7 @@ else
 		"the banner and summary.json name both devices" \
 		"image task (Fashion-MNIST, MLP): 2 devices = 1 device" \
 		"seq2seq: 2 devices = 1 device" \
+		"map_elites (behaviour descriptors): 2 devices, weights 1:3 = 1 device" \
 		"pbt (4 workers, normalize_obs): 2 devices = 1 device" \
 		"resume on 2 devices of a 1-device run = uninterrupted run"; do
 		pass "$c # SKIP fewer than two PoCL devices"
