@@ -77,6 +77,7 @@ static int rk_init(ranks *r, ej_err *err)
 	    MPI_SUCCESS)
 		return ej_fail(err, EJ_EXIT_RUN, "MPI_Init_thread failed");
 	r->mpi = true;
+	r->comm = r->fin = MPI_COMM_NULL;
 	RK_TRY(r, err, MPI_Comm_dup(MPI_COMM_WORLD, &r->comm));
 	RK_TRY(r, err, MPI_Comm_dup(MPI_COMM_WORLD, &r->fin));
 	RK_TRY(r, err, MPI_Comm_set_errhandler(r->comm, MPI_ERRORS_RETURN));
@@ -128,8 +129,10 @@ static void rk_finalize(ranks *r)
 {
 	if (!r->mpi)
 		return;
-	MPI_Comm_free(&r->comm);
-	MPI_Comm_free(&r->fin);
+	if (r->comm != MPI_COMM_NULL)
+		MPI_Comm_free(&r->comm);
+	if (r->fin != MPI_COMM_NULL)
+		MPI_Comm_free(&r->fin);
 	MPI_Finalize();
 }
 
