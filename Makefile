@@ -8,6 +8,7 @@
 #   make SANITIZE=address,undefined test
 #   make fuzz       libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each (60)
 #   make V=1        show full commands
+#   make MPI=1      with MPI (Open MPI; the default when pkg-config finds it), MPI=0 without
 
 CC      ?= cc
 PKGS    := yaml-0.1 OpenCL clblast zlib lapacke cairo fontconfig libgif
@@ -19,10 +20,10 @@ RUN_CONFIG ?= configs/cartpole_easy.yaml
 RUN_ARGS   ?=
 
 OPT     ?= -O2
-CFLAGS  := -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_POSIX_C_SOURCE=200809L \
+CFLAGS  := -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_POSIX_C_SOURCE=200809L -pthread \
            -DCL_TARGET_OPENCL_VERSION=120 -I. -Ibuild/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -49,6 +50,15 @@ BIN     := $(B)/evojax
 CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 endif
+# MPI (only core/ranks.c includes mpi.h): on when pkg-config finds Open
+# MPI, or MPI=1 (make deps then installs it); MPI=0 builds without.
+MPI ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || echo 0)
+ifeq ($(MPI),1)
+DEB_PKGS += libopenmpi-dev openmpi-bin
+LDLIBS   += $(shell pkg-config --libs ompi-c 2>/dev/null)
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null) -DEJ_MPI
+endif
+
 LIB_SRC  := $(wildcard core/*.c opencl/*.c algos/*.c policies/*.c tasks/*.c)
 # Device code: every .cl of the product, and philox.h (C and OpenCL C).
 CL_SRC   := $(sort opencl/philox.h $(wildcard opencl/*.cl core/*.cl algos/*.cl policies/*.cl tasks/*.cl))
@@ -88,6 +98,14 @@ $(B)/gen/cl_list: FORCE
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo '$(CL_SRC) | $(CL_TEST_SRC)' | cmp -s - $@ || \
 		echo '$(CL_SRC) | $(CL_TEST_SRC)' > $@
+
+# core/ranks.c alone includes mpi.h; it is rebuilt when MPI is switched
+# on or off.
+$(B)/core/ranks.o: CFLAGS += $(MPI_CFLAGS)
+$(B)/core/ranks.o: $(B)/gen/mpi_flag
+$(B)/gen/mpi_flag: FORCE
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo '$(MPI)' | cmp -s - $@ || echo '$(MPI)' > $@
 
 # OpenCL sources are embedded: one C string line per source line.
 $(B)/gen/cl_embed.c: opencl/embed.sh $(CL_SRC) $(B)/gen/cl_list

@@ -24,7 +24,9 @@
 #include "core/pbt.h"
 #include "core/plot.h"
 #include "core/render.h"
+#include "core/ranks.h"
 #include "core/sched.h"
+#include "core/split.h"
 #include "core/trainer.h"
 #include "opencl/clrt.h"
 #include "policies/policy.h"
@@ -216,7 +218,9 @@ static const char train_help[] =
 	"  --set k.p=v    override a config value (validated like the file)\n"
 	"  --seed N       same as --set seed=N\n"
 	"  --out DIR      run directory (default runs/<config>-<date>-<time>)\n"
-	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices')\n"
+	"  --device SPEC  auto | N | P:D | name substring (see 'evojax devices'),\n"
+	"                 or several: all | gpu:* | cpu:* | a comma list (\"0,1\"):\n"
+	"                 the population is split over them (device.weights)\n"
 	"  --smoke        tiny run (4 iterations, population 8) to check a config\n"
 	"  --quiet        no human log on stderr (metrics still go to stdout)\n"
 	"  --json         JSON lines on stdout even when it is a terminal\n"
@@ -227,11 +231,15 @@ static const char train_help[] =
 	"iteration and test; on a terminal only the human log and progress line\n"
 	"(stderr) show.  metrics.jsonl in the run directory has the JSON always.\n"
 	"Writes config.yaml, log.txt, metrics.jsonl, iter_N.npz, best.npz,\n"
-	"final.npz, checkpoint.npz and summary.json into the run directory.\n";
+	"final.npz, checkpoint.npz and summary.json into the run directory.\n\n"
+	"With MPI ('evojax --version' says 'built with MPI'): mpirun -np N evojax train ... splits\n"
+	"each population over N ranks (the results do not depend on N); rank 0\n"
+	"writes the run directory, every rank reads it for --resume; JSON lines on\n"
+	"stdout only with --json (mpirun gives the ranks a terminal).\n";
 
 /* A new run never writes into another run's directory: 'dir' must be
  * missing or empty (a run is continued with --resume). */
-static int check_new_out_dir(const char *dir)
+static int check_new_out_dir(const char *dir, ej_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -244,83 +252,190 @@ static int check_new_out_dir(const char *dir)
 	closedir(d);
 	if (empty)
 		return 0;
-	fprintf(stderr,
-		"evojax: error: '%s' exists and is not empty: continue that run with 'evojax train --resume %s', or choose another --out\n",
-		dir, dir);
-	return EJ_EXIT_USAGE;
+	return ej_fail(err, EJ_EXIT_USAGE,
+		       "'%s' exists and is not empty: continue that run with 'evojax train --resume %s', or choose another --out",
+		       dir, dir);
 }
+
+/* One training job on this process: with MPI one rank of several. */
+typedef struct train_job {
+	cli c;
+	exp_cfg e;
+	cfg_doc *doc;
+	clrt **rts;
+	size_t n_rt;
+	evaluator *ev;
+	trainer *t;
+	pbt *pb;
+	ranks *rk;
+	char out[4096];
+	trainer_opts o;
+} train_job;
+
+/* Read only: the experiment, the run directory's name, --resume's check. */
+static int train_config(train_job *j, ej_err *err)
+{
+	cli *c = &j->c;
+
+	if (!(j->doc = load_experiment(c, &j->e, err)))
+		return -1;
+	if (c->resume)
+		snprintf(j->out, sizeof(j->out), "%s", c->resume);
+	else if (c->out)
+		snprintf(j->out, sizeof(j->out), "%s", c->out);
+	else
+		default_out_dir(c->config, j->out, sizeof(j->out));
+	if (!c->resume)
+		return check_new_out_dir(j->out, err);
+	return exp_check_resume(&j->e, j->out, err);
+}
+
+/* A probe trainer that writes nothing gives the population: refuse more
+ * MPI ranks than members before the run directory exists. */
+static int train_check_ranks(train_job *j, ej_err *err)
+{
+	trainer_opts none = { 0 };
+	trainer *probe;
+	size_t members;
+
+	if (ranks_size(j->rk) == 1)
+		return 0;
+	if (!(probe = trainer_create(&j->e, j->ev, &none, err)))
+		return -1;
+	members = trainer_pop_size(probe) *
+		  (size_t)(j->e.pbt.on ? j->e.pbt.workers : 1);
+	trainer_free(probe);
+	return ranks_check_members(j->rk, members, eval_granule(j->ev), err);
+}
+
+/* Devices, the evaluator (over the ranks), the trainer or PBT driver.
+ * Rank 0 alone writes the run directory; the others read it to resume. */
+static int train_open(train_job *j, ej_err *err)
+{
+	cli *c = &j->c;
+	bool writer = ranks_rank(j->rk) == 0;
+	trainer_opts *o = &j->o;
+	evaluator *local;
+
+	o->out_dir = writer ? j->out : NULL;
+	o->read_dir = j->out;
+	o->config_path = c->config;
+	/* On a terminal the human log says it all; JSON for pipes, files and
+	 * --json (metrics.jsonl has it regardless).  mpirun hands the ranks
+	 * a terminal whatever its own stdout is: there only --json counts. */
+	o->metrics_out = writer && (c->json || (ranks_size(j->rk) == 1 &&
+						 !isatty(STDOUT_FILENO)))
+				 ? stdout : NULL;
+	o->log_out = writer && !c->quiet ? stderr : NULL;
+	o->progress = writer && !c->quiet && isatty(STDERR_FILENO);
+	ranks_watch_interrupt(j->rk, &interrupted);
+	o->interrupted = ranks_interrupted(j->rk);
+	o->resume = c->resume != NULL;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (clrt_create_set(j->e.device.spec, &j->rts, &j->n_rt, err) < 0 ||
+	    !(local = split_create(&j->e, j->rts, j->n_rt, err)) ||
+	    !(j->ev = ranks_eval(j->rk, local, err)) ||
+	    train_check_ranks(j, err) < 0)
+		return -1;
+	if (j->e.pbt.on)
+		return (j->pb = pbt_create(&j->e, j->ev, o, err)) ? 0 : -1;
+	return (j->t = trainer_create(&j->e, j->ev, o, err)) ? 0 : -1;
+}
+
+static int train_run(train_job *j, ej_err *err)
+{
+	double best;
+	int w;
+
+	if (j->pb) {
+		if (pbt_run(j->pb, err) < 0)
+			return -1;
+		if (j->o.log_out && (w = pbt_best_worker(j->pb, &best)) >= 0)
+			fprintf(stderr, "results: %s (best worker %d, final test score %.2f)\n",
+				j->out, w, best);
+		return 0;
+	}
+	if (trainer_run(j->t, err) < 0)
+		return -1;
+	if (j->o.log_out)
+		fprintf(stderr, "results: %s (final test score %.2f)\n", j->out,
+			trainer_final_score(j->t));
+	return 0;
+}
+
+/* All ranks agree on a phase's outcome; the lowest failing rank prints
+ * its error.  Returns the exit code (0: every rank succeeded). */
+static int train_agree(train_job *j, int failed, const ej_err *err)
+{
+	int me = ranks_rank(j->rk), who, code;
+	ej_err aerr = { 0 };
+
+	code = ranks_agree(j->rk, failed ? (err->code ? err->code : EJ_EXIT_RUN) : 0,
+			   &who, &aerr);
+	if (aerr.code)
+		err = &aerr; /* the agreement itself failed on this rank */
+	else if (who != me)
+		return code;
+	if (code && me > 0 && !aerr.code)
+		fprintf(stderr, "evojax: error: MPI rank %d of %d: %s\n", me,
+			ranks_size(j->rk), err->msg);
+	else if (code)
+		die(err);
+	return code;
+}
+
+static void train_release(train_job *j)
+{
+	trainer_free(j->t);
+	pbt_free(j->pb);
+	eval_free(j->ev);
+	clrt_free_set(j->rts, j->n_rt);
+	if (j->doc)
+		exp_release(&j->e);
+	cfg_free(j->doc);
+}
+
+/* Seconds the ranks wait for each other at the end before the job is
+ * aborted (one rank failed alone, e.g. rank 0 writing the run directory,
+ * or one was lost). */
+#define TRAIN_END_WAIT_S 30.0
 
 static int cmd_train(int argc, char **argv)
 {
+	train_job j = { 0 };
 	ej_err err = { 0 };
-	exp_cfg e;
-	cli c;
-	cfg_doc *doc;
-	clrt *rt = NULL;
-	evaluator *ev = NULL;
-	trainer *t = NULL;
-	pbt *pb = NULL;
-	char out[4096];
-	trainer_opts o = { 0 };
 	int rc;
 
 	if ((rc = parse_cli("train", argc, argv,
 			    "--set --seed --out --device --smoke --quiet --json --resume",
-			    &c)))
+			    &j.c)))
 		return rc;
-	if (c.help) {
+	if (j.c.help) {
 		fputs(train_help, stdout);
 		return 0;
 	}
-	if (!(doc = load_experiment(&c, &e, &err)))
+	if (!(j.rk = ranks_open(&err)))
 		return die(&err);
-	if (c.resume)
-		snprintf(out, sizeof(out), "%s", c.resume);
-	else if (c.out)
-		snprintf(out, sizeof(out), "%s", c.out);
-	else
-		default_out_dir(c.config, out, sizeof(out));
-	if (!c.resume && (rc = check_new_out_dir(out))) {
-		exp_release(&e);
-		cfg_free(doc);
-		return rc;
-	}
-	o.out_dir = out;
-	o.config_path = c.config;
-	/* On a terminal the human log says it all; JSON for pipes, files and
-	 * --json (metrics.jsonl has it regardless). */
-	o.metrics_out = c.json || !isatty(STDOUT_FILENO) ? stdout : NULL;
-	o.log_out = c.quiet ? NULL : stderr;
-	o.progress = !c.quiet && isatty(STDERR_FILENO);
-	o.interrupted = &interrupted;
-	o.resume = c.resume != NULL;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rc = 0;
-	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    !(ev = eval_create(&e, rt, &err)))
-		rc = die(&err);
-	else if (e.pbt.on) {
-		double best;
-		int w;
-
-		if (!(pb = pbt_create(&e, ev, &o, &err)) || pbt_run(pb, &err) < 0)
+	rc = train_agree(&j, train_config(&j, &err) < 0, &err);
+	if (!rc)
+		rc = train_agree(&j, train_open(&j, &err) < 0, &err);
+	if (!rc && train_run(&j, &err) < 0) {
+		/* a rank's own MPI failure is its news; the rest every rank
+		 * shares, and rank 0 tells */
+		if (ranks_rank(j.rk) == 0 || ranks_local_error(j.rk))
 			rc = die(&err);
-		else if (!c.quiet && (w = pbt_best_worker(pb, &best)) >= 0)
-			fprintf(stderr, "results: %s (best worker %d, final test score %.2f)\n",
-				out, w, best);
-	} else if (!(t = trainer_create(&e, ev, &o, &err)) ||
-		   trainer_run(t, &err) < 0)
-		rc = die(&err);
-	else if (!c.quiet)
-		fprintf(stderr, "results: %s (final test score %.2f)\n", out,
-			trainer_final_score(t));
-	trainer_free(t);
-	pbt_free(pb);
-	eval_free(ev);
-	clrt_free(rt);
-	exp_release(&e);
-	cfg_free(doc);
+		else
+			rc = err.code ? err.code : EJ_EXIT_RUN;
+	}
+	train_release(&j);
+	if (ranks_wait_all(j.rk, TRAIN_END_WAIT_S) < 0) {
+		fprintf(stderr,
+			"evojax: error: MPI rank %d of %d: the other ranks did not finish within %.0f s (a rank failed alone or was lost); aborting the job\n",
+			ranks_rank(j.rk), ranks_size(j.rk), TRAIN_END_WAIT_S);
+		ranks_abort(j.rk, rc ? rc : EJ_EXIT_RUN);
+	}
+	ranks_close(j.rk);
 	return rc;
 }
 
@@ -406,10 +521,10 @@ out:
 	return rc;
 }
 
-static int test_params(const exp_cfg *e, const char *path, clrt *rt,
-		       ej_err *err)
+static int test_params(const exp_cfg *e, const char *path, clrt **rts,
+		       size_t n_rt, ej_err *err)
 {
-	evaluator *ev = eval_create(e, rt, err);
+	evaluator *ev = split_create(e, rts, n_rt, err);
 	float *params = NULL;
 	double *obs = NULL;
 	test_stats s;
@@ -453,7 +568,8 @@ static int cmd_test(int argc, char **argv)
 	exp_cfg e;
 	cli c;
 	cfg_doc *doc;
-	clrt *rt;
+	clrt **rts = NULL;
+	size_t n_rt = 0;
 	int rc;
 
 	if ((rc = parse_cli("test", argc, argv, "--set --device --params --seed --smoke",
@@ -468,10 +584,10 @@ static int cmd_test(int argc, char **argv)
 	if (!(doc = load_experiment(&c, &e, &err)))
 		return die(&err);
 	rc = 0;
-	if (!(rt = clrt_create(e.device.spec, &err)) ||
-	    test_params(&e, c.params, rt, &err) < 0)
+	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
+	    test_params(&e, c.params, rts, n_rt, &err) < 0)
 		rc = die(&err);
-	clrt_free(rt);
+	clrt_free_set(rts, n_rt);
 	exp_release(&e);
 	cfg_free(doc);
 	return rc;
@@ -742,7 +858,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
+		char lib[128];
+
 		printf("evojax %s\n", EVOJAX_VERSION);
+		if (ranks_built(lib, sizeof(lib)))
+			printf("built with MPI: %s\n", lib);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

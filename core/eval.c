@@ -21,6 +21,17 @@ double eval_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Finish an evaluator whose ops and state are set: the test scores. */
+static evaluator *eval_finish(evaluator *ev, ej_err *err)
+{
+	if (!(ev->scores = malloc(eval_test_count(ev) * sizeof(float)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		eval_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
 evaluator *eval_create(const exp_cfg *e, clrt *rt, ej_err *err)
 {
 	evaluator *ev;
@@ -37,17 +48,28 @@ evaluator *eval_create(const exp_cfg *e, clrt *rt, ej_err *err)
 	ev->ops = e->task->eval;
 	ev->rt = rt;
 	ev->n_bd = e->task->n_bd;
-	if (ev->ops->create(&ev->state, e, rt, err) < 0)
-		goto fail;
-	if (!(ev->scores = malloc((ev->ops->test_count ? ev->ops->test_count(ev->state) : 1) *
-				  sizeof(float)))) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		goto fail;
+	if (ev->ops->create(&ev->state, e, rt, err) < 0) {
+		eval_free(ev);
+		return NULL;
 	}
-	return ev;
-fail:
-	eval_free(ev);
-	return NULL;
+	return eval_finish(ev, err);
+}
+
+evaluator *eval_wrap(const eval_ops *ops, void *state, clrt *rt, int n_bd,
+		     ej_err *err)
+{
+	evaluator *ev = calloc(1, sizeof(*ev));
+
+	if (!ev) {
+		ops->free(state);
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		return NULL;
+	}
+	ev->ops = ops;
+	ev->state = state;
+	ev->rt = rt;
+	ev->n_bd = n_bd;
+	return eval_finish(ev, err);
 }
 
 void eval_free(evaluator *ev)
@@ -74,7 +96,8 @@ clrt *eval_rt(const evaluator *ev) { return ev->rt; }
 
 const char *eval_device_name(const evaluator *ev)
 {
-	return clrt_device_name(ev->rt);
+	return ev->ops->device_name ? ev->ops->device_name(ev->state)
+				    : clrt_device_name(ev->rt);
 }
 
 void eval_describe(const evaluator *ev, char *buf, size_t size)
@@ -109,15 +132,31 @@ int eval_population(evaluator *ev, const float *params, size_t n,
 	return 0;
 }
 
+int eval_test_scores(evaluator *ev, const float *params,
+		     const double *obs_params, uint32_t iter,
+		     const float **scores, size_t *n, ej_err *err)
+{
+	*n = 0;
+	*scores = ev->scores;
+	return ev->ops->test(ev->state, params, obs_params, iter, ev->scores, n,
+			     err);
+}
+
+size_t eval_test_count(const evaluator *ev)
+{
+	return ev->ops->test_count ? ev->ops->test_count(ev->state) : 1;
+}
+
 int eval_test(evaluator *ev, const float *params, const double *obs_params,
 	      uint32_t iter, test_stats *out, ej_err *err)
 {
-	size_t n = 0;
+	const float *scores;
+	size_t n;
 
-	if (ev->ops->test(ev->state, params, obs_params, iter, ev->scores, &n,
-			  err) < 0)
+	if (eval_test_scores(ev, params, obs_params, iter, &scores, &n,
+			     err) < 0)
 		return -1;
-	eval_stats_of(ev->scores, n, out);
+	eval_stats_of(scores, n, out);
 	return 0;
 }
 
@@ -125,6 +164,17 @@ size_t eval_obs_params_size(const evaluator *ev)
 {
 	return ev->ops->obs_params_size ? ev->ops->obs_params_size(ev->state)
 					: 0;
+}
+
+size_t eval_obs_rows(const evaluator *ev, size_t g, const float **rows)
+{
+	*rows = NULL;
+	return ev->ops->obs_rows ? ev->ops->obs_rows(ev->state, g, rows) : 0;
+}
+
+size_t eval_granule(const evaluator *ev)
+{
+	return ev->ops->granule ? ev->ops->granule(ev->state) : 1;
 }
 
 void eval_stats_of(const float *x, size_t n, test_stats *s)

@@ -35,6 +35,17 @@
  *    own and folds the group's observations into it, so K trainers in one
  *    call keep K separate normalizers.  NULL norms: the evaluator's own
  *    (one for all members).
+ *  - A group with .defer set is normalized with its obs_params but not
+ *    updated: the evaluator keeps the statistics of the group's
+ *    observations, obs_rows() hands them over until the next call, and
+ *    the caller folds them (obsnorm_update) - a split over devices or
+ *    MPI ranks (core/split.h) gathers the rows of all its parts in member
+ *    order and folds once, so the normalizer does not depend on the split.
+ *  - Results of a member do not depend on which other members share the
+ *    call: every random number is keyed by the member's index in the
+ *    whole population or by none (common random numbers), and reductions
+ *    over members happen in member order on the host.  A split evaluator
+ *    relies on this.
  *  - test(params (P), obs_params, iter) scores one parameter vector with
  *    that normalizer (NULL: the evaluator's own), updating nothing: n
  *    scores (test episodes with their own seeds, or one accuracy).
@@ -42,6 +53,7 @@
 #ifndef EJ_EVAL_H
 #define EJ_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,14 +63,19 @@
 
 typedef struct eval_stats {
 	double env_steps; /* environment steps executed (episodic tasks) */
-	double kernel_s;  /* seconds in device kernels, launch to finish */
+	double kernel_s;  /* seconds in device kernels, launch to finish
+			     (the longest part of a split) */
 	double wall_s;    /* seconds of the whole call (eval_population) */
+	double comm_s;    /* seconds in MPI collectives (0 without MPI) */
+	double comm_bytes;/* bytes this process received from them */
 } eval_stats;
 
 /* The observation normalizer of a group of consecutive members. */
 typedef struct eval_norm {
 	size_t n;           /* members of the group */
 	double *obs_params; /* (obs_params_size), in/out */
+	bool defer;         /* normalize, keep the statistics for obs_rows(),
+			       update nothing (see the contract) */
 } eval_norm;
 
 typedef struct test_stats {
@@ -92,12 +109,27 @@ typedef struct eval_ops {
 	int (*lanes)(const void *state);
 	/* Doubles of one observation normalizer (NULL: 0, none). */
 	size_t (*obs_params_size)(const void *state);
+	/* The observation statistics of group g of the last evaluate()
+	 * (required with obs_params_size > 0): *rows points at n rows of
+	 * obs_params_size floats (core/obsnorm.h), in member order. */
+	size_t (*obs_rows)(const void *state, size_t g, const float **rows);
+	/* Consecutive members that must stay in one call (the members of a
+	 * world of distinct agents); NULL: 1. */
+	size_t (*granule)(const void *state);
+	/* The devices it runs on, for the run banner and summary.json
+	 * (NULL: the device of its rt). */
+	const char *(*device_name)(const void *state);
 } eval_ops;
 
 typedef struct evaluator evaluator;
 
 /* The evaluator e->task names (task_ops.eval).  e and rt are borrowed. */
 evaluator *eval_create(const exp_cfg *e, clrt *rt, ej_err *err);
+/* An evaluator of 'ops' around an existing state (a wrapper such as the
+ * split over devices or MPI ranks), which it owns from now on (freed with
+ * ops->free, also on failure).  rt: the device eval_rt() names. */
+evaluator *eval_wrap(const eval_ops *ops, void *state, clrt *rt, int n_bd,
+		     ej_err *err);
 void eval_free(evaluator *ev);
 
 size_t eval_param_count(const evaluator *ev);
@@ -118,9 +150,21 @@ int eval_population(evaluator *ev, const float *params, size_t n,
 int eval_test(evaluator *ev, const float *params, const double *obs_params,
 	      uint32_t iter, test_stats *out, ej_err *err);
 
+/* The raw scores of eval_test: *scores (n of them, at most
+ * eval_test_count) stay valid until the next test. */
+int eval_test_scores(evaluator *ev, const float *params,
+		     const double *obs_params, uint32_t iter,
+		     const float **scores, size_t *n, ej_err *err);
+size_t eval_test_count(const evaluator *ev);
+
 /* Doubles of one observation normalizer; 0 when the evaluator has none.
  * A fresh normalizer is all zeros. */
 size_t eval_obs_params_size(const evaluator *ev);
+/* After eval_population with norms[g].defer: group g's statistics rows
+ * (obs_params_size floats each, member order); 0 rows without any. */
+size_t eval_obs_rows(const evaluator *ev, size_t g, const float **rows);
+/* Members that must share one call (1 for most tasks). */
+size_t eval_granule(const evaluator *ev);
 
 /* Seconds on a monotonic clock (for the figures of eval_stats). */
 double eval_now(void);

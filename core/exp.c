@@ -34,7 +34,11 @@ const size_t exp_n_trainer_fields =
 const cfg_field exp_device_fields[] = {
 	{ .key = "spec", .type = CFG_STR, .offset = offsetof(device_cfg, spec),
 	  .def = "auto",
-	  .help = "auto | N (index in `evojax devices`) | P:D | name substring" },
+	  .help = "auto | N (index in `evojax devices`) | P:D | name substring | all | gpu:* | cpu:* | a comma list of those (several devices: the population is split)" },
+	{ .key = "weights", .type = CFG_FLOAT_LIST,
+	  .offset = offsetof(device_cfg, weights), .def = "[]", .min = 0,
+	  .max = 1e300, .flags = CFG_F_MIN_OPEN,
+	  .help = "share of the population per device of 'spec', in its order; [] = measured speed (results never depend on it)" },
 	{ .key = "lanes", .type = CFG_INT, .offset = offsetof(device_cfg, lanes),
 	  .def = "0", .min = 0, .max = 16,
 	  .help = "environments per work-item: 0 auto (16 on CPUs, 1 on GPUs), 1, 2, 4, 8, 16" },
@@ -448,4 +452,104 @@ void exp_emit(FILE *out, const exp_cfg *e)
 	cfg_emit_section(out, 2, exp_device_fields, exp_n_device_fields,
 			 &e->device);
 	pbt_cfg_emit(out, &e->pbt);
+}
+
+/* e emitted into a new string (NULL: out of memory). */
+static char *exp_emit_string(const exp_cfg *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	exp_emit(f, e);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The dotted key and the value of the line at offset 'at' of an emitted
+ * config (2 spaces per level), from the keys of the lines above it;
+ * "" for both past the end. */
+static void exp_line_key(const char *text, size_t at, char *key,
+			 size_t ksize, char *val, size_t vsize)
+{
+	char parts[8][64] = { { 0 } };
+	size_t pos = 0, depth = 0;
+
+	key[0] = val[0] = '\0';
+	if (!text[at])
+		return;
+	for (;;) {
+		const char *l = text + pos;
+		size_t len = strcspn(l, "\n"), ind = strspn(l, " ");
+		const char *colon = memchr(l, ':', len);
+
+		depth = ind / 2 < 8 ? ind / 2 : 7;
+		if (colon)
+			snprintf(parts[depth], sizeof(parts[0]), "%.*s",
+				 (int)(colon - l - (long)ind), l + ind);
+		if (pos >= at) {
+			const char *v = colon ? colon + 1 : l + ind;
+
+			v += strspn(v, " ");
+			snprintf(val, vsize, "%.*s", (int)(l + len - v), v);
+			break;
+		}
+		if (!l[len])
+			return;
+		pos += len + 1;
+	}
+	for (size_t i = 0; i <= depth; i++) {
+		size_t n = strlen(key);
+
+		snprintf(key + n, ksize - n, "%s%s", i ? "." : "", parts[i]);
+	}
+}
+
+int exp_check_resume(const exp_cfg *e, const char *dir, ej_err *err)
+{
+	char path[4200], key[2][512], was[256], now[256];
+	cfg_doc *doc;
+	exp_cfg old, cur = *e;
+	char *a = NULL, *b = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/config.yaml", dir);
+	if (!(doc = cfg_load_file(path, err)))
+		return ej_prefix(err, "cannot resume from '%s': ", dir);
+	if (exp_load(doc, &old, err) < 0) {
+		cfg_free(doc);
+		return ej_prefix(err, "cannot resume from '%s': ", dir);
+	}
+	/* what may change: the iterations to run to and the devices */
+	cur.trainer.max_iter = old.trainer.max_iter;
+	cur.device = old.device;
+	a = exp_emit_string(&old);
+	b = exp_emit_string(&cur);
+	if (!a || !b) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+	} else if (strcmp(a, b) == 0) {
+		rc = 0;
+	} else {
+		size_t i = 0, line = 0;
+
+		for (; a[i] && a[i] == b[i]; i++)
+			if (a[i] == '\n')
+				line = i + 1;
+		exp_line_key(a, line, key[0], sizeof(key[0]), was, sizeof(was));
+		exp_line_key(b, line, key[1], sizeof(key[1]), now, sizeof(now));
+		ej_fail(err, EJ_EXIT_USAGE,
+			"cannot resume from '%s': it was written by another config ('%s' is %s there, %s here); only trainer.max_iter and the device section may change",
+			dir, key[0][0] ? key[0] : key[1], was[0] ? was : "(absent)",
+			now[0] ? now : "(absent)");
+	}
+	free(a);
+	free(b);
+	exp_release(&old);
+	cfg_free(doc);
+	return rc;
 }

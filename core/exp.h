@@ -29,7 +29,9 @@ typedef struct trainer_cfg {
 } trainer_cfg;
 
 typedef struct device_cfg {
-	char spec[CFG_STR_MAX]; /* auto | N | P:D | name substring */
+	char spec[CFG_STR_MAX]; /* auto | N | P:D | name substring | all |
+				   gpu:* | cpu:* | comma list (opencl/clrt.h) */
+	cfg_flist weights;      /* per device of spec; n = 0: measured */
 	int lanes;              /* 0 = auto */
 	char noise[CFG_STR_MAX];/* auto | on | off: algorithm noise on the device */
 } device_cfg;
@@ -62,6 +64,12 @@ extern const cfg_field exp_trainer_fields[];
 extern const size_t exp_n_trainer_fields;
 extern const cfg_field exp_device_fields[];
 extern const size_t exp_n_device_fields;
+
+/* A run directory 'dir' (its config.yaml) may be continued under e only
+ * when both resolve to the same experiment but for trainer.max_iter and
+ * the device section: otherwise EJ_EXIT_USAGE naming the first key that
+ * differs and both values. */
+int exp_check_resume(const exp_cfg *e, const char *dir, ej_err *err);
 
 /* Validate the whole document.  EJ_EXIT_USAGE errors with file:line:col. */
 int exp_load(const cfg_doc *doc, exp_cfg *out, ej_err *err);

@@ -128,6 +128,10 @@ static int pbt_save(pbt *p, ej_err *err)
 	char path[4200];
 	int rc = -1;
 
+	if (!p->o.out_dir) { /* a reader (MPI rank > 0) writes nothing */
+		rc = 0;
+		goto out;
+	}
 	if (!it || !from || !val) {
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
@@ -283,6 +287,8 @@ static int pbt_open_dir(pbt *p, ej_err *err)
 	char path[4200];
 	FILE *f;
 
+	if (!p->o.out_dir)
+		return 0;
 	if (fio_mkdirs(p->dir, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/config.yaml", p->dir);
@@ -303,7 +309,8 @@ static int pbt_open_dir(pbt *p, ej_err *err)
 static int pbt_open_worker(pbt *p, int w, ej_err *err)
 {
 	char dir[4200];
-	trainer_opts o = { .out_dir = dir, .config_path = p->o.config_path,
+	trainer_opts o = { .out_dir = p->o.out_dir ? dir : NULL, .read_dir = dir,
+			   .config_path = p->o.config_path,
 			   .metrics_out = p->o.metrics_out, .resume = p->o.resume,
 			   .is_worker = true, .worker = w,
 			   .metrics_copy = p->metrics };
@@ -374,7 +381,8 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 	 * assignment, then its target's success) */
 	p->S = 2 * (size_t)(e->trainer.max_iter / p->c->ready) + 3;
 	p->best = -1;
-	snprintf(p->dir, sizeof(p->dir), "%s", o->out_dir ? o->out_dir : ".");
+	snprintf(p->dir, sizeof(p->dir), "%s",
+		 o->out_dir ? o->out_dir : o->read_dir ? o->read_dir : ".");
 	p->w = calloc((size_t)p->W, sizeof(*p->w));
 	p->q = malloc((size_t)p->W * sizeof(double));
 	p->hp = calloc((size_t)p->W * (size_t)p->H, sizeof(double));
@@ -407,8 +415,9 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 			}
 	}
 	if (pbt_worker_exps(p, err) < 0 ||
-	    !(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
-	    !(p->events = pbt_open(p, "pbt.jsonl", err)))
+	    (o->out_dir &&
+	     (!(p->metrics = pbt_open(p, "metrics.jsonl", err)) ||
+	      !(p->events = pbt_open(p, "pbt.jsonl", err)))))
 		goto fail;
 	for (int w = 0; w < p->W; w++) {
 		if (pbt_open_worker(p, w, err) < 0 || pbt_apply(p, w, err) < 0)
@@ -592,6 +601,9 @@ static int pbt_summary(pbt *p, ej_err *err)
 	char *buf, path[4200], src[4200];
 	size_t cap = 8192 + (size_t)p->n_lin[p->best] * 512, n;
 	int rc;
+
+	if (!p->o.out_dir)
+		return 0;
 
 	for (int w = 0; w < p->W; w++)
 		env += trainer_env_steps(p->w[w]);

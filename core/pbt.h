@@ -40,8 +40,8 @@
 
 typedef struct pbt pbt;
 
-/* e->pbt.on must be set; e and ev are borrowed.  o as for a trainer
- * (out_dir required). */
+/* e->pbt.on must be set; e and ev are borrowed.  o as for a trainer:
+ * out_dir, or read_dir alone to run (and resume) writing nothing. */
 pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 		ej_err *err);
 void pbt_free(pbt *p);

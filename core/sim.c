@@ -32,6 +32,9 @@ struct sim {
 	size_t cap_members, cap_envs, cap_items;
 	double *obs_params;       /* (1 + 2 obs) */
 	float *stats_host;        /* (cap_items, 2 obs + 1) */
+	size_t *group_row;        /* (cap_group_row) first stats row of each
+				     group of the last rollout, + the end */
+	size_t cap_group_row, last_groups;
 	double kernel_seconds;
 };
 
@@ -149,6 +152,7 @@ void sim_free(sim *s)
 	free(s->steps_host);
 	free(s->obs_params);
 	free(s->stats_host);
+	free(s->group_row);
 	free(s);
 }
 
@@ -160,6 +164,16 @@ const double *sim_obs_params(const sim *s) { return s->obs_params; }
 bool sim_normalizes(const sim *s) { return s->normalize; }
 double sim_last_kernel_seconds(const sim *s) { return s->kernel_seconds; }
 double sim_last_env_steps(const sim *s) { return s->env_steps; }
+
+size_t sim_last_obs_rows(const sim *s, size_t g, const float **rows)
+{
+	if (g >= s->last_groups) {
+		*rows = NULL;
+		return 0;
+	}
+	*rows = s->stats_host + s->group_row[g] * (2 * (size_t)s->dims.obs_dim + 1);
+	return s->group_row[g + 1] - s->group_row[g];
+}
 
 void sim_set_obs_params(sim *s, const double *p)
 {
@@ -226,7 +240,7 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 	size_t worlds = s->dims.agent_map == TASK_AGENTS_DISTINCT ? n / agents : n;
 	size_t blocks = (n_repeats + (size_t)s->lanes - 1) / (size_t)s->lanes;
 	size_t items = worlds * blocks, envs = n * n_repeats;
-	bool update = false;
+	bool need_stats = false;
 	double t0;
 
 	if (n == 0 || n_repeats == 0)
@@ -265,7 +279,16 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 		if (sim_put_norms(s, groups, n_groups, worlds, err) < 0)
 			return -1;
 		for (size_t g = 0; g < n_groups; g++)
-			update |= groups[g].update;
+			need_stats |= groups[g].update || groups[g].keep;
+		if (s->cap_group_row < n_groups + 1) {
+			size_t *gr = realloc(s->group_row,
+					     (n_groups + 1) * sizeof(size_t));
+
+			if (!gr)
+				return ej_fail(err, EJ_EXIT_RUN, "out of memory");
+			s->group_row = gr;
+			s->cap_group_row = n_groups + 1;
+		}
 	} else if (clrt_reserve(s->rt, &s->obs_norm, &s->cap_groups, 1,
 				sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
 		   clrt_reserve(s->rt, &s->norm_of, &s->cap_worlds, 1,
@@ -293,22 +316,25 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 	s->env_steps = 0.0;
 	for (size_t i = 0; i < items; i++)
 		s->env_steps += s->steps_host[i];
-	if (s->normalize && update) {
-		size_t item = 0, per = worlds ? n / worlds : 1;
+	s->last_groups = 0;
+	if (s->normalize && need_stats) {
+		size_t per = worlds ? n / worlds : 1;
 
 		if (clrt_read(s->rt, s->obs_stats, 0,
 			      items * row * sizeof(float), s->stats_host,
 			      err) < 0)
 			return -1;
+		s->group_row[0] = 0;
+		for (size_t g = 0; g < n_groups; g++)
+			s->group_row[g + 1] = s->group_row[g] +
+					      groups[g].n / per * blocks;
+		s->last_groups = n_groups;
 		/* Each group folds the statistics of its own worlds. */
-		for (size_t g = 0; g < n_groups; g++) {
-			size_t k = groups[g].n / per * blocks;
-
+		for (size_t g = 0; g < n_groups; g++)
 			if (groups[g].update)
 				obsnorm_update(groups[g].obs_params, (int)d,
-					       s->stats_host + item * row, k);
-			item += k;
-		}
+					       s->stats_host + s->group_row[g] * row,
+					       s->group_row[g + 1] - s->group_row[g]);
 	}
 	return 0;
 }
@@ -419,7 +445,8 @@ static int sim_eval_groups(sim_eval *se, const eval_norm *norms,
 	for (size_t g = 0; g < n_norms; g++)
 		se->groups[g] = (sim_norm){ .n = norms[g].n,
 					    .obs_params = norms[g].obs_params,
-					    .update = update };
+					    .update = update && !norms[g].defer,
+					    .keep = update && norms[g].defer };
 	return (int)n_norms;
 }
 
@@ -525,6 +552,20 @@ static size_t sim_eval_obs_size(const void *state)
 	return sim_obs_params_size(((const sim_eval *)state)->sim);
 }
 
+static size_t sim_eval_obs_rows(const void *state, size_t g,
+				const float **rows)
+{
+	return sim_last_obs_rows(((const sim_eval *)state)->sim, g, rows);
+}
+
+/* The members of a world of distinct agents share one call. */
+static size_t sim_eval_granule(const void *state)
+{
+	const task_dims *d = &((const sim_eval *)state)->sim->dims;
+
+	return d->agent_map == TASK_AGENTS_DISTINCT ? (size_t)d->n_agents : 1;
+}
+
 const eval_ops sim_eval_ops = {
 	.name = "rollout",
 	.create = sim_eval_create,
@@ -536,4 +577,6 @@ const eval_ops sim_eval_ops = {
 	.lanes = sim_eval_lanes,
 	.free = sim_eval_free,
 	.obs_params_size = sim_eval_obs_size,
+	.obs_rows = sim_eval_obs_rows,
+	.granule = sim_eval_granule,
 };

@@ -62,11 +62,18 @@ typedef struct sim_norm {
 	size_t n;            /* members */
 	double *obs_params;  /* (1 + 2 obs_dim), in/out */
 	bool update;
+	bool keep;           /* keep the statistics rows: sim_last_obs_rows */
 } sim_norm;
 int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 		     uint32_t purpose, uint32_t iter, uint32_t reset_member,
 		     size_t n_repeats, const sim_norm *groups, size_t n_groups,
 		     float *returns, ej_err *err);
+
+/* The statistics rows (1 + 2 obs_dim floats each: core/obsnorm.h) of
+ * group g of the last sim_rollout_norm, in member order, when that group
+ * had .keep set (or .update); 0 rows otherwise.  Valid until the next
+ * rollout. */
+size_t sim_last_obs_rows(const sim *s, size_t g, const float **rows);
 
 /* The sim's own observation normalizer (EvoJAX layout, 1 + 2 obs_dim),
  * used by sim_rollout. */

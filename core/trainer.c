@@ -35,8 +35,9 @@ trainer *trainer_create(const exp_cfg *e, evaluator *ev,
 	t->o = *o;
 	t->best_score = -INFINITY;
 	t->last_test_iter = -1;
-	if (o->out_dir)
-		snprintf(t->dir, sizeof(t->dir), "%s", o->out_dir);
+	if (o->out_dir || o->read_dir)
+		snprintf(t->dir, sizeof(t->dir), "%s",
+			 o->out_dir ? o->out_dir : o->read_dir);
 	memset(&env, 0, sizeof(env));
 	t->P = eval_param_count(ev);
 	t->n_bd = eval_n_bd(ev);
@@ -247,6 +248,8 @@ int trainer_tell(trainer *t, const float *fitness, const float *bd,
 	t->rollout_s += st->wall_s;
 	t->kernel_s += st->kernel_s;
 	t->env_steps += st->env_steps;
+	t->comm_s += st->comm_s;
+	t->comm_bytes += st->comm_bytes;
 	for (size_t m = 0; m < t->pop; m++) {
 		t->fitness[m] = fitness[m];
 		if (!isfinite(fitness[m]))
@@ -348,6 +351,8 @@ int trainer_step_group(trainer *const *ts, size_t k, evaluator *ev,
 		share.wall_s = st.wall_s * f;
 		share.kernel_s = st.kernel_s * f;
 		share.env_steps = st.env_steps * f;
+		share.comm_s = st.comm_s * f;
+		share.comm_bytes = st.comm_bytes * f;
 		if (trainer_tell(ts[i], fit + off, bd ? bd + off * (size_t)nb : NULL,
 				 &share, err) < 0)
 			goto out;

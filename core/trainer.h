@@ -33,6 +33,9 @@
 
 typedef struct trainer_opts {
 	const char *out_dir;       /* NULL: write nothing (evojax test) */
+	const char *read_dir;      /* with out_dir NULL: the run directory
+				      to resume from, writing nothing (MPI
+				      ranks other than 0) */
 	const char *config_path;   /* for summary.json */
 	FILE *metrics_out;         /* machine-readable lines (stdout) or NULL */
 	FILE *log_out;             /* human log lines (stderr) or NULL */

@@ -368,7 +368,8 @@ int tr_summary(trainer *t, double wall, ej_err *err)
 		     "  \"best_iter\": %ld,\n  \"wall_time_s\": %.3f,\n"
 		     "  \"rollout_time_s\": %.3f,\n  \"iter_per_s\": %.4f,\n"
 		     "  \"episodes_per_s\": %.2f,\n  \"env_steps\": %.0f,\n"
-		     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
+		     "  \"env_steps_per_s\": %.0f,\n  \"comm_time_s\": %.3f,\n"
+		     "  \"comm_bytes\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
 		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
 		     t->e->policy ? t->e->policy->name : "none",
 		     t->e->algo->name, t->e->seed,
@@ -378,7 +379,8 @@ int tr_summary(trainer *t, double wall, ej_err *err)
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     t->env_steps,
 		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     eval_device_name(t->ev), eval_lanes(t->ev));
+		     t->comm_s, t->comm_bytes, eval_device_name(t->ev),
+		     eval_lanes(t->ev));
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);
 }

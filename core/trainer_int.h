@@ -29,6 +29,7 @@ struct trainer {
 	FILE *log_txt, *metrics;   /* run directory files, NULL without out_dir */
 	char dir[4096];
 	double t_start, rollout_s, kernel_s, env_steps, last_progress;
+	double comm_s, comm_bytes; /* MPI collectives of this session */
 	double wall_before;        /* wall seconds of the run before a resume */
 	long iter_start;           /* iterations done when this session began */
 	long iter_done;

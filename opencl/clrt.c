@@ -396,6 +396,9 @@ static int clrt_open(clrt *rt, const struct clrt_dev *d, ej_err *err)
 	return 0;
 }
 
+static clrt *clrt_open_index(const struct clrt_devs *ds, long i,
+			     ej_err *err);
+
 clrt *clrt_create(const char *spec, ej_err *err)
 {
 	struct clrt_devs ds;
@@ -405,24 +408,126 @@ clrt *clrt_create(const char *spec, ej_err *err)
 	if (clrt_discover(&ds, err))
 		return NULL;
 	i = clrt_select(&ds, spec, err);
-	if (i < 0) {
-		clrt_devs_free(&ds);
-		return NULL;
-	}
-	rt = calloc(1, sizeof(*rt));
+	rt = i < 0 ? NULL : clrt_open_index(&ds, i, err);
+	clrt_devs_free(&ds);
+	return rt;
+}
+
+/* Open device ds->v[i] as a new runtime object. */
+static clrt *clrt_open_index(const struct clrt_devs *ds, long i, ej_err *err)
+{
+	clrt *rt = calloc(1, sizeof(*rt));
+
 	if (!rt) {
-		clrt_devs_free(&ds);
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		return NULL;
 	}
-	if (clrt_open(rt, &ds.v[i], err)) {
-		ej_prefix(err, "opening OpenCL device '%s': ", ds.v[i].dname);
-		clrt_devs_free(&ds);
+	if (clrt_open(rt, &ds->v[i], err)) {
+		ej_prefix(err, "opening OpenCL device '%s': ", ds->v[i].dname);
 		clrt_free(rt);
 		return NULL;
 	}
-	clrt_devs_free(&ds);
 	return rt;
+}
+
+/* Append to idx (the devices picked so far, *k of them) the devices of
+ * one item of a set spec; -1 with err when it names none or repeats one. */
+static int clrt_select_item(const struct clrt_devs *ds, const char *item,
+			    long *idx, size_t *k, ej_err *err)
+{
+	cl_device_type want = 0;
+	size_t before = *k;
+	long one;
+
+	if (!strcmp(item, "all"))
+		want = CL_DEVICE_TYPE_ALL;
+	else if (!strcmp(item, "gpu:*"))
+		want = CL_DEVICE_TYPE_GPU;
+	else if (!strcmp(item, "cpu:*"))
+		want = CL_DEVICE_TYPE_CPU;
+	for (size_t i = 0; want && i < ds->n; i++)
+		if (ds->v[i].type & want)
+			idx[(*k)++] = (long)i;
+	if (want && *k == before)
+		return clrt_no_match(err, ds, "no OpenCL device matches '%s'",
+				     item);
+	if (!want) {
+		if ((one = clrt_select(ds, item, err)) < 0)
+			return -1;
+		idx[(*k)++] = one;
+	}
+	for (size_t j = before; j < *k; j++)
+		for (size_t i = 0; i < j; i++)
+			if (idx[i] == idx[j]) {
+				char what[64];
+
+				snprintf(what, sizeof(what), "%ld", idx[j]);
+				return clrt_no_match(err, ds,
+						     "the device spec names device %s twice",
+						     what);
+			}
+	return 0;
+}
+
+void clrt_free_set(clrt **rts, size_t n)
+{
+	if (!rts)
+		return;
+	for (size_t i = 0; i < n; i++)
+		clrt_free(rts[i]);
+	free(rts);
+}
+
+int clrt_create_set(const char *spec, clrt ***rts, size_t *n, ej_err *err)
+{
+	struct clrt_devs ds;
+	char item[CLRT_NAME_MAX];
+	const char *p = spec ? spec : "";
+	long *idx = NULL;
+	size_t k = 0, cap;
+	int rc = -1;
+
+	*rts = NULL;
+	*n = 0;
+	if (clrt_discover(&ds, err))
+		return -1;
+	/* every item adds at most all devices */
+	cap = (ds.n + 1) * (strlen(p) / 2 + 2);
+	if (!(idx = malloc(cap * sizeof(long)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	do {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		clrt_copy_trimmed(item, sizeof(item), p, len);
+		if (!item[0] && (end || k > 0)) {
+			ej_fail(err, EJ_EXIT_DEVICE,
+				"empty item in the device spec '%s'", spec);
+			goto out;
+		}
+		if (clrt_select_item(&ds, item, idx, &k, err) < 0)
+			goto out;
+		p = end ? end + 1 : NULL;
+	} while (p);
+	if (!(*rts = calloc(k, sizeof(**rts)))) {
+		ej_fail(err, EJ_EXIT_RUN, "out of memory");
+		goto out;
+	}
+	for (*n = 0; *n < k; (*n)++)
+		if (!((*rts)[*n] = clrt_open_index(&ds, idx[*n], err)))
+			goto out;
+	rc = 0;
+out:
+	if (rc < 0) {
+		clrt_free_set(*rts, *n);
+		*rts = NULL;
+		*n = 0;
+	}
+	free(idx);
+	clrt_devs_free(&ds);
+	return rc;
 }
 
 void clrt_free(clrt *rt)

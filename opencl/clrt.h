@@ -56,6 +56,19 @@ int clrt_list(FILE *out, ej_err *err);
 clrt *clrt_create(const char *spec, ej_err *err);
 void clrt_free(clrt *rt);
 
+/* Open every device 'spec' names (a population split over them:
+ * core/split.h): a comma-separated list of items, each one of the forms
+ * above or
+ *   "all"               every device, in listing order
+ *   "gpu:*" / "cpu:*"   every GPU / every CPU device, in listing order
+ * ("auto" and "N" give one device, as clrt_create; a name substring
+ * cannot contain ',').  An item that matches nothing, or a device named
+ * twice, gives EJ_EXIT_DEVICE with the list of devices.  *rts (*n of
+ * them, one context and queue each) belongs to the caller:
+ * clrt_free_set. */
+int clrt_create_set(const char *spec, clrt ***rts, size_t *n, ej_err *err);
+void clrt_free_set(clrt **rts, size_t n);
+
 cl_context clrt_context(const clrt *rt);
 cl_command_queue clrt_queue(const clrt *rt);
 cl_device_id clrt_device(const clrt *rt);

@@ -27,5 +27,22 @@ expect() {
 	fi
 }
 
+# same NAME DIR1 DIR2 FILE...: each FILE is byte-identical in both
+# directories (a failure shows the first lines of the difference and
+# DIR2.err, the stderr of the run that wrote DIR2, if there is one).
+same() {
+	name=$1 a=$2 b=$3
+	shift 3
+	for f in "$@"; do
+		if ! cmp -s "$a/$f" "$b/$f"; then
+			fail "$name" "$a/$f and $b/$f differ" \
+				"$(diff "$a/$f" "$b/$f" 2>&1 | head -4)" \
+				"$(head -c 600 "$b.err" 2>/dev/null)"
+			return
+		fi
+	done
+	pass "$name"
+}
+
 # The plan line, last thing a script prints.
 done_testing() { echo "1..$n"; }

@@ -19,6 +19,7 @@
 
 #include "core/eval.h"
 #include "core/sim.h"
+#include "core/split.h"
 #include "opencl/clrt.h"
 #include "opencl/philox.h"
 #include "policies/mlp.h"
@@ -571,6 +572,53 @@ static void test_distinct_evaluator(void **state)
 	clrt_free(rt);
 }
 
+/* Split over two devices (core/split.h), DISTINCT worlds stay whole: the
+ * granule is the world's 2 members and the fitness equals one device's
+ * bit for bit (tolerance none, measured 0) for even and uneven weights.
+ * Skips without two CPU devices (POCL_DEVICES is set in main). */
+static void test_distinct_split(void **state)
+{
+	duo_cfg dc = { .map = TASK_AGENTS_DISTINCT, .plain = 0, .max_steps = 8 };
+	tc_pol pc = { 0 };
+	exp_cfg e = { .seed = 7, .task = &duo_ops, .task_cfg = &dc,
+		      .policy = &lin_ops, .policy_cfg = &pc,
+		      .trainer = { .n_repeats = 3, .n_evaluations = 5,
+				   .test_n_repeats = 2 },
+		      .device = { .lanes = 4 } };
+	const double w[2][2] = { { 1, 1 }, { 1, 2 } };
+	float *params = tu_random_params(6 * 4, 1.0f, 5), one[6], two[6];
+	ej_err err = { 0 };
+	clrt **rts = NULL;
+	size_t n = 0;
+	evaluator *ev1, *ev2;
+
+	(void)state;
+	if (clrt_create_set("cpu:*", &rts, &n, &err) < 0 || n < 2) {
+		clrt_free_set(rts, n);
+		free(params);
+		skip();
+	}
+	ev1 = split_create(&e, rts, 1, &err);
+	assert_non_null(ev1);
+	assert_int_equal(eval_granule(ev1), 2);
+	assert_int_equal(eval_population(ev1, params, 6, 1, NULL, 0, one, NULL,
+					 NULL, &err), 0);
+	for (int k = 0; k < 2; k++) {
+		e.device.weights = (cfg_flist){ .n = 2, .v = { w[k][0], w[k][1] } };
+		ev2 = split_create(&e, rts, 2, &err);
+		assert_non_null(ev2);
+		assert_int_equal(eval_granule(ev2), 2);
+		if (eval_population(ev2, params, 6, 1, NULL, 0, two, NULL, NULL,
+				    &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_memory_equal(one, two, sizeof(one));
+		eval_free(ev2);
+	}
+	eval_free(ev1);
+	free(params);
+	clrt_free_set(rts, n);
+}
+
 /* DISTINCT needs whole worlds: 3 members for 2-agent worlds is a usage
  * error naming the numbers. */
 static void test_distinct_needs_whole_worlds(void **state)
@@ -673,9 +721,12 @@ int main(void)
 		cmocka_unit_test(test_agent_maps_vs_host),
 		cmocka_unit_test(test_distinct_evaluator),
 		cmocka_unit_test(test_distinct_needs_whole_worlds),
+		cmocka_unit_test(test_distinct_split),
 		cmocka_unit_test(test_registered_tasks_build),
 		cmocka_unit_test(test_redefined_size_rejected),
 	};
 
+	/* two PoCL CPU devices for test_distinct_split */
+	setenv("POCL_DEVICES", "pthread pthread", 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
