@@ -172,6 +172,11 @@ size_t eval_obs_rows(const evaluator *ev, size_t g, const float **rows)
 	return ev->ops->obs_rows ? ev->ops->obs_rows(ev->state, g, rows) : 0;
 }
 
+const char *eval_name(const evaluator *ev)
+{
+	return ev->ops->name;
+}
+
 size_t eval_granule(const evaluator *ev)
 {
 	return ev->ops->granule ? ev->ops->granule(ev->state) : 1;

@@ -114,7 +114,9 @@ typedef struct eval_ops {
 	 * obs_params_size floats (core/obsnorm.h), in member order. */
 	size_t (*obs_rows)(const void *state, size_t g, const float **rows);
 	/* Consecutive members that must stay in one call (the members of a
-	 * world of distinct agents); NULL: 1. */
+	 * world of distinct agents); NULL: 1.  0: none may be split off (a
+	 * self-play evaluator pairs members across the whole call): splits
+	 * over several devices or ranks refuse it. */
 	size_t (*granule)(const void *state);
 	/* The devices it runs on, for the run banner and summary.json
 	 * (NULL: the device of its rt). */
@@ -137,6 +139,7 @@ int eval_n_bd(const evaluator *ev);
 int eval_lanes(const evaluator *ev);
 clrt *eval_rt(const evaluator *ev); /* the device it runs on */
 const char *eval_device_name(const evaluator *ev);
+const char *eval_name(const evaluator *ev); /* its ops' name */
 void eval_describe(const evaluator *ev, char *buf, size_t size);
 
 /* fitness (n), bd (n, n_bd) or NULL; norms (n_norms groups covering the

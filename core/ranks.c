@@ -619,7 +619,7 @@ evaluator *ranks_eval(ranks *r, evaluator *local, ej_err *err)
 	k->counts = calloc(size, sizeof(int));
 	k->displs = calloc(size, sizeof(int));
 	k->pk = calloc(size, sizeof(*k->pk));
-	if (split_base_init(&k->b, local, err) < 0 || !k->rate || !k->w ||
+	if (split_base_init(&k->b, local, size, "MPI ranks", err) < 0 || !k->rate || !k->w ||
 	    !k->secs || !k->first || !k->g0 || !k->ng || !k->counts ||
 	    !k->displs || !k->pk) {
 		rk_eval_free(k);

@@ -177,12 +177,20 @@ void split_rows_release(split_rows *r)
 
 /* ---- what wrappers share -------------------------------------------------- */
 
-int split_base_init(split_base *b, evaluator *first, ej_err *err)
+int split_base_init(split_base *b, evaluator *first, size_t parts,
+		    const char *what, ej_err *err)
 {
 	b->first = first;
 	b->P = eval_param_count(first);
 	b->n_obs = eval_obs_params_size(first);
 	b->granule = eval_granule(first);
+	if (b->granule == 0) { /* the members of a call stay together */
+		if (parts > 1)
+			return ej_fail(err, EJ_EXIT_USAGE,
+				       "%s cannot be split over %zu %s: its members are paired across the whole population (run it on one)",
+				       eval_name(first), parts, what);
+		b->granule = 1;
+	}
 	b->n_bd = eval_n_bd(first);
 	if (!(b->own = calloc(b->n_obs + 1, sizeof(double))))
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
@@ -513,7 +521,7 @@ evaluator *split_create(const exp_cfg *e, clrt *const *rts, size_t k,
 		if (len >= sizeof(s->b.name))
 			len = sizeof(s->b.name) - 1;
 	}
-	if (split_base_init(&s->b, s->ev[0], err) < 0)
+	if (split_base_init(&s->b, s->ev[0], k, "devices", err) < 0)
 		goto fail;
 	return eval_wrap(&sd_ops, s, rts[0], s->b.n_bd, err);
 fail:

@@ -91,7 +91,11 @@ typedef struct split_base {
 } split_base;
 
 /* Sizes from first; own allocated.  EJ_EXIT_RUN on out of memory. */
-int split_base_init(split_base *b, evaluator *first, ej_err *err);
+/* parts: devices or ranks the population is split over ('what' names
+ * them in the error a call-indivisible evaluator (granule 0) gives when
+ * parts > 1). */
+int split_base_init(split_base *b, evaluator *first, size_t parts,
+		    const char *what, ej_err *err);
 void split_base_release(split_base *b);
 /* NULL norms: one group of n members with the wrapper's own normalizer
  * (*own is its storage); otherwise unchanged. */

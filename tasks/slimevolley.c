@@ -407,6 +407,27 @@ static size_t sv_eval_obs_size(const void *state)
 	return sim_eval_ops.obs_params_size(((const sv_eval *)state)->tests);
 }
 
+/* Against the baseline the episodic evaluator's statistics rows and
+ * granule (splits over devices and ranks); self-play pairs members across
+ * the whole population, so it is never split (granule 0) and folds its
+ * statistics itself. */
+static size_t sv_eval_obs_rows(const void *state, size_t g, const float **rows)
+{
+	const sv_eval *sv = state;
+
+	*rows = NULL;
+	return sv->train ? 0 : sim_eval_ops.obs_rows(sv->tests, g, rows);
+}
+
+static size_t sv_eval_granule(const void *state)
+{
+	const sv_eval *sv = state;
+
+	if (sv->train)
+		return 0;
+	return sim_eval_ops.granule ? sim_eval_ops.granule(sv->tests) : 1;
+}
+
 static void sv_eval_describe(const void *state, char *buf, size_t size)
 {
 	const sv_eval *sv = state;
@@ -432,4 +453,6 @@ const eval_ops slimevolley_eval_ops = {
 	.lanes = sv_eval_lanes,
 	.free = sv_eval_free,
 	.obs_params_size = sv_eval_obs_size,
+	.obs_rows = sv_eval_obs_rows,
+	.granule = sv_eval_granule,
 };

@@ -88,4 +88,17 @@ expect "--resume with another config file: exit 2" 2 "it was written by another 
 	$EVOJAX train "$T/s.yaml" --resume "$T/r" --quiet
 expect "--resume with more iterations on other devices: exit 0" 0 "" -- \
 	$EVOJAX train --resume "$T/r" --quiet --set trainer.max_iter=3 --device "${devs:-0}"
+# SlimeVolley's own evaluator (a wrapper of the episodic one) splits with
+# its normalizer statistics; self-play, which pairs members across the whole
+# population, refuses a split.
+$EVOJAX train configs/slimevolley.yaml --smoke --quiet --device 0 --out "$T/sv1" >/dev/null 2>&1
+$EVOJAX train configs/slimevolley.yaml --smoke --quiet --device all --out "$T/sv2" >/dev/null 2>&1
+if [ -s "$T/sv1/metrics.jsonl" ] && cmp -s "$T/sv1/metrics.jsonl" "$T/sv2/metrics.jsonl" &&
+	cmp -s "$T/sv1/final.npz" "$T/sv2/final.npz"; then
+	pass "slimevolley (normalize_obs) on 2 devices = 1 device"
+else
+	fail "slimevolley (normalize_obs) on 2 devices = 1 device"
+fi
+expect "self-play refuses a split over devices" 2 "slimevolley cannot be split over 2 devices: its members are paired across the whole population" -- \
+	$EVOJAX train configs/slimevolley_selfplay.yaml --smoke --quiet --device all --out "$T/sv3"
 done_testing

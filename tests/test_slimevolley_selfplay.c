@@ -409,8 +409,8 @@ static void test_evaluator_groups(void **state)
 
 	sp_open(&x, *state, "selfplay", &mlp_ops, &mc, 16, true, STEPS_E, R);
 	for (uint32_t it = 1; it <= 2; it++) {
-		eval_norm g2[2] = { { M, nb }, { M, nb + no } };
-		eval_norm g1[2] = { { M, na }, { M, na + no } };
+		eval_norm g2[2] = { { .n = M, .obs_params = nb }, { .n = M, .obs_params = nb + no } };
+		eval_norm g1[2] = { { .n = M, .obs_params = na }, { .n = M, .obs_params = na + no } };
 
 		sp_eval(&x, w, 2 * M, it, g2, 2, both);
 		sp_eval(&x, w, M, it, &g1[0], 1, alone);
@@ -449,7 +449,7 @@ static void test_test_path_is_baseline(void **state)
 	float ss[T], sb[T], sd[T], s0[T];
 	double *norm = calloc(3 * no, sizeof(double)), *nd = norm + no;
 	double *ns = norm + 2 * no;
-	eval_norm g = { M, norm };
+	eval_norm g = { .n = M, .obs_params = norm };
 	ej_err err = { 0 };
 	eval_stats st;
 	void *direct;
@@ -466,7 +466,7 @@ static void test_test_path_is_baseline(void **state)
 	memcpy(ns, norm, no * sizeof(double));
 	/* training against the baseline: the forward is sim_eval_ops itself */
 	{
-		eval_norm gb = { M, nd }, gd = { M, ns };
+		eval_norm gb = { .n = M, .obs_params = nd }, gd = { .n = M, .obs_params = ns };
 
 		sp_eval(&base, w, M, 1, &gb, 1, fb);
 		assert_int_equal(sim_eval_ops.evaluate(direct, w, M, 1, &gd, 1,
