@@ -302,6 +302,13 @@ static const char *const compat_waterworld[] = {
 	"policy.output=softmax", NULL,
 };
 
+/* problems.py's setup_waterworld_ma: 16 agents, MLP [hidden_size],
+ * softmax output, 500-step episodes. */
+static const char *const compat_waterworld_ma[] = {
+	"task.name=waterworld_ma", "task.max_steps=500", "policy.name=mlp",
+	"policy.output=softmax", NULL,
+};
+
 /* problems.py has no slimevolley; the configs that name it follow
  * examples/train_slimevolley.py: MLP [hidden_size], tanh output, 3000-step
  * episodes against the built-in baseline. */
@@ -316,6 +323,7 @@ static const compat_problem compat_problems[] = {
 	{ "mnist", compat_mnist, 0 },
 	{ "waterworld", compat_waterworld, 1 },
 	{ "slimevolley", compat_slimevolley, 1 },
+	{ "waterworld_ma", compat_waterworld_ma, 1 },
 };
 
 #define COMPAT_N(a) (sizeof(a) / sizeof((a)[0]))

@@ -351,9 +351,32 @@ static long exp_algo_int(const cfg_node *root, const cfg_field *f)
 		      10);
 }
 
-/* Counts of members (CFG_F_PER_POP) shrink with the smoke population of
- * 8: v -> max(1, floor(v 8 / pop_size)), so they stay within it. */
-static int exp_smoke_per_pop(cfg_doc *doc, const algo_ops *a, ej_err *err)
+/* The smoke population: 8, rounded up to a whole number of worlds for
+ * tasks whose worlds hold distinct members (TASK_AGENTS_DISTINCT: 16 for
+ * 16 agents).  A task section that does not parse keeps 8: the real parse
+ * reports it. */
+static long exp_smoke_pop(const cfg_node *root, const task_ops *t)
+{
+	void *tcfg = NULL;
+	ej_err e = { 0 };
+	task_dims d;
+	long pop = 8;
+
+	if (t && exp_component(root, "task", t->fields, t->n_fields,
+			       t->cfg_size, &tcfg, &e) == 0) {
+		task_get_dims(t, tcfg, &d);
+		if (d.agent_map == TASK_AGENTS_DISTINCT && d.n_agents > 1)
+			pop = (8 + d.n_agents - 1) / d.n_agents * d.n_agents;
+	}
+	free(tcfg);
+	return pop;
+}
+
+/* Counts of members (CFG_F_PER_POP) shrink with the smoke population
+ * 'smoke': v -> max(1, floor(v smoke / pop_size)), so they stay within
+ * it. */
+static int exp_smoke_per_pop(cfg_doc *doc, const algo_ops *a, long smoke,
+			     ej_err *err)
 {
 	const cfg_node *root = cfg_root(doc);
 	long pop = 0;
@@ -361,14 +384,14 @@ static int exp_smoke_per_pop(cfg_doc *doc, const algo_ops *a, ej_err *err)
 	for (size_t i = 0; i < a->n_fields; i++)
 		if (!strcmp(a->fields[i].key, "pop_size"))
 			pop = exp_algo_int(root, &a->fields[i]);
-	for (size_t i = 0; i < a->n_fields && pop > 8; i++) {
+	for (size_t i = 0; i < a->n_fields && pop > smoke; i++) {
 		const cfg_field *f = &a->fields[i];
 		long v = f->flags & CFG_F_PER_POP ? exp_algo_int(root, f) : 0;
 		char set[128];
 
 		if (v <= 0)
 			continue;
-		v = v * 8 / pop;
+		v = v * smoke / pop;
 		snprintf(set, sizeof(set), "algo.%s=%ld", f->key, v < 1 ? 1 : v);
 		if (cfg_set(doc, set, err) < 0)
 			return -1;
@@ -400,10 +423,15 @@ int exp_apply_smoke(cfg_doc *doc, ej_err *err)
 		return -1;
 	n = cfg_path(root, "algo.name");
 	a = n && n->value ? algo_find(n->value) : NULL;
-	if (a && exp_has_field(a->fields, a->n_fields, "pop_size") &&
-	    (exp_smoke_per_pop(doc, a, err) < 0 ||
-	     cfg_set(doc, "algo.pop_size=8", err) < 0))
-		return -1;
+	if (a && exp_has_field(a->fields, a->n_fields, "pop_size")) {
+		long smoke = exp_smoke_pop(root, t);
+		char set[64];
+
+		snprintf(set, sizeof(set), "algo.pop_size=%ld", smoke);
+		if (exp_smoke_per_pop(doc, a, smoke, err) < 0 ||
+		    cfg_set(doc, set, err) < 0)
+			return -1;
+	}
 	/* population-based training: 2 workers (FIRE: 2 + 2 members and one
 	 * evaluator), a measurement and a decision at iteration 2 */
 	n = cfg_path(root, "pbt.method");

@@ -79,7 +79,8 @@ void exp_release(exp_cfg *e);
  * algorithm has no such float key. */
 int exp_algo_value(const exp_cfg *e, const char *key, double *out);
 
-/* Shrink a document for a smoke run (few iterations, small population):
+/* Shrink a document for a smoke run (few iterations, small population:
+ * 8, or a whole number of worlds for tasks of distinct members per agent):
  * applied as --set overrides, so the values go through validation. */
 int exp_apply_smoke(cfg_doc *doc, ej_err *err);
 

@@ -42,9 +42,8 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		     const policy_ops *policy, const void *policy_cfg,
 		     ej_err *err)
 {
-	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
-				task->cl_file, policy->cl_file,
-				"core/rollout.cl" };
+	const char *files[6] = { "opencl/philox.h", "core/lanes.cl" };
+	size_t nf = 2;
 	char defs[4096], tdefs[1024], pdefs[2048];
 	cl_program prog;
 
@@ -73,9 +72,13 @@ static int sim_build(sim *s, const task_ops *task, const void *task_cfg,
 		 s->dims.state_dim, s->dims.n_agents, TASK_AGENTS_SHARED,
 		 TASK_AGENTS_DISTINCT, TASK_AGENTS_OPPONENT,
 		 (int)s->dims.agent_map, s->dims.opp_state_dim, tdefs, pdefs);
+	if (task->cl_lib)
+		files[nf++] = task->cl_lib;
+	files[nf++] = task->cl_file;
+	files[nf++] = policy->cl_file;
+	files[nf++] = "core/rollout.cl";
 	/* -w: PoCL warns about the float16 ABI on AVX2 hosts, harmlessly. */
-	prog = clsrc_build(s->rt, "rollout", defs, files,
-			   sizeof(files) / sizeof(files[0]), "-w", err);
+	prog = clsrc_build(s->rt, "rollout", defs, files, nf, "-w", err);
 	if (!prog || !(s->kernel = clrt_kernel(s->rt, prog, "rollout", err)))
 		return -1;
 	return 0;

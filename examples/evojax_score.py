@@ -23,7 +23,9 @@ against the built-in baseline), mdkp (EvoJAX's MDKP with MDKPPolicy
 re-created from its examples/train_mdkp.py; the test score is the one-step
 reward), flocking (MLPPolicy on each boid's observation row; EvoJAX's
 FlockingTask has no test variant, its test episodes are training
-episodes from other keys).
+episodes from other keys), waterworld_ma (MLPPolicy on each agent's
+row; each test world runs copies of the parameters on all 16 agents and
+scores their mean, --n-evaluations worlds).
 """
 import argparse
 import json
@@ -203,6 +205,29 @@ def build_waterworld(tcfg, pcfg):
     return train, test, mlp_policy(train.obs_shape[0], train.act_shape[0], pcfg)
 
 
+def build_waterworld_ma(tcfg, pcfg):
+    """EvoJAX's MultiAgentWaterWorld; its test world runs copies of the
+    parameters on every agent and scores the mean over agents (main()
+    sets n_evaluations to the agent count, test_n_repeats to the worlds).
+    agent_sensing: fixed is beyond EvoJAX (its task has only the clamped
+    lookup)."""
+    from evojax.task.ma_waterworld import MultiAgentWaterWorld
+    if pcfg['name'] != 'mlp':
+        raise SystemExit('waterworld_ma: policy %r not scored here'
+                         % pcfg['name'])
+    if tcfg.get('agent_sensing', 'evojax') != 'evojax':
+        print('evojax_score: note: EvoJAX senses agents its own way '
+              '(agent_sensing evojax); scoring a %r policy there'
+              % tcfg['agent_sensing'], file=sys.stderr)
+    kw = dict(num_agents=int(tcfg.get('num_agents', 16)),
+              num_items=int(tcfg.get('num_items', 100)),
+              max_steps=int(tcfg.get('max_steps', 1000)))
+    train = MultiAgentWaterWorld(test=False, **kw)
+    test = MultiAgentWaterWorld(test=True, **kw)
+    return train, test, mlp_policy(train.obs_shape[-1], train.act_shape[-1],
+                                   pcfg)
+
+
 def build_flocking(tcfg, pcfg):
     """EvoJAX's FlockingTask (it has no test variant: both are the same
     task) with an MLPPolicy run on each boid's observation row."""
@@ -222,12 +247,14 @@ BUILDERS = {
     'mdkp': build_mdkp,
     'waterworld': build_waterworld,
     'flocking': build_flocking,
+    'waterworld_ma': build_waterworld_ma,
 }
 
 # Tasks whose observations EvoJAX cannot normalize, and why.
 NO_NORMALIZE = {
     'flocking': 'its obs_shape (15, 30) is the transpose of the (30, 15) '
                 'rows the task returns',
+    'waterworld_ma': 'not scored here with normalized observations',
 }
 
 
@@ -266,7 +293,13 @@ def main():
     norm = ObsNormalizer(obs_shape=train.obs_shape, dummy=not normalize)
     n_eval = a.n_evaluations or int(trainer.get('n_evaluations', 100))
     seed = a.seed if a.seed is not None else int(cfg.get('seed', 42))
-    mgr = SimManager(n_repeats=1, test_n_repeats=1, pop_size=1,
+    test_rep = 1
+    if getattr(train, 'multi_agent_training', False):
+        # EvoJAX's multi-agent test: n_evaluations copies of the
+        # parameters fill one world (of that many agents) per test repeat
+        # and each world scores the mean over its agents; n_eval worlds
+        test_rep, n_eval = n_eval, train.obs_shape[0]
+    mgr = SimManager(n_repeats=1, test_n_repeats=test_rep, pop_size=1,
                      n_evaluations=n_eval, policy_net=policy,
                      train_vec_task=train, valid_vec_task=test, seed=seed,
                      obs_normalizer=norm)

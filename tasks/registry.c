@@ -12,6 +12,7 @@
 #include "tasks/seq2seq.h"
 #include "tasks/slimevolley.h"
 #include "tasks/waterworld.h"
+#include "tasks/waterworld_ma.h"
 
 const task_ops *const task_registry[] = {
 	&cartpole_ops,
@@ -23,6 +24,7 @@ const task_ops *const task_registry[] = {
 	&slimevolley_ops,
 	&waterworld_ops,
 	&flocking_ops,
+	&waterworld_ma_ops,
 	NULL,
 };
 

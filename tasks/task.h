@@ -109,6 +109,9 @@ typedef struct task_ops {
 				    "tasks/cartpole.cl"; NULL when it has
 				    none (sim_eval_ops and direct_eval_ops
 				    need one) */
+	const char *cl_lib;      /* device code cl_file builds on, loaded
+				    just before it (code shared by
+				    tasks), or NULL */
 	/* Sizes; called through task_get_dims, which fills the defaults
 	 * (one agent, TASK_AGENTS_SHARED) first, so single-agent tasks set
 	 * obs_dim, act_dim, state_dim and max_steps only. */

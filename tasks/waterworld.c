@@ -87,13 +87,11 @@ static void waterworld_dims(const void *cfg, task_dims *out)
 	out->max_steps = c->max_steps;
 }
 
-/* WW_RAY_BITS: the float bits of waterworld_ray_dirs() (~700 bytes). */
-static void waterworld_defines(const void *cfg, char *buf, size_t size)
+void waterworld_ray_defines(char *buf, size_t size)
 {
 	float cs[2 * WATERWORLD_RAYS];
 	size_t n;
 
-	(void)cfg;
 	waterworld_ray_dirs(cs);
 	n = (size_t)snprintf(buf, size, "#define WW_RAY_BITS");
 	for (int i = 0; i < 2 * WATERWORLD_RAYS && n < size; i++) {
@@ -107,6 +105,12 @@ static void waterworld_defines(const void *cfg, char *buf, size_t size)
 		snprintf(buf + n, size - n, "\n");
 }
 
+static void waterworld_defines(const void *cfg, char *buf, size_t size)
+{
+	(void)cfg;
+	waterworld_ray_defines(buf, size);
+}
+
 const task_ops waterworld_ops = {
 	.name = "waterworld",
 	.summary = "WaterWorld (EvoJAX): eat food, avoid poison, 30 range sensors",
@@ -114,6 +118,7 @@ const task_ops waterworld_ops = {
 	.n_fields = sizeof(waterworld_fields) / sizeof(waterworld_fields[0]),
 	.cfg_size = sizeof(waterworld_cfg),
 	.cl_file = "tasks/waterworld.cl",
+	.cl_lib = "tasks/waterworld_lib.cl",
 	.dims = waterworld_dims,
 	.defines = waterworld_defines,
 	.eval = &sim_eval_ops,
@@ -174,18 +179,28 @@ static const float ww_walls[4][4] = {
 	{ 600.0f, 0.0f, 0.0f, 0.0f },
 };
 
-/* One ray's five readings (before the division by 120). */
-static void ww_ray(const float *s, int n_items, float c, float sn,
-		   float out[5])
+void waterworld_ray_init(waterworld_ray *R, float ax, float ay, float range,
+			 float c, float sn)
 {
-	const float ax = s[0], ay = s[1];
-	const float dx = WW_RANGE * c, dy = WW_RANGE * sn;
-	const float len = sqrtf(dy * dy + dx * dx);
-	const float inv_len = 1.0f / len, nx = dy / len, ny = -dx / len;
-	const int dom = fabsf(dx) > fabsf(dy);
-	const float inv_dom = 1.0f / (dom ? dx : dy);
-	float wq = 0.0f, bq = 0.0f, bvx = 0.0f, bvy = 0.0f, bk = 0.0f;
-	int wh = 0, bh = 0;
+	R->ax = ax;
+	R->ay = ay;
+	R->range2 = range * range;
+	R->dx = range * c;
+	R->dy = range * sn;
+	{
+		const float len = sqrtf(R->dy * R->dy + R->dx * R->dx);
+
+		R->inv_len = 1.0f / len;
+		R->nx = R->dy / len;
+		R->ny = -R->dx / len;
+	}
+	R->dom = fabsf(R->dx) > fabsf(R->dy);
+	R->inv_dom = 1.0f / (R->dom ? R->dx : R->dy);
+}
+
+void waterworld_ray_walls(const waterworld_ray *R, float *wq, int *wh)
+{
+	const float ax = R->ax, ay = R->ay, dx = R->dx, dy = R->dy;
 
 	for (int w = 0; w < 4; w++) {
 		const float *W = ww_walls[w];
@@ -197,22 +212,43 @@ static void ww_ray(const float *s, int n_items, float c, float sn,
 		int hit = ua > 0.0f && ua < 1.0f && ub > 0.0f && ub < 1.0f;
 		float ix = ax + ua * dx, iy = ay + ua * dy;
 		float q = hit ? (iy - ay) * (iy - ay) + (ix - ax) * (ix - ax)
-			      : WW_RANGE2;
+			      : R->range2;
 
-		if (w == 0 || q < wq) {
-			wq = q;
-			wh = hit;
+		if (w == 0 || q < *wq) {
+			*wq = q;
+			*wh = hit;
 		}
 	}
+}
+
+int waterworld_ray_bubble(const waterworld_ray *R, float cx, float cy,
+			  float radius, float *q)
+{
+	float rx = R->ax - cx, ry = R->ay - cy;
+	float d = fabsf(R->dx * ry - rx * R->dy) * R->inv_len;
+	float ex = R->nx * d - rx, ey = R->ny * d - ry;
+	float ua = (R->dom ? ex : ey) * R->inv_dom;
+
+	*q = ey * ey + ex * ex;
+	return ua > 0.0f && ua < 1.0f && d <= radius;
+}
+
+/* One ray's five readings (before the division by 120). */
+static void ww_ray(const float *s, int n_items, float c, float sn,
+		   float out[5])
+{
+	waterworld_ray R;
+	float wq = 0.0f, bq = 0.0f, bvx = 0.0f, bvy = 0.0f, bk = 0.0f;
+	int wh = 0, bh = 0;
+
+	waterworld_ray_init(&R, s[0], s[1], WW_RANGE, c, sn);
+	waterworld_ray_walls(&R, &wq, &wh);
 	for (int k = 0; k < n_items; k++) {
 		const float *it = s + 4 + 5 * k;
-		float rx = ax - it[0], ry = ay - it[1];
-		float d = fabsf(dx * ry - rx * dy) * inv_len;
-		float ex = nx * d - rx, ey = ny * d - ry;
-		float ua = (dom ? ex : ey) * inv_dom;
-		int hit = ua > 0.0f && ua < 1.0f && d <= 10.0f;
-		float q = hit && it[4] != 0.0f ? ey * ey + ex * ex : WW_RANGE2;
+		float q;
+		int hit = waterworld_ray_bubble(&R, it[0], it[1], 10.0f, &q);
 
+		q = hit && it[4] != 0.0f ? q : WW_RANGE2;
 		if (k == 0 || q < bq) {
 			bq = q;
 			bvx = it[2];
@@ -270,12 +306,9 @@ static int ww_clip(float *x, float edge, int below)
 	return 0;
 }
 
-void waterworld_ref_step(float *s, int n_items,
-			 const float p[WATERWORLD_ACT], float *reward,
-			 const ph_step_ctr *ctr)
+void waterworld_agent_move(float *ag, int a)
 {
-	int a = waterworld_ref_action(p, ph_uniform(ph_step_draw(ctr, 0, 0).v[0]));
-	float vx = s[2], vy = s[3], x, y, r = 0.0f;
+	float vx = ag[2], vy = ag[3], x, y;
 
 	vx = a == 3 ? vx + 1.0f : vx;
 	vx = a == 2 ? vx - 1.0f : vx;
@@ -283,28 +316,49 @@ void waterworld_ref_step(float *s, int n_items,
 	vy = a == 0 ? vy - 1.0f : vy;
 	vy = a == 1 ? vy + 1.0f : vy;
 	vy = vy * 0.95f;
-	x = s[0] + vx;
-	y = s[1] + vy;
+	x = ag[0] + vx;
+	y = ag[1] + vy;
 	if (ww_clip(&x, WW_LO, 1) | ww_clip(&x, WW_HI, 0) |
 	    ww_clip(&y, WW_LO, 1) | ww_clip(&y, WW_HI, 0))
 		vx = vy = 0.0f;
-	s[0] = x;
-	s[1] = y;
-	s[2] = vx;
-	s[3] = vy;
+	ag[0] = x;
+	ag[1] = y;
+	ag[2] = vx;
+	ag[3] = vy;
+}
+
+void waterworld_item_move(float *it)
+{
+	float ix = it[0] + it[2], iy = it[1] + it[3];
+
+	if (ww_clip(&ix, WW_LO, 1) | ww_clip(&ix, WW_HI, 0))
+		it[2] = -it[2];
+	if (ww_clip(&iy, WW_LO, 1) | ww_clip(&iy, WW_HI, 0))
+		it[3] = -it[3];
+	it[0] = ix;
+	it[1] = iy;
+}
+
+int waterworld_touch(float x, float y, float ix, float iy, float touch)
+{
+	float dxa = x - ix, dya = y - iy;
+
+	return sqrtf(dxa * dxa + dya * dya) < touch;
+}
+
+void waterworld_ref_step(float *s, int n_items,
+			 const float p[WATERWORLD_ACT], float *reward,
+			 const ph_step_ctr *ctr)
+{
+	int a = waterworld_ref_action(p, ph_uniform(ph_step_draw(ctr, 0, 0).v[0]));
+	float r = 0.0f;
+
+	waterworld_agent_move(s, a);
 	for (int k = 0; k < n_items; k++) {
 		float *it = s + 4 + 5 * k;
-		float ix = it[0] + it[2], iy = it[1] + it[3], dxa, dya;
 
-		if (ww_clip(&ix, WW_LO, 1) | ww_clip(&ix, WW_HI, 0))
-			it[2] = -it[2];
-		if (ww_clip(&iy, WW_LO, 1) | ww_clip(&iy, WW_HI, 0))
-			it[3] = -it[3];
-		it[0] = ix;
-		it[1] = iy;
-		dxa = x - ix;
-		dya = y - iy;
-		if (sqrtf(dxa * dxa + dya * dya) < 20.0f) {
+		waterworld_item_move(it);
+		if (waterworld_touch(s[0], s[1], it[0], it[1], 20.0f)) {
 			r += it[4];
 			it[4] = 0.0f;
 		}

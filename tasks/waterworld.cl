@@ -6,6 +6,8 @@
  * from TASK_STATE_DIM = 4 + 5 items (waterworld_dims()): state agent x, y,
  * vx, vy, then per item x, y, vx, vy, kind (+1 food, -1 poison, 0 eaten).
  * Option: WW_RAY_BITS, the float bits of the 30 rays' (cos, sin).
+ * The motion (agent, items, the sampled direction) is
+ * tasks/waterworld_lib.cl's, loaded before this file (cl_lib).
  *
  * Lanes: reset and step keep the VL worlds of a work-item in SIMD lanes
  * (VF values, WW_VM masks: the integer vectors VF comparisons give,
@@ -22,18 +24,11 @@
  */
 #pragma OPENCL FP_CONTRACT OFF
 
-#define WW_LO 1.0f
-#define WW_HI 599.0f
 #define WW_RANGE 120.0f
 #define WW_RANGE2 14400.0f
 #define WW_RAYS 30
 #define WW_ITEMS ((TASK_STATE_DIM - 4) / 5)
 #define WW_IT(k, f) (4 + 5 * (k) + (f)) /* field f of item k */
-#if VL == 1
-#define WW_VM int
-#else
-#define WW_VM EJ_CAT(int, VL)
-#endif
 #define WW_WORDS ((WW_ITEMS + 63) / 64)
 #if VL == 1
 #define WW_VBITS ulong
@@ -350,48 +345,15 @@ void task_obs(const VF *s, VF *obs)
 void task_step(VF *s, const VF *act, VF *reward, VF *done,
 	       const ph_step_ctr *ctr)
 {
-	const VF u = ej_step_uniform(ctr, 0);
-	const VF c0 = act[0], c1 = c0 + act[1], c2 = c1 + act[2];
-	const VF c3 = c2 + act[3], cut = c3 * (1.0f - u);
-	/* 0 UP, 1 DOWN, 2 LEFT, 3 RIGHT: searchsorted(cumsum, cut) */
-	const VF a = ((c0 < cut) ? (VF)1.0f : (VF)0.0f) +
-		     ((c1 < cut) ? (VF)1.0f : (VF)0.0f) +
-		     ((c2 < cut) ? (VF)1.0f : (VF)0.0f);
-	VF vx = s[2], vy = s[3], x, y, r = 0.0f;
-	WW_VM stop;
+	VF r = 0.0f;
 
-	vx = (a == 3.0f) ? vx + 1.0f : vx;
-	vx = (a == 2.0f) ? vx - 1.0f : vx;
-	vx = vx * 0.95f;
-	vy = (a == 0.0f) ? vy - 1.0f : vy;
-	vy = (a == 1.0f) ? vy + 1.0f : vy;
-	vy = vy * 0.95f;
-	x = s[0] + vx;
-	y = s[1] + vy;
-	stop = (x < WW_LO) | (x > WW_HI) | (y < WW_LO) | (y > WW_HI);
-	x = clamp(x, WW_LO, WW_HI);
-	y = clamp(y, WW_LO, WW_HI);
-	s[0] = x;
-	s[1] = y;
-	s[2] = stop ? (VF)0.0f : vx;
-	s[3] = stop ? (VF)0.0f : vy;
+	ww_agent_move(s, ww_direction(act, ej_step_uniform(ctr, 0)));
 	for (int k = 0; k < WW_ITEMS; k++) {
-		VF ix = s[WW_IT(k, 0)] + s[WW_IT(k, 2)];
-		VF iy = s[WW_IT(k, 1)] + s[WW_IT(k, 3)];
-		VF kind = s[WW_IT(k, 4)], dxa, dya;
+		VF kind = s[WW_IT(k, 4)];
 		WW_VM eat;
 
-		s[WW_IT(k, 2)] = ((ix < WW_LO) | (ix > WW_HI))
-				 ? -s[WW_IT(k, 2)] : s[WW_IT(k, 2)];
-		s[WW_IT(k, 3)] = ((iy < WW_LO) | (iy > WW_HI))
-				 ? -s[WW_IT(k, 3)] : s[WW_IT(k, 3)];
-		ix = clamp(ix, WW_LO, WW_HI);
-		iy = clamp(iy, WW_LO, WW_HI);
-		s[WW_IT(k, 0)] = ix;
-		s[WW_IT(k, 1)] = iy;
-		dxa = x - ix;
-		dya = y - iy;
-		eat = sqrt(dxa * dxa + dya * dya) < 20.0f;
+		ww_item_move(s + WW_IT(k, 0));
+		eat = ww_touch(s[0], s[1], s[WW_IT(k, 0)], s[WW_IT(k, 1)], 20.0f);
 		r += eat ? kind : (VF)0.0f;
 		s[WW_IT(k, 4)] = eat ? (VF)0.0f : kind;
 	}

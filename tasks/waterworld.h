@@ -24,6 +24,8 @@ extern const task_ops waterworld_ops;
 /* The rays' unit directions (cos, sin) of angle i * 2 * 3.14 / 30 (EvoJAX's
  * 3.14), as floats; the device gets the same bits through defines(). */
 void waterworld_ray_dirs(float cs[2 * WATERWORLD_RAYS]);
+/* "#define WW_RAY_BITS ..." (their bits, ~700 bytes) for device code. */
+void waterworld_ray_defines(char *buf, size_t size);
 
 /* Host reference, the same float arithmetic as tasks/waterworld.cl. */
 void waterworld_ref_reset(float *s, int n_items, unsigned seed,
@@ -40,5 +42,31 @@ int waterworld_ref_action(const float p[WATERWORLD_ACT], float u);
 void waterworld_ref_step(float *s, int n_items,
 			 const float p[WATERWORLD_ACT], float *reward,
 			 const ph_step_ctr *ctr);
+
+/* Physics shared with tasks/waterworld_ma.c (device twins in
+ * tasks/waterworld_lib.cl). */
+/* Agent (x, y, vx, vy at ag[0..3]) takes direction a (0 UP .. 3 RIGHT). */
+void waterworld_agent_move(float *ag, int a);
+/* Item (x, y, vx, vy at it[0..3]) moves and reflects off the walls. */
+void waterworld_item_move(float *it);
+/* Whether two centres are closer than touch. */
+int waterworld_touch(float x, float y, float ix, float iy, float touch);
+
+/* A ray from (ax, ay) of length range along (c, sin): EvoJAX's sensing
+ * (tasks/waterworld.c) against walls and bubbles. */
+typedef struct waterworld_ray {
+	float ax, ay, dx, dy, nx, ny, inv_len, inv_dom, range2;
+	int dom;
+} waterworld_ray;
+
+void waterworld_ray_init(waterworld_ray *R, float ax, float ay, float range,
+			 float c, float sn);
+/* The nearest wall, first on ties: squared distance (range^2 when not
+ * hit) and whether it is hit. */
+void waterworld_ray_walls(const waterworld_ray *R, float *wq, int *wh);
+/* Whether the bubble of centre (cx, cy) is hit (EvoJAX's rule, its
+ * mirrored point included); *q: the squared distance to that point. */
+int waterworld_ray_bubble(const waterworld_ray *R, float cx, float cy,
+			  float radius, float *q);
 
 #endif

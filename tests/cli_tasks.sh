@@ -122,7 +122,7 @@ sed 's/"PGPE"/"xNES"/' "$T/ej.yaml" >"$T/ej1.yaml"
 expect "unsupported es_name" 2 "$T/ej1.yaml:1:10: es_name 'xNES' is not supported; supported: PGPE, OpenES, ARS, ARS_native, CMA, CMA_ES, CMA_ES_JAX, Sep_CMA_ES, CRFMNES, FCRFMC, FPGPEC, SimpleGA, iAMaLGaM" -- \
 	$EVOJAX validate "$T/ej1.yaml"
 sed 's/"cartpole_easy"/"brax"/' "$T/ej.yaml" >"$T/ej2.yaml"
-expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'brax' is not supported; supported: cartpole_easy, cartpole_hard, mnist, waterworld, slimevolley" -- \
+expect "unsupported problem_type" 2 "$T/ej2.yaml:2:15: problem_type 'brax' is not supported; supported: cartpole_easy, cartpole_hard, mnist, waterworld, slimevolley, waterworld_ma" -- \
 	$EVOJAX validate "$T/ej2.yaml"
 # EvoJAX's FPGPEC (fcmaes' C++ PGPE: Adam always) and FCRFMC (C++ CR-FM-NES)
 # translate to the native pgpe and cr_fm_nes.
@@ -368,7 +368,7 @@ fi
 expect "shuffle_obs must be a bool" 2 "'shuffle_obs' must be true or false, got '3'" -- \
 	$EVOJAX validate configs/cartpole_pi.yaml --set task.shuffle_obs=3
 # EvoJAX's PGPE/waterworld.yaml: the task of configs/waterworld.yaml.
-cat >"$T/ejw.yaml" <<'YAML'
+cat >"$T/waterworld.yaml" <<'YAML'
 es_name: "PGPE"
 problem_type: "waterworld"
 normalize: false
@@ -388,11 +388,38 @@ seed: 42
 gpu_id: [0, 1, 2, 3]
 debug: false
 YAML
-$EVOJAX validate "$T/ejw.yaml" 2>&1 | tail -n +2 >"$T/ejw.out"
-$EVOJAX validate configs/waterworld.yaml >"$T/ejwn.out" 2>&1
-if [ -s "$T/ejw.out" ] && cmp -s "$T/ejw.out" "$T/ejwn.out"; then
-	pass "EvoJAX PGPE/waterworld.yaml translates to configs/waterworld.yaml"
-else
-	fail "EvoJAX PGPE/waterworld.yaml translates to configs/waterworld.yaml" "$(diff "$T/ejw.out" "$T/ejwn.out" | head -8)"
-fi
+# translates NAME: $T/NAME.yaml (EvoJAX's PGPE/NAME.yaml) validates to the
+# resolved configs/NAME.yaml
+translates() {
+	$EVOJAX validate "$T/$1.yaml" 2>&1 | tail -n +2 >"$T/$1.out"
+	$EVOJAX validate "configs/$1.yaml" >"$T/$1.native" 2>&1
+	if [ -s "$T/$1.out" ] && cmp -s "$T/$1.out" "$T/$1.native"; then
+		pass "EvoJAX PGPE/$1.yaml translates to configs/$1.yaml"
+	else
+		fail "EvoJAX PGPE/$1.yaml translates to configs/$1.yaml" "$(diff "$T/$1.out" "$T/$1.native" | head -8)"
+	fi
+}
+translates waterworld
+# EvoJAX's PGPE/waterworld_ma.yaml: the task of configs/waterworld_ma.yaml.
+cat >"$T/waterworld_ma.yaml" <<'YAML'
+es_name: "PGPE"
+problem_type: "waterworld_ma"
+normalize: false
+es_config:
+  pop_size: 16
+  center_learning_rate: 0.011
+  stdev_learning_rate: 0.054
+  init_stdev: 0.095
+  optimizer: "adam"
+hidden_size: 100
+num_tests: 16
+n_repeats: 64
+max_iter: 2000
+test_interval: 100
+log_interval: 10
+seed: 42
+gpu_id: [0, 1, 2, 3]
+debug: false
+YAML
+translates waterworld_ma
 done_testing

@@ -656,7 +656,9 @@ static void test_registered_tasks_build(void **state)
 	for (const task_ops *const *t = task_registry; *t; t++) {
 		void *tcfg;
 		ej_err err = { 0 };
-		float *w, ret[2 * 2];
+		float *w, *ret;
+		task_dims d;
+		size_t pop;
 		sim *s;
 
 		if ((*t)->eval != &sim_eval_ops)
@@ -664,14 +666,20 @@ static void test_registered_tasks_build(void **state)
 		tcfg = calloc(1, (*t)->cfg_size);
 		assert_non_null(tcfg);
 		cfg_defaults((*t)->fields, (*t)->n_fields, tcfg);
+		/* 2 members, or one world of distinct members */
+		task_get_dims(*t, tcfg, &d);
+		pop = d.agent_map == TASK_AGENTS_DISTINCT ? (size_t)d.n_agents : 2;
 		s = sim_create(rt, *t, tcfg, &mlp_ops, &pol, 0, false, &err);
 		if (!s)
 			fail_msg("task '%s': %s", (*t)->name, err.msg);
-		w = tu_random_params(2 * sim_param_count(s), 0.1f, 1);
-		assert_int_equal(sim_rollout(s, w, 2, 1, PH_PURPOSE_RESET, 0, 0,
+		w = tu_random_params(pop * sim_param_count(s), 0.1f, 1);
+		ret = calloc(pop * 2, sizeof(float));
+		assert_non_null(ret);
+		assert_int_equal(sim_rollout(s, w, pop, 1, PH_PURPOSE_RESET, 0, 0,
 					     2, false, ret, &err), 0);
-		for (int i = 0; i < 4; i++)
+		for (size_t i = 0; i < pop * 2; i++)
 			assert_true(isfinite(ret[i]));
+		free(ret);
 		free(w);
 		sim_free(s);
 		free(tcfg);

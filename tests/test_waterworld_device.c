@@ -52,8 +52,8 @@ static size_t ww_mlp_params(void)
 static cl_program ww_probe_program(clrt *rt, int vl)
 {
 	const char *files[] = { "opencl/philox.h", "core/lanes.cl",
-				"tasks/waterworld.cl", "policies/mlp.cl",
-				"tests/waterworld_probe.cl" };
+				"tasks/waterworld_lib.cl", "tasks/waterworld.cl",
+				"policies/mlp.cl", "tests/waterworld_probe.cl" };
 	waterworld_cfg c = { N, 1000 };
 	char defs[4096], tdefs[1024], pdefs[1024];
 	ej_err err = { 0 };
@@ -66,7 +66,7 @@ static cl_program ww_probe_program(clrt *rt, int vl)
 		 "#define POLICY_STATE_DIM 0\n#define PROBE_OBS %d\n"
 		 "#define PROBE_ACT %d\n%s%s",
 		 vl, S, OBS, WATERWORLD_ACT, tdefs, pdefs);
-	prog = clsrc_build(rt, "ww_probe", defs, files, 5, "-w", &err);
+	prog = clsrc_build(rt, "ww_probe", defs, files, 6, "-w", &err);
 	if (!prog)
 		fail_msg("%s", err.msg);
 	return prog;
