@@ -1,9 +1,10 @@
 /* bench_rollout - episodic rollout throughput of every task (make bench).
  *
  * One row per case below: a population of small random parameter vectors
- * evaluated for whole episodes, best of three rounds.  Figures: environment
- * steps the kernel executed per second, and the policy's GFLOP/s counted as
- * 2 FLOP per parameter per driven agent per step (an MLP's multiply-adds;
+ * evaluated for whole episodes, best of three rounds.  Figures: world
+ * steps the kernel executed per second (a world is one environment with
+ * all its agents: 16 members share one in waterworld_ma), and the policy's
+ * GFLOP/s counted as 2 FLOP per parameter per driven agent per step (an MLP's multiply-adds;
  * a case may give its own count when that rule does not fit).  Parameters
  * are small so episodes mostly run their full length; the last column says
  * how much of the full length ran.
@@ -52,6 +53,10 @@ static const bench_case cases[] = {
 	  "task:\n  name: waterworld\n  max_steps: 500\n"
 	  "policy:\n  name: mlp\n  hidden: [100]\n  output: softmax\n" BENCH_ALGO,
 	  64, 32, 0 },
+	{ "waterworld_ma", /* configs/waterworld_ma.yaml: 16 members a world */
+	  "task:\n  name: waterworld_ma\n  max_steps: 500\n"
+	  "policy:\n  name: mlp\n  hidden: [100]\n  output: softmax\n" BENCH_ALGO,
+	  64, 16, 0 },
 	{ "flocking", /* configs/flocking.yaml: 30 boids, MLP 15-60-60-1 each */
 	  "task:\n  name: flocking\n"
 	  "policy:\n  name: mlp\n  hidden: [60, 60]\n  output: tanh\n" BENCH_ALGO,
@@ -81,7 +86,7 @@ static int bench(clrt *rt, const bench_case *bc, int lanes)
 	float *params = NULL, *ret = NULL;
 	const task_dims *d;
 	size_t P, n = (size_t)bc->pop, r = (size_t)bc->repeats;
-	double best = 1e30, steps = 0, t0, dt, flop, agents;
+	double best = 1e30, steps = 0, t0, dt, flop, agents, worlds;
 	int rc = 1;
 
 	if (!doc || exp_load(doc, &e, &err) < 0 ||
@@ -112,13 +117,16 @@ static int bench(clrt *rt, const bench_case *bc, int lanes)
 			steps = sim_last_env_steps(s);
 		}
 	}
+	/* steps count worlds; the policy runs once per driven agent */
 	agents = d->agent_map == TASK_AGENTS_OPPONENT ? 1.0 : d->n_agents;
+	worlds = d->agent_map == TASK_AGENTS_DISTINCT
+		? (double)n / d->n_agents : (double)n;
 	flop = bc->flop_step > 0 ? bc->flop_step : 2.0 * (double)P;
 	printf("rollout %-12s pop %d x %d repeats x %d steps, P=%zu, lanes %2d: "
-	       "%.3f s, %.3g env steps/s, %.2f GFLOP/s (%.0f%% of full episodes)\n",
+	       "%.3f s, %.3g world steps/s, %.2f GFLOP/s (%.0f%% of full episodes)\n",
 	       bc->label, bc->pop, bc->repeats, d->max_steps, P, sim_lanes(s),
 	       best, steps / best, steps * agents * flop / best / 1e9,
-	       100.0 * steps / ((double)n * (double)r * d->max_steps));
+	       100.0 * steps / (worlds * (double)r * d->max_steps));
 	rc = 0;
 out:
 	if (rc)

@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 		{ "configs/slimevolley.yaml", 3 },
 		{ "configs/waterworld.yaml", 3 },
 		{ "configs/flocking.yaml", 3 },
+		{ "configs/waterworld_ma.yaml", 3 },
 		{ "configs/cartpole_pi.yaml", 2 },
 	};
 	int rc = 0;
