@@ -11,7 +11,7 @@
 #   make MPI=1      with MPI (Open MPI; the default when pkg-config finds it), MPI=0 without
 
 CC      ?= cc
-PKGS    := yaml-0.1 OpenCL clblast zlib lapacke cairo fontconfig libgif
+PKGS    := yaml-0.1 OpenCL clblast zlib lapacke openblas cairo fontconfig libgif
 DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
             pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
             dataset-fashion-mnist python3-numpy liblapacke-dev libopenblas-dev \
@@ -66,7 +66,7 @@ CL_SRC   := $(sort opencl/philox.h $(wildcard opencl/*.cl core/*.cl algos/*.cl p
 # embedded into a second table linked into the test binaries only.
 CL_TEST_SRC := $(sort $(wildcard tests/*.cl))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/cl_embed.o
-CMD_OBJ  := $(B)/cmd/main.o
+CMD_OBJ  := $(B)/cmd/main.o $(B)/cmd/cli.o $(B)/cmd/pictures.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC := $(wildcard tests/bench_*.c)

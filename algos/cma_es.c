@@ -238,7 +238,6 @@ typedef struct cma {
 	float *best_x;      /* (n) best-ever individual */
 	cma_rank_item *rank; /* (lam) */
 	size_t *order;      /* (lam) */
-	double *pack;       /* LA_GEMM_WORK */
 	double *eig_work;   /* la_eigh_work_size(n) */
 } cma;
 
@@ -267,7 +266,6 @@ static void cma_free(void *state)
 	free(s->best_x);
 	free(s->rank);
 	free(s->order);
-	free(s->pack);
 	free(s->eig_work);
 	free(s);
 }
@@ -308,12 +306,11 @@ static cma *cma_alloc_state(size_t n, size_t lam)
 	s->best_x = cma_alloc(n, 1, sizeof(float));
 	s->rank = cma_alloc(lam, 1, sizeof(cma_rank_item));
 	s->order = cma_alloc(lam, 1, sizeof(size_t));
-	s->pack = cma_alloc(LA_GEMM_WORK, 1, sizeof(double));
 	s->eig_work = ew ? cma_alloc(ew, 1, sizeof(double)) : NULL;
 	if (!s->mean || !s->pc || !s->ps || !s->C || !s->B || !s->D ||
 	    !s->Z || !s->zn2 || !s->Y || !s->Ys || !s->YW || !s->zw ||
 	    !s->yw || !s->tmp || !s->mean_f || !s->best_x || !s->rank ||
-	    !s->order || !s->pack || !s->eig_work) {
+	    !s->order || !s->eig_work) {
 		cma_free(s);
 		return NULL;
 	}
@@ -407,8 +404,7 @@ static void cma_sample(cma *s)
 			dz[j] = s->D[j] * z[j];
 	}
 	/* Y[k][i] = sum_j B[i][j] (D z_k)[j] */
-	la_gemm(s->lam, n, n, 1, s->Ys, n, 1, s->B, 1, n, 0, s->Y, n,
-		s->pack);
+	la_gemm(s->lam, n, n, 1, s->Ys, n, 1, s->B, 1, n, 0, s->Y, n);
 	s->noise_iter = s->iteration;
 }
 
@@ -478,7 +474,7 @@ static void cma_update_cov(cma *s, double a)
 		size_t r1 = n - r0 < CMA_ROWS ? n : r0 + CMA_ROWS;
 
 		la_gemm(r1 - r0, r1, rows, 1, s->YW + r0, 1, n, s->Ys, n, 1, a,
-			s->C + r0 * n, n, s->pack);
+			s->C + r0 * n, n);
 	}
 	la_mirror_lower(n, s->C);
 }

@@ -193,7 +193,6 @@ typedef struct iam {
 	double *Zd, *Yd;     /* full: (lam, n) z_k as double, L z_k */
 	double *S;           /* (n_elite, n) x_i - m' of the elites */
 	double *newm, *d, *s; /* (n), (n), (lam) */
-	double *pack;        /* full: LA_GEMM_WORK */
 	float *Z;            /* (lam, n) z_k of iteration noise_iter */
 	float *X;            /* (lam, n) population of iteration pop_iter */
 	float *mean_f, *best_x; /* (n) */
@@ -216,7 +215,6 @@ static void iam_free(void *state)
 	free(s->newm);
 	free(s->d);
 	free(s->s);
-	free(s->pack);
 	free(s->Z);
 	free(s->X);
 	free(s->mean_f);
@@ -258,8 +256,7 @@ static iam *iam_alloc_state(size_t n, size_t lam, size_t ne, bool full)
 		s->L = iam_alloc(n, n, sizeof(double));
 		s->Zd = iam_alloc(lam, n, sizeof(double));
 		s->Yd = iam_alloc(lam, n, sizeof(double));
-		s->pack = iam_alloc(LA_GEMM_WORK, 1, sizeof(double));
-		ok = ok && s->L && s->Zd && s->Yd && s->pack;
+		ok = ok && s->L && s->Zd && s->Yd;
 	}
 	if (!ok) {
 		iam_free(s);
@@ -370,6 +367,7 @@ static int iam_cholesky(iam *s, double add, ej_err *err)
 	memcpy(s->L, s->C, n * n * sizeof(*s->L));
 	for (size_t j = 0; j < n; j++)
 		s->L[j * n + j] += add;
+	la_single_thread();
 	info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)n, s->L,
 			      (lapack_int)n);
 	if (info != 0)
@@ -398,8 +396,7 @@ static int iam_build(iam *s, ej_err *err)
 		for (size_t i = 0; i < s->lam * n; i++)
 			s->Zd[i] = s->Z[i];
 		/* Yd[k][i] = sum_j Zd[k][j] L[i][j] */
-		la_gemm(s->lam, n, n, 1, s->Zd, n, 1, s->L, 1, n, 0, s->Yd, n,
-			s->pack);
+		la_gemm(s->lam, n, n, 1, s->Zd, n, 1, s->L, 1, n, 0, s->Yd, n);
 	}
 	for (size_t k = 0; k < s->lam; k++) {
 		const double ams = k < s->n_ams ? (double)s->c_mult *
@@ -518,7 +515,7 @@ static void iam_fit(iam *s)
 		/* C = (1 - es) C + es/ne S^T S (symmetric bit for bit: each
 		 * (i, j) and (j, i) sum the same products in the same order) */
 		la_gemm(n, n, ne, es / (double)ne, s->S, 1, n, s->S, n, 1,
-			1 - es, s->C, n, s->pack);
+			1 - es, s->C, n);
 	} else {
 		for (size_t j = 0; j < n; j++) {
 			double v = 0;

@@ -15,15 +15,12 @@
 #include <unistd.h>
 
 #include "algos/algo.h"
+#include "cmd/cli.h"
 #include "core/cfg.h"
-#include "core/compat.h"
-#include "core/episode.h"
 #include "core/exp.h"
-#include "core/npz.h"
+#include "core/linalg.h"
 #include "core/optim.h"
 #include "core/pbt.h"
-#include "core/plot.h"
-#include "core/render.h"
 #include "core/ranks.h"
 #include "core/sched.h"
 #include "core/split.h"
@@ -33,7 +30,6 @@
 #include "tasks/task.h"
 
 #define EVOJAX_VERSION "0.1.0"
-#define MAX_SETS 64
 
 /* Set by the SIGINT/SIGTERM handler; the trainer polls it between
  * iterations.  A signal flag is the one piece of process state C offers
@@ -44,154 +40,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-typedef struct cli {
-	const char *config;
-	const char *sets[MAX_SETS];
-	int n_sets;
-	const char *seed, *out, *device, *params, *resume;
-	const char *episodes, *every, *size; /* render */
-	char resume_config[4200];
-	char note[512]; /* set when CONFIG was translated from EvoJAX's format */
-	bool smoke, quiet, json, help;
-} cli;
-
-static int die(const ej_err *err)
-{
-	fprintf(stderr, "evojax: error: %s\n", err->msg);
-	return err->code ? err->code : EJ_EXIT_RUN;
-}
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "evojax%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nsee 'evojax %s%s--help'\n", cmd ? cmd : "",
-		cmd ? " " : "");
-	return EJ_EXIT_USAGE;
-}
-
-/* Is 'flag' one of the space-separated words of 'allowed'? */
-static bool flag_allowed(const char *allowed, const char *flag)
-{
-	size_t n = strlen(flag);
-
-	for (const char *p = allowed; (p = strstr(p, flag)); p += n)
-		if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
-/* Parse flags common to train/validate/test.  'allowed' lists the flags
- * this subcommand takes. */
-static int parse_cli(const char *cmd, int argc, char **argv, const char *allowed,
-		     cli *c)
-{
-	memset(c, 0, sizeof(*c));
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = NULL;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			c->help = true;
-			continue;
-		}
-		if (a[0] != '-') {
-			if (c->config)
-				return usage_error(cmd, "unexpected argument '%s'", a);
-			c->config = a;
-			continue;
-		}
-		if (!flag_allowed(allowed, a))
-			return usage_error(cmd, "unknown option '%s'", a);
-		if (strcmp(a, "--smoke") == 0) {
-			c->smoke = true;
-			continue;
-		}
-		if (strcmp(a, "--quiet") == 0) {
-			c->quiet = true;
-			continue;
-		}
-		if (strcmp(a, "--json") == 0) {
-			c->json = true;
-			continue;
-		}
-		if (i + 1 >= argc)
-			return usage_error(cmd, "option '%s' needs a value", a);
-		if (strcmp(a, "--set") == 0) {
-			if (c->n_sets == MAX_SETS)
-				return usage_error(cmd, "too many '%s' options", a);
-			c->sets[c->n_sets++] = argv[++i];
-			continue;
-		}
-		if (strcmp(a, "--seed") == 0)
-			slot = &c->seed;
-		else if (strcmp(a, "--out") == 0)
-			slot = &c->out;
-		else if (strcmp(a, "--device") == 0)
-			slot = &c->device;
-		else if (strcmp(a, "--params") == 0)
-			slot = &c->params;
-		else if (strcmp(a, "--resume") == 0)
-			slot = &c->resume;
-		else if (strcmp(a, "--episodes") == 0)
-			slot = &c->episodes;
-		else if (strcmp(a, "--every") == 0)
-			slot = &c->every;
-		else if (strcmp(a, "--size") == 0)
-			slot = &c->size;
-		else
-			return usage_error(cmd, "unknown option '%s'", a);
-		*slot = argv[++i];
-	}
-	if (c->resume && !c->config) {
-		snprintf(c->resume_config, sizeof(c->resume_config),
-			 "%s/config.yaml", c->resume);
-		c->config = c->resume_config;
-	}
-	if (c->resume && c->out)
-		return usage_error(cmd, "--resume DIR writes into DIR; drop '%s'",
-				   "--out");
-	if (!c->help && !c->config)
-		return usage_error(cmd, "missing CONFIG%s", "");
-	return 0;
-}
-
-/* Load CONFIG (translating EvoJAX's benchmark format), apply --smoke,
- * --set, --seed, --device (in that order), validate. */
-static cfg_doc *load_experiment(cli *c, exp_cfg *e, ej_err *err)
-{
-	cfg_doc *doc = cfg_load_file(c->config, err);
-	char buf[CFG_STR_MAX + 32];
-
-	if (!doc)
-		return NULL;
-	if (compat_is_evojax(doc) &&
-	    compat_translate(doc, c->note, sizeof(c->note), err) < 0)
-		goto fail;
-	/* Smoke values first, so explicit --set overrides win. */
-	if (c->smoke && exp_apply_smoke(doc, err) < 0)
-		goto fail;
-	for (int i = 0; i < c->n_sets; i++)
-		if (cfg_set(doc, c->sets[i], err) < 0)
-			goto fail;
-	if (c->seed) {
-		snprintf(buf, sizeof(buf), "seed=%s", c->seed);
-		if (cfg_set(doc, buf, err) < 0)
-			goto fail;
-	}
-	if (c->device) {
-		snprintf(buf, sizeof(buf), "device.spec=%s", c->device);
-		if (cfg_set(doc, buf, err) < 0)
-			goto fail;
-	}
-	if (exp_load(doc, e, err) < 0)
-		goto fail;
-	return doc;
-fail:
-	cfg_free(doc);
-	return NULL;
 }
 
 static void default_out_dir(const char *config, char *buf, size_t size)
@@ -277,7 +125,7 @@ static int train_config(train_job *j, ej_err *err)
 {
 	cli *c = &j->c;
 
-	if (!(j->doc = load_experiment(c, &j->e, err)))
+	if (!(j->doc = cli_load_experiment(c, &j->e, err)))
 		return -1;
 	if (c->resume)
 		snprintf(j->out, sizeof(j->out), "%s", c->resume);
@@ -381,7 +229,7 @@ static int train_agree(train_job *j, int failed, const ej_err *err)
 		fprintf(stderr, "evojax: error: MPI rank %d of %d: %s\n", me,
 			ranks_size(j->rk), err->msg);
 	else if (code)
-		die(err);
+		cli_die(err);
 	return code;
 }
 
@@ -407,7 +255,7 @@ static int cmd_train(int argc, char **argv)
 	ej_err err = { 0 };
 	int rc;
 
-	if ((rc = parse_cli("train", argc, argv,
+	if ((rc = cli_parse("train", argc, argv,
 			    "--set --seed --out --device --smoke --quiet --json --resume",
 			    &j.c)))
 		return rc;
@@ -416,7 +264,7 @@ static int cmd_train(int argc, char **argv)
 		return 0;
 	}
 	if (!(j.rk = ranks_open(&err)))
-		return die(&err);
+		return cli_die(&err);
 	rc = train_agree(&j, train_config(&j, &err) < 0, &err);
 	if (!rc)
 		rc = train_agree(&j, train_open(&j, &err) < 0, &err);
@@ -424,7 +272,7 @@ static int cmd_train(int argc, char **argv)
 		/* a rank's own MPI failure is its news; the rest every rank
 		 * shares, and rank 0 tells */
 		if (ranks_rank(j.rk) == 0 || ranks_local_error(j.rk))
-			rc = die(&err);
+			rc = cli_die(&err);
 		else
 			rc = err.code ? err.code : EJ_EXIT_RUN;
 	}
@@ -454,15 +302,15 @@ static int cmd_validate(int argc, char **argv)
 	cfg_doc *doc;
 	int rc;
 
-	if ((rc = parse_cli("validate", argc, argv,
+	if ((rc = cli_parse("validate", argc, argv,
 			    "--set --seed --device --smoke", &c)))
 		return rc;
 	if (c.help) {
 		fputs(validate_help, stdout);
 		return 0;
 	}
-	if (!(doc = load_experiment(&c, &e, &err)))
-		return die(&err);
+	if (!(doc = cli_load_experiment(&c, &e, &err)))
+		return cli_die(&err);
 	if (c.note[0])
 		printf("# %s\n", c.note);
 	exp_emit(stdout, &e);
@@ -476,50 +324,6 @@ static const char test_help[] =
 	"Evaluate saved parameters (an npz with 'params' and optionally\n"
 	"'obs_params', e.g. best.npz) on trainer.n_evaluations test episodes and\n"
 	"print one JSON line with the scores.\n";
-
-/* Saved parameters must be numbers: NaN or inf is a corrupt file. */
-static int check_finite(const char *path, const char *name, const float *x,
-			size_t n, ej_err *err)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return ej_fail(err, EJ_EXIT_RUN,
-				       "'%s': '%s' element %zu is %s", path, name,
-				       i, isnan(x[i]) ? "nan" : "inf");
-	return 0;
-}
-
-/* Saved parameters (n floats) and the normalizer (n_obs doubles, left
- * as they are when the file has none) from an npz such as best.npz. */
-static int load_params(const char *path, size_t n, size_t n_obs,
-		       float *params, double *obs, ej_err *err)
-{
-	npz_file *f = npz_read(path, err);
-	float *tmp = NULL;
-	int rc = -1;
-
-	if (!f)
-		return -1;
-	if (npz_get_f32(f, "params", params, n, err) < 0 ||
-	    check_finite(path, "params", params, n, err) < 0)
-		goto out;
-	if (npz_find(f, "obs_params") && n_obs > 0) {
-		if (!(tmp = malloc(n_obs * sizeof(float)))) {
-			ej_fail(err, EJ_EXIT_RUN, "out of memory");
-			goto out;
-		}
-		if (npz_get_f32(f, "obs_params", tmp, n_obs, err) < 0 ||
-		    check_finite(path, "obs_params", tmp, n_obs, err) < 0)
-			goto out;
-		for (size_t i = 0; i < n_obs; i++)
-			obs[i] = tmp[i];
-	}
-	rc = 0;
-out:
-	free(tmp);
-	npz_free(f);
-	return rc;
-}
 
 static int test_params(const exp_cfg *e, const char *path, clrt **rts,
 		       size_t n_rt, ej_err *err)
@@ -538,7 +342,7 @@ static int test_params(const exp_cfg *e, const char *path, clrt **rts,
 		ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		goto out;
 	}
-	if (load_params(path, eval_param_count(ev), eval_obs_params_size(ev),
+	if (cli_load_params(path, eval_param_count(ev), eval_obs_params_size(ev),
 			params, obs, err) < 0 ||
 	    eval_test(ev, params, obs, 0, &s, err) < 0)
 		goto out;
@@ -572,7 +376,7 @@ static int cmd_test(int argc, char **argv)
 	size_t n_rt = 0;
 	int rc;
 
-	if ((rc = parse_cli("test", argc, argv, "--set --device --params --seed --smoke",
+	if ((rc = cli_parse("test", argc, argv, "--set --device --params --seed --smoke",
 			    &c)))
 		return rc;
 	if (c.help) {
@@ -580,189 +384,16 @@ static int cmd_test(int argc, char **argv)
 		return 0;
 	}
 	if (!c.params)
-		return usage_error("test", "missing --params FILE.npz%s", "");
-	if (!(doc = load_experiment(&c, &e, &err)))
-		return die(&err);
+		return cli_usage("test", "missing --params FILE.npz%s", "");
+	if (!(doc = cli_load_experiment(&c, &e, &err)))
+		return cli_die(&err);
 	rc = 0;
 	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
 	    test_params(&e, c.params, rts, n_rt, &err) < 0)
-		rc = die(&err);
+		rc = cli_die(&err);
 	clrt_free_set(rts, n_rt);
 	exp_release(&e);
 	cfg_free(doc);
-	return rc;
-}
-
-/* A whole number in [lo, hi] for 'flag'. */
-static int parse_count(const char *cmd, const char *flag, const char *v,
-		       long lo, long hi, int *out)
-{
-	char *end, msg[160];
-	long x = strtol(v, &end, 10);
-
-	if (*v && !*end && x >= lo && x <= hi) {
-		*out = (int)x;
-		return 0;
-	}
-	snprintf(msg, sizeof(msg), "%s must be a whole number from %ld to %ld, got '%%s'",
-		 flag, lo, hi);
-	return usage_error(cmd, msg, v);
-}
-
-/* --size WxH */
-static int parse_size(const char *cmd, const char *v, int *w, int *h)
-{
-	char *end, *end2;
-	long x = strtol(v, &end, 10), y = 0;
-
-	if (end != v && (*end == 'x' || *end == 'X'))
-		y = strtol(end + 1, &end2, 10);
-	if (end == v || (*end != 'x' && *end != 'X') || end2 == end + 1 ||
-	    *end2 || x < 1 || y < 1 || x > 100000 || y > 100000)
-		return usage_error(cmd, "--size must be WIDTHxHEIGHT in pixels, got '%s'", v);
-	*w = (int)x;
-	*h = (int)y;
-	return 0;
-}
-
-static const char render_help[] =
-	"usage: evojax render CONFIG --params FILE.npz [--out episode.gif] [--episodes N]\n"
-	"                     [--seed S] [--every K] [--size WxH] [--set key.path=value]... [--smoke]\n\n"
-	"Draw test episodes of saved parameters (e.g. best.npz) as an animated GIF.\n"
-	"The host reference of the task and the policy runs the evaluator's test\n"
-	"episodes: episode k of seed S is test episode k of 'evojax test CONFIG\n"
-	"--seed S' (test_n_repeats 1), and its return is printed, one JSON line per\n"
-	"episode.  Tasks that can be drawn are marked [render] by 'evojax list'.\n\n"
-	"  --out FILE     the GIF (default episode.gif)\n"
-	"  --episodes N   episodes 0 .. N-1 (default 1)\n"
-	"  --seed S       same as --set seed=S (the evaluator's seed)\n"
-	"  --every K      draw every K-th step (default: real time at about 25 frames/s)\n"
-	"  --size WxH     picture size (default: the task's, 480x260 for cartpole)\n";
-
-static int render_params(const exp_cfg *e, const cli *c, render_opts *o,
-			 const char *out, ej_err *err)
-{
-	size_t P, n_obs;
-	float *params = NULL;
-	double *obs = NULL, sum = 0.0;
-	render_episode *eps = NULL;
-	int rc = -1, frames = 0;
-
-	if (episode_check(e, true, err) < 0)
-		return -1;
-	episode_sizes(e, &P, &n_obs);
-	params = malloc(P * sizeof(float));
-	obs = calloc(n_obs, sizeof(double));
-	eps = calloc((size_t)o->episodes, sizeof(*eps));
-	if (!params || !obs || !eps) {
-		ej_fail(err, EJ_EXIT_RUN, "out of memory");
-		goto out;
-	}
-	if (load_params(c->params, P, n_obs, params, obs, err) < 0 ||
-	    render_gif(e, params, obs, o, out, eps, err) < 0)
-		goto out;
-	for (int k = 0; k < o->episodes; k++) {
-		printf("{\"kind\": \"render\", \"episode\": %d, \"seed\": %u, \"return\": %.9g, \"steps\": %d, \"frames\": %d}\n",
-		       k, o->seed, eps[k].ret, eps[k].steps, eps[k].frames);
-		sum += eps[k].ret;
-		frames += eps[k].frames;
-	}
-	fprintf(stderr, "%s: %d episode%s, %d frames, every %d steps; mean return %.4f\n",
-		out, o->episodes, o->episodes > 1 ? "s" : "", frames,
-		render_every(e, o), sum / o->episodes);
-	rc = 0;
-out:
-	free(params);
-	free(obs);
-	free(eps);
-	return rc;
-}
-
-static int cmd_render(int argc, char **argv)
-{
-	ej_err err = { 0 };
-	render_opts o = { .episodes = 1 };
-	exp_cfg e;
-	cli c;
-	cfg_doc *doc;
-	int rc;
-
-	if ((rc = parse_cli("render", argc, argv,
-			    "--set --seed --params --out --episodes --every --size --smoke",
-			    &c)))
-		return rc;
-	if (c.help) {
-		fputs(render_help, stdout);
-		return 0;
-	}
-	if (!c.params)
-		return usage_error("render", "missing --params FILE.npz%s", "");
-	if ((c.episodes && (rc = parse_count("render", "--episodes", c.episodes,
-					     1, 100000, &o.episodes))) ||
-	    (c.every && (rc = parse_count("render", "--every", c.every, 1,
-					  1000000, &o.every))) ||
-	    (c.size && (rc = parse_size("render", c.size, &o.width, &o.height))))
-		return rc;
-	if (!(doc = load_experiment(&c, &e, &err)))
-		return die(&err);
-	o.seed = (unsigned)e.seed;
-	if (render_params(&e, &c, &o, c.out ? c.out : "episode.gif", &err) < 0)
-		rc = die(&err);
-	render_release_fonts();
-	exp_release(&e);
-	cfg_free(doc);
-	return rc;
-}
-
-static const char plot_help[] =
-	"usage: evojax plot RUN_DIR... [--out curves.svg|curves.png] [--size WxH]\n\n"
-	"Draw the learning curves of run directories (metrics.jsonl): per run the\n"
-	"train fitness (mean, max and the min-max band of the population) and the\n"
-	"test scores against iterations, one colour per run; a population-based\n"
-	"training run gives one colour per worker, with its exploit events\n"
-	"marked (pbt.jsonl).  The title comes from the runs' config.yaml.\n\n"
-	"  --out FILE     curves.svg (default) or a .png: the same drawing\n"
-	"  --size WxH     picture size (default 800x500)\n";
-
-static int cmd_plot(int argc, char **argv)
-{
-	ej_err err = { 0 };
-	const char *out = "curves.svg", **dirs;
-	int n = 0, w = 800, h = 500, rc = 0;
-	plot_data d;
-
-	if (!(dirs = calloc((size_t)argc + 1, sizeof(*dirs))))
-		return EJ_EXIT_RUN;
-	for (int i = 0; i < argc && rc == 0; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(plot_help, stdout);
-			free(dirs);
-			return 0;
-		}
-		if (argv[i][0] != '-')
-			dirs[n++] = argv[i];
-		else if (strcmp(argv[i], "--out") && strcmp(argv[i], "--size"))
-			rc = usage_error("plot", "unknown option '%s'", argv[i]);
-		else if (i + 1 >= argc)
-			rc = usage_error("plot", "option '%s' needs a value", argv[i]);
-		else if (!strcmp(argv[i++], "--out"))
-			out = argv[i];
-		else
-			rc = parse_size("plot", argv[i], &w, &h);
-	}
-	if (rc == 0 && n == 0)
-		rc = usage_error("plot", "missing RUN_DIR%s", "");
-	if (rc == 0) {
-		if (plot_load(&d, dirs, (size_t)n, &err) < 0 ||
-		    plot_write(&d, out, w, h, &err) < 0)
-			rc = die(&err);
-		else
-			fprintf(stderr, "%s: %d run%s, %zu series\n", out, n,
-				n > 1 ? "s" : "", d.n);
-		plot_release(&d);
-		render_release_fonts();
-	}
-	free(dirs);
 	return rc;
 }
 
@@ -819,7 +450,7 @@ static int cmd_devices(int argc, char **argv)
 			       : EJ_EXIT_USAGE;
 	}
 	if (clrt_list(stdout, &err) < 0)
-		return die(&err);
+		return cli_die(&err);
 	return 0;
 }
 
@@ -848,6 +479,7 @@ static void main_help(FILE *f)
 
 int main(int argc, char **argv)
 {
+	la_reexec_for_cpu(argv);
 	if (argc < 2) {
 		main_help(stderr);
 		return EJ_EXIT_USAGE;
@@ -863,6 +495,8 @@ int main(int argc, char **argv)
 		printf("evojax %s\n", EVOJAX_VERSION);
 		if (ranks_built(lib, sizeof(lib)))
 			printf("built with MPI: %s\n", lib);
+		la_describe(lib, sizeof(lib));
+		printf("linear algebra: %s\n", lib);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -10,6 +10,8 @@
 
 #include <lapacke.h>
 
+#include "core/linalg.h"
+
 #define SQRT5 2.23606797749978969641
 #define LOG_2PI 1.83787706640934548356
 #define LN2 0.69314718055994530942
@@ -129,6 +131,7 @@ static int gp_eval(gp_ws *w, const fire_gp_hp *hp, double *lml)
 			k[j * n + i] = hp->s2 * (1 + d + d * d / 3) * exp(-d);
 		}
 	}
+	la_single_thread();
 	info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)n, k,
 			      (lapack_int)n);
 	if (info != 0)

@@ -9,6 +9,10 @@
 #
 #   examples/pbt_compare.sh [OUTDIR]
 #
+# Finished runs (summary.json) are kept; an interrupted one (Ctrl-C, a
+# killed job) goes on from its checkpoint (--resume, bit-exact), so the
+# same command run again completes the table.
+#
 # Environment: EVOJAX (default ./evojax), SEEDS (default "1 2 3"), ITERS
 # (default 200), EVAL (iterations between measurements of Q, default 20),
 # READY (between decisions, default 40), MAX_EVAL (FIRE's max_eval_steps,
@@ -32,17 +36,23 @@ for seed in $SEEDS; do
 	for m in random pbt fire; do
 		d="$OUT/$m-$seed"
 		[ -s "$d/summary.json" ] && continue
+		if [ -s "$d/pbt_state.npz" ]; then # interrupted: go on
+			$EVOJAX train --resume "$d" --quiet >/dev/null
+			continue
+		fi
+		rm -rf "$d" # stopped before its first checkpoint
 		# shellcheck disable=SC2086
 		$EVOJAX train configs/pbt/cartpole_$m.yaml $COMMON $PB \
 			--set pbt.max_eval_steps=$MAX_EVAL --seed "$seed" --quiet \
 			--out "$d" $EXTRA >/dev/null
 	done
 	d="$OUT/rex-$seed"
-	[ -s "$d/summary.json" ] ||
-		# shellcheck disable=SC2086
-		$EVOJAX train configs/cartpole_easy.yaml $COMMON \
-			--set 'schedule.center_lr={profile: rex}' --seed "$seed" \
-			--quiet --out "$d" $EXTRA >/dev/null
+	[ -s "$d/summary.json" ] && continue
+	rm -rf "$d" # 1 trainer, a minute: start again
+	# shellcheck disable=SC2086
+	$EVOJAX train configs/cartpole_easy.yaml $COMMON \
+		--set 'schedule.center_lr={profile: rex}' --seed "$seed" \
+		--quiet --out "$d" $EXTRA >/dev/null
 done
 # The table: method, final test score of each seed's best worker (the
 # fixed schedule: its one run), mean and std; then the best lineages.

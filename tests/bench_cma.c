@@ -125,6 +125,11 @@ out:
 int main(int argc, char **argv)
 {
 	int iters = argc > 1 ? atoi(argv[1]) : 0;
+	char blas[128];
+
+	la_reexec_for_cpu(argv);
+	la_describe(blas, sizeof(blas));
+	printf("%s\n", blas);
 
 	if (bench_eigh(1000) < 0 || bench_eigh(4609) < 0 ||
 	    bench_algo(&cma_es_ops, 4609, iters > 0 ? iters : 3) < 0 ||
