@@ -117,6 +117,40 @@ static FILE *pbt_open(pbt *p, const char *name, ej_err *err)
 	return f;
 }
 
+/* The run's wall seconds over all its sessions. */
+static double pbt_wall(const pbt *p)
+{
+	return p->wall_before + eval_now() - p->t_start;
+}
+
+/* timing.json beside pbt_state.npz: the wall seconds so far, so that
+ * summary.json counts every session of a resumed run (pbt_state.npz
+ * stays deterministic). */
+static int pbt_save_timing(const pbt *p, ej_err *err)
+{
+	char buf[64], path[4200];
+	int n = snprintf(buf, sizeof(buf), "{\"wall_s\": %.6f}\n", pbt_wall(p));
+
+	snprintf(path, sizeof(path), "%s/timing.json", p->dir);
+	return fio_write_atomic(path, buf, (size_t)n, err);
+}
+
+/* Missing or unreadable: the earlier sessions count as 0 s. */
+static void pbt_load_timing(pbt *p)
+{
+	char path[4200], *text = NULL;
+	size_t len;
+	double w;
+	ej_err err = { 0 };
+
+	snprintf(path, sizeof(path), "%s/timing.json", p->dir);
+	if (fio_read_all(path, &text, &len, &err) == 0 &&
+	    sscanf(text, "{\"wall_s\": %lf", &w) == 1 && w >= 0 &&
+	    isfinite(w))
+		p->wall_before = w;
+	free(text);
+}
+
 /* ---- the driver's state: pbt_state.npz -------------------------------- */
 
 static int pbt_save(pbt *p, ej_err *err)
@@ -163,6 +197,8 @@ static int pbt_save(pbt *p, ej_err *err)
 			n += pbt_fire_state(p, a + n);
 		snprintf(path, sizeof(path), "%s/pbt_state.npz", p->dir);
 		rc = npz_write(path, a, n, err);
+		if (rc == 0)
+			rc = pbt_save_timing(p, err);
 	}
 out:
 	free(it);
@@ -436,6 +472,9 @@ pbt *pbt_create(const exp_cfg *e, evaluator *ev, const trainer_opts *o,
 			  w, hj);
 	}
 	npz_free(state);
+	if (o->resume)
+		pbt_load_timing(p);
+	p->iter0 = p->iter;
 	p->t_start = eval_now();
 	pbt_log(p, "evojax pbt: %s, %d workers, %d tuned hyperparameters, Q every %d iterations%s",
 		p->c->method == PBT_RANDOM ? "random search"
@@ -590,14 +629,15 @@ static void pbt_progress(pbt *p)
 	if (!p->o.progress || !p->o.log_out)
 		return;
 	fprintf(p->o.log_out, "\r\033[K[%ld/%ld] %d workers | %.2f it/s",
-		p->iter, max_iter, p->W, (double)p->iter / (el > 0 ? el : 1e-9));
+		p->iter, max_iter, p->W,
+		(double)(p->iter - p->iter0) / (el > 0 ? el : 1e-9));
 	fflush(p->o.log_out);
 }
 
 static int pbt_summary(pbt *p, ej_err *err)
 {
 	const pbt_seg *lin = p->lin + (size_t)p->best * p->S;
-	double wall = eval_now() - p->t_start, env = 0.0;
+	double wall = pbt_wall(p), env = 0.0;
 	char *buf, path[4200], src[4200];
 	size_t cap = 8192 + (size_t)p->n_lin[p->best] * 512, n;
 	int rc;
@@ -685,6 +725,6 @@ int pbt_run(pbt *p, ej_err *err)
 	if (pbt_save(p, err) < 0)
 		return -1;
 	pbt_log(p, "done: best worker %d, final test score %.4f, %ld iterations in %.1f s",
-		p->best, p->best_score, p->iter, eval_now() - p->t_start);
+		p->best, p->best_score, p->iter, pbt_wall(p));
 	return pbt_summary(p, err);
 }

@@ -39,6 +39,8 @@ struct pbt {
 	FILE *log_txt, *metrics, *events;
 	char dir[4096];
 	double t_start;
+	double wall_before; /* seconds of earlier sessions (timing.json) */
+	long iter0;         /* iterations done when this session started */
 	int best;           /* after the run: the best worker */
 	double best_score;
 	/* FIRE PBT (core/pbt_fire.c); NULL arrays for other methods.  Worker

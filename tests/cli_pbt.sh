@@ -31,9 +31,26 @@ else
 	fail "pbt: every worker's metrics lines, tagged" "$(head -3 "$T/a/metrics.jsonl")"
 fi
 
-# Resume after a planned stop at iteration 20: the same run.
+# Resume after a planned stop at iteration 20: the same run.  The first
+# session's wall time is made 1000 s (timing.json): summary.json must
+# count it, and iter_per_s must be iterations / wall time.
 run c --set trainer.max_iter=20
+c1_ok=0
+grep -q '^{"wall_s": [0-9.]*}$' "$T/c/timing.json" && c1_ok=1
+echo '{"wall_s": 1000.000000}' > "$T/c/timing.json"
 $EVOJAX train --resume "$T/c" --set trainer.max_iter=41 --quiet >/dev/null 2>"$T/c2.err"
+if [ $c1_ok -eq 1 ] && /usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+w, it = s["wall_time_s"], s["iterations"]
+assert 1000 < w < 1300 and it == 41, (w, it)
+assert abs(s["iter_per_s"] - it / w) < 1e-3, s["iter_per_s"]
+' "$T/c/summary.json" 2>"$T/c2.py"; then
+	pass "pbt: summary.json counts the wall time of every session"
+else
+	fail "pbt: summary.json counts the wall time of every session" \
+		"$(cat "$T/c2.py")" "$(cat "$T/c/summary.json" 2>/dev/null | head -12)"
+fi
 same=1
 for f in metrics.jsonl pbt.jsonl worker_0/final.npz worker_3/final.npz best.npz; do
 	cmp -s "$T/a/$f" "$T/c/$f" || { same=0; echo "# differs: $f"; }
