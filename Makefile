@@ -11,11 +11,11 @@
 #   make MPI=1      with MPI (Open MPI; the default when pkg-config finds it), MPI=0 without
 
 CC      ?= cc
-PKGS    := yaml-0.1 OpenCL clblast zlib lapacke openblas cairo fontconfig libgif
+PKGS    := yaml-0.1 OpenCL clblast zlib lapacke openblas cairo fontconfig libgif json-c
 DEB_PKGS := build-essential pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers \
             pocl-opencl-icd libclblast-dev libcmocka-dev zlib1g-dev clinfo \
             dataset-fashion-mnist python3-numpy liblapacke-dev libopenblas-dev \
-            libcairo2-dev libgif-dev
+            libcairo2-dev libgif-dev libjson-c-dev
 RUN_CONFIG ?= configs/cartpole_easy.yaml
 RUN_ARGS   ?=
 
@@ -177,7 +177,7 @@ fuzz-run: $(FUZZ_BIN)
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/gen/cl_embed.o build-fuzz/libevojax.a
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/gen/cl_embed.o build-fuzz/libevojax.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build-fuzz/gen/cl_embed.o build-fuzz/libevojax.a $(LDLIBS)
 
 clean:
 	rm -rf build build-san build-fuzz evojax

@@ -1,284 +1,160 @@
 #include "core/jsonl.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json_object.h>
+#include <json-c/json_tokener.h>
+
 #include "core/fileio.h"
 
-#define JSONL_DEPTH 64
-
-typedef struct jp {
-	const char *s;
-	size_t i;
-	char *why;
-	size_t why_size;
-} jp;
-
-static int jp_fail(jp *p, const char *what)
+/* "what" for the value of a JSON type, in messages. */
+static const char *jsonl_type_name(enum json_type t)
 {
-	snprintf(p->why, p->why_size, "%zu: %s", p->i + 1, what);
-	return -1;
-}
-
-static void jp_ws(jp *p)
-{
-	while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\r')
-		p->i++;
-}
-
-static int jp_hex(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				      : -1;
-}
-
-/* A string at p->i ('"'); its characters to out (size; NULL: none),
- * escapes decoded, anything past ASCII in \u escapes as '?'. */
-static int jp_string(jp *p, char *out, size_t size)
-{
-	size_t n = 0;
-
-	if (p->s[p->i] != '"')
-		return jp_fail(p, "expected a string");
-	p->i++;
-	for (;;) {
-		unsigned char c = (unsigned char)p->s[p->i];
-
-		if (c == '\0')
-			return jp_fail(p, "unterminated string");
-		if (c < 0x20)
-			return jp_fail(p, "control character in a string");
-		p->i++;
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			const char *esc = "\"\\/bfnrt", *dec = "\"\\/\b\f\n\r\t";
-			const char *at = strchr(esc, p->s[p->i]);
-
-			if (p->s[p->i] == 'u') {
-				for (int k = 1; k <= 4; k++)
-					if (jp_hex(p->s[p->i + (size_t)k]) < 0) {
-						p->i += (size_t)k;
-						return jp_fail(p, "bad \\u escape");
-					}
-				c = '?';
-				for (int k = 1, v = 0; k <= 4; k++) {
-					v = v * 16 + jp_hex(p->s[p->i + (size_t)k]);
-					if (k == 4 && v < 0x80)
-						c = (unsigned char)v;
-				}
-				p->i += 5;
-			} else if (p->s[p->i] && at) {
-				c = (unsigned char)dec[at - esc];
-				p->i++;
-			} else {
-				return jp_fail(p, "bad escape in a string");
-			}
-		}
-		if (out && n + 1 < size)
-			out[n++] = (char)c;
+	switch (t) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double:
+	case json_type_int: return "a number";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
 	}
-	if (out && size)
-		out[n] = '\0';
-	return 0;
+	return "an unknown value";
 }
 
-/* A number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int jp_number(jp *p, double *v)
+/* A strict tokener; NULL when out of memory. */
+static json_tokener *jsonl_tokener_new(void)
 {
-	const char *s = p->s;
-	size_t i = p->i, start = p->i;
+	json_tokener *tok = json_tokener_new_ex(JSONL_DEPTH);
 
-	if (s[i] == '-')
-		i++;
-	if (s[i] == '0')
-		i++;
-	else if (s[i] >= '1' && s[i] <= '9')
-		while (s[i] >= '0' && s[i] <= '9')
-			i++;
+	if (tok)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+					    JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	return tok;
+}
+
+/* A wanted key's value v (NULL: JSON null) into k: 0, or -2 with why. */
+static int jsonl_take(jsonl_key *k, json_object *v, char *why, size_t why_size)
+{
+	enum json_type t = json_object_get_type(v);
+	bool is_num = t == json_type_int || t == json_type_double;
+
+	k->found = true;
+	if (t == json_type_null) {
+		k->null = true;
+		return 0;
+	}
+	if (k->type == JSONL_STRING ? t != json_type_string : !is_num) {
+		snprintf(why, why_size, "'%s' must be %s, got %s", k->key,
+			 k->type == JSONL_STRING ? "a string" : "a number",
+			 jsonl_type_name(t));
+		return -2;
+	}
+	if (k->type == JSONL_STRING) {
+		const char *s = json_object_get_string(v);
+		size_t len = (size_t)json_object_get_string_len(v);
+
+		if (len >= JSONL_STR_MAX) /* cut before a split character */
+			for (len = JSONL_STR_MAX - 1;
+			     len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80;)
+				len--;
+		memcpy(k->str, s, len);
+		k->str[len] = '\0';
+		return 0;
+	}
+	k->num = json_object_get_double(v);
+	if (isnan(k->num))
+		snprintf(why, why_size, "'%s' must be a number or null, got NaN",
+			 k->key);
+	else if (isinf(k->num))
+		snprintf(why, why_size, "'%s' is beyond a double's range", k->key);
+	/* json-c saturates integers beyond 64 bits at these two values */
+	else if (t == json_type_int && (json_object_get_int64(v) == INT64_MIN ||
+					json_object_get_uint64(v) == UINT64_MAX))
+		snprintf(why, why_size, "'%s' is beyond 64-bit integers", k->key);
 	else
-		return jp_fail(p, "expected a value");
-	if (s[i] == '.') {
-		if (!(s[++i] >= '0' && s[i] <= '9')) {
-			p->i = i;
-			return jp_fail(p, "expected a digit after '.'");
-		}
-		while (s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (s[i] == 'e' || s[i] == 'E') {
-		i++;
-		if (s[i] == '+' || s[i] == '-')
-			i++;
-		if (!(s[i] >= '0' && s[i] <= '9')) {
-			p->i = i;
-			return jp_fail(p, "expected a digit in the exponent");
-		}
-		while (s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	*v = strtod(s + start, NULL);
-	p->i = i;
-	return 0;
-}
-
-static int jp_object(jp *p, jsonl_key *keys, size_t n, int depth);
-
-/* Past the opener of an object or array: 1 when it is empty (then past
- * its 'close' too), else 0. */
-static int jp_empty(jp *p, char close)
-{
-	p->i++;
-	jp_ws(p);
-	if (p->s[p->i] != close)
 		return 0;
-	p->i++;
-	return 1;
+	return -2;
 }
 
-/* After a member: 1 past the 'close' that ends the list, 0 past a ',',
- * -1 on anything else. */
-static int jp_next(jp *p, char close)
+/* jsonl_parse with a tokener of jsonl_tokener_new(). */
+static int jsonl_parse_with(json_tokener *tok, const char *line,
+			    jsonl_key *keys, size_t n, char *why,
+			    size_t why_size)
 {
-	char msg[32];
-
-	jp_ws(p);
-	if (p->s[p->i] == close || p->s[p->i] == ',')
-		return p->s[p->i++] == close;
-	snprintf(msg, sizeof(msg), "expected ',' or '%c'", close);
-	return jp_fail(p, msg);
-}
-
-/* One value; k (NULL: skip it) gets it when it has the wanted type. */
-static int jp_value(jp *p, jsonl_key *k, int depth)
-{
-	static const char *const lit[] = { "true", "false", "null" };
-	char msg[128];
-	double v = 0.0;
-	int rc;
-
-	jp_ws(p);
-	if (depth > JSONL_DEPTH)
-		return jp_fail(p, "nested too deeply");
-	if (p->s[p->i] == '"') {
-		if (k && k->type != JSONL_STRING) {
-			snprintf(msg, sizeof(msg), "'%s' must be a number", k->key);
-			return jp_fail(p, msg);
-		}
-		if (jp_string(p, k ? k->str : NULL, sizeof(k->str)) < 0)
-			return -1;
-		if (k)
-			k->found = true;
-		return 0;
-	}
-	if (k && k->type == JSONL_STRING && p->s[p->i] != 'n') {
-		snprintf(msg, sizeof(msg), "'%s' must be a string", k->key);
-		return jp_fail(p, msg);
-	}
-	if (p->s[p->i] == '{' || p->s[p->i] == '[') {
-		if (k) {
-			snprintf(msg, sizeof(msg), "'%s' must be a number", k->key);
-			return jp_fail(p, msg);
-		}
-		if (p->s[p->i] == '{')
-			return jp_object(p, NULL, 0, depth + 1);
-		if (jp_empty(p, ']'))
-			return 0;
-		do {
-			if (jp_value(p, NULL, depth + 1) < 0)
-				return -1;
-		} while ((rc = jp_next(p, ']')) == 0);
-		return rc < 0 ? -1 : 0;
-	}
-	for (int l = 0; l < 3; l++) {
-		size_t len = strlen(lit[l]);
-
-		if (strncmp(p->s + p->i, lit[l], len) == 0) {
-			if (k && l < 2) {
-				snprintf(msg, sizeof(msg), "'%s' must be a number", k->key);
-				return jp_fail(p, msg);
-			}
-			p->i += len;
-			if (k) {
-				k->found = k->null = true;
-				k->num = NAN;
-			}
-			return 0;
-		}
-	}
-	if (jp_number(p, &v) < 0)
-		return -1;
-	if (k) {
-		k->found = true;
-		k->num = v;
-	}
-	return 0;
-}
-
-/* An object at p->i; its top-level keys (depth 0) fill 'keys'. */
-static int jp_object(jp *p, jsonl_key *keys, size_t n, int depth)
-{
-	char name[JSONL_STR_MAX];
-	int rc;
-
-	jp_ws(p);
-	if (p->s[p->i] != '{')
-		return jp_fail(p, "expected '{'");
-	if (jp_empty(p, '}'))
-		return 0;
-	do {
-		jsonl_key *k = NULL;
-
-		jp_ws(p);
-		if (jp_string(p, name, sizeof(name)) < 0)
-			return -1;
-		for (size_t j = 0; j < n; j++)
-			if (strcmp(keys[j].key, name) == 0)
-				k = &keys[j];
-		jp_ws(p);
-		if (p->s[p->i] != ':')
-			return jp_fail(p, "expected ':' after a key");
-		p->i++;
-		if (jp_value(p, k, depth) < 0)
-			return -1;
-	} while ((rc = jp_next(p, '}')) == 0);
-	return rc < 0 ? -1 : 0;
-}
-
-int jsonl_parse(const char *line, jsonl_key *keys, size_t n, char *why,
-		size_t why_size)
-{
-	jp p = { line, 0, why, why_size };
+	size_t len = strlen(line), start = strspn(line, " \t\r"), end;
+	enum json_tokener_error e;
+	json_object *obj, *v;
+	int rc = 0;
 
 	for (size_t j = 0; j < n; j++) {
 		keys[j].found = keys[j].null = false;
 		keys[j].num = NAN;
 		keys[j].str[0] = '\0';
 	}
-	jp_ws(&p);
-	if (!line[p.i])
+	if (start == len)
 		return 1;
-	if (jp_object(&p, keys, n, 0) < 0)
+	if (len >= INT_MAX) {
+		snprintf(why, why_size, "the line is longer than 2 GiB");
+		return -2;
+	}
+	json_tokener_reset(tok);
+	obj = json_tokener_parse_ex(tok, line, (int)len + 1); /* + its NUL */
+	end = json_tokener_get_parse_end(tok);
+	if ((e = json_tokener_get_error(tok)) != json_tokener_success) {
+		snprintf(why, why_size, "%zu: %s", end + 1, json_tokener_error_desc(e));
 		return -1;
-	jp_ws(&p);
-	if (line[p.i])
-		return jp_fail(&p, "unexpected characters after the object");
-	return 0;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		snprintf(why, why_size, "%zu: expected an object, got %s",
+			 start + 1, jsonl_type_name(json_object_get_type(obj)));
+		rc = -1;
+	} else if (end < len) { /* json-c stops after the first value */
+		snprintf(why, why_size, "%zu: unexpected characters after the object",
+			 end + 1);
+		rc = -1;
+	}
+	for (size_t j = 0; rc == 0 && j < n; j++)
+		if (json_object_object_get_ex(obj, keys[j].key, &v))
+			rc = jsonl_take(&keys[j], v, why, why_size);
+	json_object_put(obj);
+	return rc;
+}
+
+int jsonl_parse(const char *line, jsonl_key *keys, size_t n, char *why,
+		size_t why_size)
+{
+	json_tokener *tok = jsonl_tokener_new();
+	int rc;
+
+	if (!tok) {
+		snprintf(why, why_size, "out of memory");
+		return -2;
+	}
+	rc = jsonl_parse_with(tok, line, keys, n, why, why_size);
+	json_tokener_free(tok);
+	return rc;
 }
 
 int jsonl_read(const char *path, jsonl_key *keys, size_t n, jsonl_fn fn,
 	       void *ctx, ej_err *err)
 {
 	char *text, why[160];
+	json_tokener *tok;
 	size_t len;
 	int line = 0, rc = 0;
 
 	if (fio_read_all(path, &text, &len, err) < 0)
 		return -1;
+	if (!(tok = jsonl_tokener_new())) {
+		free(text);
+		return ej_fail(err, EJ_EXIT_RUN, "reading '%s': out of memory", path);
+	}
 	for (char *s = text; rc == 0 && s < text + len;) {
 		char *nl = memchr(s, '\n', (size_t)(text + len - s));
 		int got;
@@ -290,13 +166,15 @@ int jsonl_read(const char *path, jsonl_key *keys, size_t n, jsonl_fn fn,
 		if (strlen(s) != (size_t)(nl - s))
 			rc = ej_fail(err, EJ_EXIT_USAGE,
 				     "%s:%d: a NUL byte in the line", path, line);
-		else if ((got = jsonl_parse(s, keys, n, why, sizeof(why))) < 0)
-			rc = ej_fail(err, EJ_EXIT_USAGE, "%s:%d:%s", path,
-				     line, why);
+		else if ((got = jsonl_parse_with(tok, s, keys, n, why,
+						 sizeof(why))) < 0)
+			rc = ej_fail(err, EJ_EXIT_USAGE, "%s:%d:%s%s", path,
+				     line, got == -1 ? "" : " ", why);
 		else if (got == 0)
 			rc = fn(ctx, keys, n, line, err);
 		s = nl + 1;
 	}
+	json_tokener_free(tok);
 	free(text);
 	return rc;
 }

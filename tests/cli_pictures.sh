@@ -83,7 +83,7 @@ mkdir -p "$T/none" "$T/bad"
 expect "plot: a directory without metrics.jsonl" 2 "evojax: error: '$T/none' is not a run directory: it has no metrics.jsonl" -- \
 	$EVOJAX plot "$T/r1" "$T/none"
 { cat "$T/r1/metrics.jsonl"; echo '{"kind": "train", "iter": 9, "avg": 1e}'; } >"$T/bad/metrics.jsonl"
-expect "plot: a malformed metrics line" 2 "evojax: error: $T/bad/metrics.jsonl:$((n1 + 3)):39: expected a digit in the exponent" -- \
+expect "plot: a malformed metrics line" 2 "evojax: error: $T/bad/metrics.jsonl:$((n1 + 3)):39: number expected" -- \
 	$EVOJAX plot "$T/bad"
 expect "plot: an unknown picture format" 2 "evojax: error: 'c.jpg': the picture's name must end in .svg or .png" -- \
 	$EVOJAX plot "$T/r1" --out c.jpg

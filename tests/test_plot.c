@@ -2,11 +2,16 @@
  * (core/jsonl.c), loading run directories (core/plot.c) and writing the
  * pictures (core/plot_draw.c).
  *
- * a. jsonl: wanted keys of either type, null as NaN, nested values and
- *    escapes skipped or decoded; malformed lines with their column and
- *    message (pinned); a file: blank lines skipped, the last line without
- *    newline skipped, a malformed line "path:LINE:COL: ..." with exit
- *    code 2.
+ * a. jsonl (json-c underneath): wanted keys of either type, null as NaN,
+ *    nested values skipped and escapes decoded, duplicates (the last
+ *    counts), the edges of the number ranges, strings cut at a character
+ *    boundary, the nesting limit, what strict json-c still accepts
+ *    (pinned, so that a json-c that changes it is noticed); lines that are
+ *    not one object (malformed, trailing characters, another type) with
+ *    their column and message, wanted keys of the wrong type, NaN or out
+ *    of range with their message (pinned); a file: blank lines skipped,
+ *    the last line without newline skipped, "path:LINE:COL: ..." and
+ *    "path:LINE: 'key' ..." with exit code 2.
  * b. plot_load: a single run (train/test points sorted by iteration,
  *    null values NaN, other kinds of lines ignored, the title from
  *    config.yaml), a population-based training run (one series per
@@ -42,25 +47,63 @@ static void keys_init(jsonl_key *k)
 	k[K_AVG] = (jsonl_key){ .key = "avg", .type = JSONL_NUMBER };
 }
 
+/* {"x": [[...]]}: levels objects and arrays in all */
+static void nest(char *out, int levels)
+{
+	int n = 6 + levels - 1;
+
+	memcpy(out, "{\"x\": ", 6);
+	memset(out + 6, '[', (size_t)levels - 1);
+	memset(out + n, ']', (size_t)levels - 1);
+	strcpy(out + n + levels - 1, "}");
+}
+
 static void test_jsonl_line(void **state)
 {
+	/* not one JSON object: -1, "COL: what" (json-c's words) */
 	static const char *const bad[][2] = {
-		{ "{\"iter\": 1,}", "12: expected a string" },
-		{ "{\"iter\" 1}", "9: expected ':' after a key" },
-		{ "{\"iter\": 01}", "11: expected ',' or '}'" },
-		{ "{\"iter\": \"3\"}", "10: 'iter' must be a number" },
-		{ "{\"kind\": 3}", "10: 'kind' must be a string" },
+		{ "{\"iter\": 1,}", "12: unexpected character" },
+		{ "{\"iter\" 1}", "9: object property name separator ':' expected" },
+		{ "{\"iter\": 01}", "12: number expected" },
+		{ "{\"iter\": .5}", "10: unexpected character" },
+		{ "{\"iter\": tru}", "13: boolean expected" },
+		{ "{\"iter\": nan}", "11: null expected" },
+		{ "{\"iter\": 1", "11: unexpected end of data" },
+		{ "{\"kind\": \"a\\q\"}", "13: invalid string sequence" },
+		{ "{\"kind\": \"\\u12\"}", "15: invalid string sequence" },
+		{ "{\"kind\": \"ab", "14: unexpected end of data" },
+		{ "{\"kind\": 'ab'}", "10: unexpected character" },
+		{ "{iter: 1}", "2: quoted object property name expected" },
+		{ "{\"iter\": 1 /* c */}", "12: object value separator ',' expected" },
+		{ "{\"iter\": 1\x01}", "11: number expected" },
+		/* after the object, which json-c alone would accept */
 		{ "{\"iter\": 1} x", "13: unexpected characters after the object" },
-		{ "[1]", "1: expected '{'" },
-		{ "{\"iter\": 1.}", "12: expected a digit after '.'" },
-		{ "{\"iter\": tru}", "10: expected a value" },
-		{ "{\"iter\": true}", "10: 'iter' must be a number" },
-		{ "{\"iter\": 1", "11: expected ',' or '}'" },
-		{ "{\"kind\": \"a\\q\"}", "13: bad escape in a string" },
-		{ "{\"kind\": \"ab", "13: unterminated string" },
+		{ "{\"iter\": 1}{}", "12: unexpected characters after the object" },
+		/* JSON, but not an object */
+		{ "[1]", "1: expected an object, got an array" },
+		{ " \t3 ", "3: expected an object, got a number" },
+		{ "\"s\"", "1: expected an object, got a string" },
+		{ "null", "1: expected an object, got null" },
+		{ "false", "1: expected an object, got a boolean" },
+	};
+	/* a wanted key's value: -2, "what" (no column) */
+	static const char *const wrong[][2] = {
+		{ "{\"iter\": \"3\"}", "'iter' must be a number, got a string" },
+		{ "{\"kind\": 3}", "'kind' must be a string, got a number" },
+		{ "{\"iter\": true}", "'iter' must be a number, got a boolean" },
+		{ "{\"iter\": [1]}", "'iter' must be a number, got an array" },
+		{ "{\"kind\": {}}", "'kind' must be a string, got an object" },
+		{ "{\"avg\": NaN}", "'avg' must be a number or null, got NaN" },
+		{ "{\"avg\": 1e400}", "'avg' is beyond a double's range" },
+		{ "{\"avg\": -1e400}", "'avg' is beyond a double's range" },
+		{ "{\"avg\": -Infinity}", "'avg' is beyond a double's range" },
+		{ "{\"iter\": 18446744073709551616}", "'iter' is beyond 64-bit integers" },
+		{ "{\"iter\": -9223372036854775809}", "'iter' is beyond 64-bit integers" },
+		/* duplicates: the last value counts, the first is not looked at */
+		{ "{\"iter\": 1, \"iter\": \"x\"}", "'iter' must be a number, got a string" },
 	};
 	jsonl_key k[K_N];
-	char why[160];
+	char why[160], want[160], deep[2 * JSONL_DEPTH + 16];
 
 	(void)state;
 	keys_init(k);
@@ -70,17 +113,56 @@ static void test_jsonl_line(void **state)
 	assert_true(k[K_KIND].found && k[K_ITER].found && k[K_AVG].found);
 	assert_string_equal(k[K_KIND].str, "train");
 	assert_true(k[K_ITER].num == 3.0 && k[K_AVG].num == -2.5);
-	/* null, a missing key, escapes */
+	/* null, a missing key, escapes decoded to UTF-8 */
 	assert_int_equal(jsonl_parse("{ \"avg\" : null , \"kind\": \"a\\u0041\\u00e9\\t\" }",
 				     k, K_N, why, sizeof(why)), 0);
 	assert_true(k[K_AVG].found && k[K_AVG].null && isnan(k[K_AVG].num));
 	assert_false(k[K_ITER].found);
-	assert_string_equal(k[K_KIND].str, "aA?\t");
+	assert_string_equal(k[K_KIND].str, "aA\xc3\xa9\t");
+	/* null for a string; duplicates: the last counts */
+	assert_int_equal(jsonl_parse("{\"kind\": null, \"iter\": \"x\", \"iter\": 2}",
+				     k, K_N, why, sizeof(why)), 0);
+	assert_true(k[K_KIND].found && k[K_KIND].null && k[K_KIND].str[0] == '\0');
+	assert_true(k[K_ITER].num == 2.0 && !k[K_ITER].null);
+	/* the edges of the ranges; non-finite values in other keys pass */
+	assert_int_equal(jsonl_parse("{\"avg\": -1.5e308, \"iter\": 18446744073709551614, "
+				     "\"max\": NaN, \"min\": Infinity}", k, K_N, why, sizeof(why)), 0);
+	assert_true(k[K_AVG].num == -1.5e308 && k[K_ITER].num == 18446744073709551614.0);
+	assert_int_equal(jsonl_parse("{\"iter\": -9223372036854775807}", k, K_N, why,
+				     sizeof(why)), 0);
+	assert_true(k[K_ITER].num == -9223372036854775807.0);
+	/* what json-c's strict mode lets through: a key in single quotes
+	 * (not a value: see bad[]), "1.", raw control characters in strings */
+	assert_int_equal(jsonl_parse("{'kind': \"x\ty\x01\", \"iter\": 1.}", k, K_N, why,
+				     sizeof(why)), 0);
+	assert_string_equal(k[K_KIND].str, "x\ty\x01");
+	assert_true(k[K_ITER].num == 1.0);
+	/* long strings cut to 63 bytes, before a split character (é: 2 bytes
+	 * at 62 and 63) */
+	assert_int_equal(jsonl_parse("{\"kind\": \"0123456789012345678901234567890123456789"
+				     "0123456789012345678901\xc3\xa9xyz\"}", k, K_N, why, sizeof(why)), 0);
+	assert_int_equal(strlen(k[K_KIND].str), 62);
+	assert_int_equal(jsonl_parse("{\"kind\": \"0123456789012345678901234567890123456789"
+				     "01234567890123456789012\xc3\xa9xyz\"}", k, K_N, why, sizeof(why)), 0);
+	assert_int_equal(strlen(k[K_KIND].str), 63);
 	assert_int_equal(jsonl_parse("  \t", k, K_N, why, sizeof(why)), 1);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	assert_int_equal(jsonl_parse("", k, K_N, why, sizeof(why)), 1);
+	/* nesting: JSONL_DEPTH levels, the line's object included */
+	nest(deep, JSONL_DEPTH);
+	assert_int_equal(jsonl_parse(deep, k, K_N, why, sizeof(why)), 0);
+	nest(deep, JSONL_DEPTH + 1);
+	assert_int_equal(jsonl_parse(deep, k, K_N, why, sizeof(why)), -1);
+	snprintf(want, sizeof(want), "%d: nesting too deep", 6 + JSONL_DEPTH);
+	assert_string_equal(why, want);
+	for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
 		why[0] = '\0';
-		assert_int_equal(jsonl_parse(bad[i][0], k, K_N, why, sizeof(why)), -1);
-		assert_string_equal(why, bad[i][1]);
+		assert_int_equal(jsonl_parse(bad[j][0], k, K_N, why, sizeof(why)), -1);
+		assert_string_equal(why, bad[j][1]);
+	}
+	for (size_t j = 0; j < sizeof(wrong) / sizeof(wrong[0]); j++) {
+		why[0] = '\0';
+		assert_int_equal(jsonl_parse(wrong[j][0], k, K_N, why, sizeof(why)), -2);
+		assert_string_equal(why, wrong[j][1]);
 	}
 }
 
@@ -109,26 +191,43 @@ static void put(const char *path, const char *text)
 		fail_msg("%s", err.msg);
 }
 
-static void test_jsonl_file(void **state)
+/* 'text' as the file at 'path': jsonl_read stops with exit code 2 and
+ * "path:" + msg after calling back for 'calls' lines. */
+static void read_fails(const char *path, const char *text, const char *msg,
+		       int calls)
 {
-	tu_tmp *t = *state;
 	jsonl_key k[K_N];
 	ej_err err = { 0 };
 	seen s = { { 0 }, 0 };
 	char want[256];
 
 	keys_init(k);
+	put(path, text);
+	assert_int_equal(jsonl_read(path, k, K_N, count, &s, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_USAGE);
+	snprintf(want, sizeof(want), "%s:%s", path, msg);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(s.n, calls);
+}
+
+static void test_jsonl_file(void **state)
+{
+	tu_tmp *t = *state;
+	jsonl_key k[K_N];
+	ej_err err = { 0 };
+	seen s = { { 0 }, 0 };
+
+	keys_init(k);
 	put(t->path, "{\"iter\": 0}\n\n{\"iter\": 1}\n{\"iter\": 2, \"av");
 	assert_int_equal(jsonl_read(t->path, k, K_N, count, &s, &err), 0);
 	assert_int_equal(s.n, 2);
 	assert_true(s.lines[0] == 1 && s.lines[1] == 3);
-	put(t->path, "{\"iter\": 0}\n{\"iter\": 1}\n{\"iter\": 2, \"avg\": nan}\n");
-	s.n = 0;
-	assert_int_equal(jsonl_read(t->path, k, K_N, count, &s, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-	snprintf(want, sizeof(want), "%s:3:20: expected a value", t->path);
-	assert_string_equal(err.msg, want);
-	assert_int_equal(s.n, 2);
+	read_fails(t->path, "{\"iter\": 0}\n{\"iter\": 1}\n{\"iter\": 2, \"avg\": nan}\n",
+		   "3:21: null expected", 2);
+	read_fails(t->path, "{\"iter\": 0}\n[{\"iter\": 1}]\n", "2:1: expected an object, got an array", 1);
+	/* a wanted key's value: no column */
+	read_fails(t->path, "{\"iter\": 0}\n{\"iter\": 1e999}\n",
+		   "2: 'iter' is beyond a double's range", 1);
 }
 
 /* ---- b: loading -------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/idx.h"
+#include "tests/fuzz/fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,17 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	ej_err err = { 0 };
 	idx_array a;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/tmp/fuzz_idx.%ld", (long)getpid());
-	if (!(f = fopen(path, "wb")))
-		return 0;
-	if (fwrite(data, 1, size, f) != size) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	if (idx_load_file(path, IDX_ANY, 0, &a, &err) == 0)
+	if (fuzz_put(path, data, size) == 0 &&
+	    idx_load_file(path, IDX_ANY, 0, &a, &err) == 0)
 		idx_array_free(&a);
 	remove(path);
 	return 0;

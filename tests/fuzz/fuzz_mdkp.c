@@ -9,19 +9,9 @@
 #include <unistd.h>
 
 #include "tasks/mdkp.h"
+#include "tests/fuzz/fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int put(const char *path, const uint8_t *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fwrite(p, 1, n, f) == n;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 (long)getpid());
 	snprintf(caps_path, sizeof(caps_path), "/tmp/fuzz_caps.%ld",
 		 (long)getpid());
-	if (put(items_path, data, n1) == 0 && put(caps_path, caps, n2) == 0) {
+	if (fuzz_put(items_path, data, n1) == 0 &&
+	    fuzz_put(caps_path, caps, n2) == 0) {
 		memset(&in, 0, sizeof(in));
 		if (mdkp_read_csv(items_path, caps_path, &in, &err) == 0)
 			mdkp_inst_release(&in);
