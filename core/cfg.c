@@ -174,6 +174,8 @@ static void where_at(const cfg_node *node, int line, int col, char *buf,
 		     size_t size)
 {
 	const char *origin;
+	char lc[32];
+	size_t n;
 
 	if (!size)
 		return;
@@ -183,9 +185,13 @@ static void where_at(const cfg_node *node, int line, int col, char *buf,
 	}
 	origin = node->origin ? node->origin : "<config>";
 	if (line <= 0)
-		snprintf(buf, size, "%s", origin);
+		lc[0] = '\0';
 	else
-		snprintf(buf, size, "%s:%d:%d", origin, line, col);
+		snprintf(lc, sizeof(lc), ":%d:%d", line, col);
+	/* a very long path loses its middle, never the line and column */
+	n = strlen(lc) < size ? size - strlen(lc) : 1;
+	ej_fit(buf, n, origin, strlen(origin));
+	snprintf(buf + strlen(buf), size - strlen(buf), "%s", lc);
 }
 
 void cfg_where(const cfg_node *node, char *buf, size_t size)

@@ -56,7 +56,9 @@ cfg_node *cfg_root(cfg_doc *doc); /* a CFG_MAP (empty map for an empty file) */
 
 /* Override "a.b.c=value": value is parsed as a YAML flow node, so "[64, 64]"
  * gives a sequence, "adam" a scalar and "" an empty (null) scalar; block
- * collections ("a: b") are refused.  Missing intermediate maps are created
+ * collections ("a: b") are refused.  The value reads as it would after
+ * "c: " in a file: a leading UTF-8 BOM, "---", "..." or "%" is text (or
+ * a YAML error), never an encoding mark or a document marker.  Missing intermediate maps are created
  * (a null intermediate value becomes a map); an existing node is replaced in
  * place.  New nodes have origin "--set 'a.b.c=value'" and line = col = 0.
  * Errors (EJ_EXIT_USAGE, "invalid --set 'x': ..."): no '=', empty path,
@@ -127,7 +129,9 @@ typedef struct cfg_field {
 	                         min == max == 0 (left out): no bounds at all.
 	                         List length is 0..CFG_LIST_MAX (1.. with
 	                         CFG_F_NONEMPTY) */
-	const char *choices;  /* CFG_ENUM: "sgd|adam|clipup" */
+	const char *choices;  /* CFG_ENUM: "sgd|adam|clipup"; CFG_INT: the
+	                         values allowed within the bounds,
+	                         "0|1|2|4|8|16" (NULL: any) */
 	unsigned flags;       /* enum cfg_flags */
 	const char *help;     /* one line for `evojax list` */
 } cfg_field;
@@ -149,12 +153,15 @@ typedef struct cfg_field {
  *   FILE:L:C: 'pop_size' must be an even integer >= 2, got '63'
  *   FILE:L:C: 'center_lr' must be a number in [0, 10], got '-1'
  *   FILE:L:C: 'optimizer' must be one of sgd, adam, clipup, got 'adamm' (did you mean 'adam'?)
+ *   FILE:L:C: 'lanes' must be one of 0, 1, 2, 4, 8, 16, got '3'    (int choices)
  *   FILE:L:C: 'hidden' must be a list of integers >= 1, got '0' (item 2)
  *   FILE:L:C: 'gamma' must be a finite number, got '.inf'
  *   FILE:L:C: 'algo' must be a scalar               (map/seq for a scalar)
  *   FILE:L:C: 'verbose' must be true or false, got 'maybe'
  * Failing to convert at all names only the type ("must be an integer");
- * failing the bounds or CFG_F_EVEN names the full rule.
+ * failing the bounds or CFG_F_EVEN names the full rule; an integer beyond
+ * int (or long) names the field's bounds within int's ("must be an even
+ * integer in [2, 2147483647]").
  * 'section_name' names the section in messages. */
 int cfg_parse_section(const cfg_node *section, const char *section_name,
 		      const cfg_field *fields, size_t n_fields, void *out,

@@ -156,12 +156,76 @@ static void fmt_bounds(const cfg_field *f, bool with_in, char *buf,
 		buf[0] = '\0';
 }
 
+/* Calls fn for each choice of "a|b|c"; stops when fn returns true. */
+static bool choices_each(const char *choices,
+			 bool (*fn)(void *ctx, const char *s, size_t len),
+			 void *ctx)
+{
+	const char *s = choices;
+
+	for (;;) {
+		const char *bar = strchr(s, '|');
+		size_t len = bar ? (size_t)(bar - s) : strlen(s);
+
+		if (fn(ctx, s, len))
+			return true;
+		if (!bar)
+			return false;
+		s = bar + 1;
+	}
+}
+
+static bool choice_equal(void *ctx, const char *s, size_t len)
+{
+	const char *word = ctx;
+
+	return strlen(word) == len && !memcmp(word, s, len);
+}
+
+static bool choice_consider(void *ctx, const char *s, size_t len)
+{
+	dym_consider(ctx, s, len);
+	return false;
+}
+
+typedef struct strbuf_view {
+	char *buf;
+	size_t size, len;
+} strbuf_view;
+
+/* An int choice ("16") equal to *(long *)ctx. */
+static bool choice_int_equal(void *ctx, const char *s, size_t len)
+{
+	char buf[32], *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return strtol(buf, &end, 10) == *(const long *)ctx && !*end;
+}
+
+static bool choice_list(void *ctx, const char *s, size_t len)
+{
+	strbuf_view *b = ctx;
+	int w;
+
+	if (b->len >= b->size)
+		return true;
+	w = snprintf(b->buf + b->len, b->size - b->len, "%s%.*s",
+		     b->len ? ", " : "", (int)len, s);
+	b->len += w > 0 ? (size_t)w : 0;
+	return false;
+}
+
 enum cfg_desc {
 	DESC_TYPE,      /* "an integer": the text did not convert */
 	DESC_RULE,      /* "an even integer >= 2": bounds or evenness */
 	DESC_FINITE,    /* "a finite number" */
-	DESC_INT_RANGE, /* the value does not fit an int */
+	DESC_INT_RANGE, /* the value does not fit an int: the bounds of
+			   the field within int's */
 	DESC_F32,       /* beyond float32: parameters are float32 */
+	DESC_CHOICE,    /* "one of 0, 1, 2": an int not among its choices */
 };
 
 static void field_desc(const cfg_field *f, enum cfg_desc d, char *buf,
@@ -170,18 +234,35 @@ static void field_desc(const cfg_field *f, enum cfg_desc d, char *buf,
 	const char *noun = field_is_int(f) ? "integer" : "number";
 	char bounds[128] = "";
 
-	if (d == DESC_RULE && field_is_int(f) && (f->flags & CFG_F_EVEN))
+	if ((d == DESC_RULE || d == DESC_INT_RANGE) && field_is_int(f) &&
+	    (f->flags & CFG_F_EVEN))
 		noun = "even integer";
 	if (d == DESC_FINITE)
 		noun = "finite number";
 	if (d == DESC_RULE)
 		fmt_bounds(f, true, bounds, sizeof(bounds));
-	if (d == DESC_INT_RANGE)
-		snprintf(bounds, sizeof(bounds), "in [%d, %d]", INT_MIN,
-			 INT_MAX);
+	if (d == DESC_INT_RANGE) {
+		cfg_field g = *f;
+
+		if (!has_min(f) || g.min < INT_MIN) {
+			g.min = INT_MIN;
+			g.flags &= ~(unsigned)CFG_F_MIN_OPEN;
+		}
+		if (!has_max(f) || g.max > INT_MAX)
+			g.max = INT_MAX;
+		fmt_bounds(&g, true, bounds, sizeof(bounds));
+	}
 	if (d == DESC_F32)
 		snprintf(bounds, sizeof(bounds),
 			 "within float32 range (|x| <= %.7g)", (double)FLT_MAX);
+	if (d == DESC_CHOICE) {
+		char list[192] = "";
+		strbuf_view b = { list, sizeof(list), 0 };
+
+		choices_each(f->choices, choice_list, &b);
+		snprintf(buf, size, "one of %s", list);
+		return;
+	}
 	if (field_is_list(f))
 		snprintf(buf, size, "a list of %ss%s%s", noun,
 			 *bounds ? " " : "", bounds);
@@ -241,11 +322,14 @@ static int conv_int(const cfg_node *n, const cfg_field *f, int item,
 	v = strtol(s, &end, 10);
 	if (*end)
 		return value_fail(err, n, f, DESC_TYPE, item);
+	/* before the rule: strtol's clamped LONG_MAX is odd */
+	if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
+		return value_fail(err, n, f, DESC_INT_RANGE, item);
 	if (!in_bounds(f, (double)v) ||
 	    ((f->flags & CFG_F_EVEN) && v % 2 != 0))
 		return value_fail(err, n, f, DESC_RULE, item);
-	if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
-		return value_fail(err, n, f, DESC_INT_RANGE, item);
+	if (f->choices && !choices_each(f->choices, choice_int_equal, &v))
+		return value_fail(err, n, f, DESC_CHOICE, item);
 	*out = (int)v;
 	return 0;
 }
@@ -320,56 +404,6 @@ static int conv_str(const cfg_node *n, const cfg_field *f, char *out,
 	memset(out, 0, CFG_STR_MAX);
 	memcpy(out, n->value, len);
 	return 0;
-}
-
-/* Calls fn for each choice of "a|b|c"; stops when fn returns true. */
-static bool choices_each(const char *choices,
-			 bool (*fn)(void *ctx, const char *s, size_t len),
-			 void *ctx)
-{
-	const char *s = choices;
-
-	for (;;) {
-		const char *bar = strchr(s, '|');
-		size_t len = bar ? (size_t)(bar - s) : strlen(s);
-
-		if (fn(ctx, s, len))
-			return true;
-		if (!bar)
-			return false;
-		s = bar + 1;
-	}
-}
-
-static bool choice_equal(void *ctx, const char *s, size_t len)
-{
-	const char *word = ctx;
-
-	return strlen(word) == len && !memcmp(word, s, len);
-}
-
-static bool choice_consider(void *ctx, const char *s, size_t len)
-{
-	dym_consider(ctx, s, len);
-	return false;
-}
-
-typedef struct strbuf_view {
-	char *buf;
-	size_t size, len;
-} strbuf_view;
-
-static bool choice_list(void *ctx, const char *s, size_t len)
-{
-	strbuf_view *b = ctx;
-	int w;
-
-	if (b->len >= b->size)
-		return true;
-	w = snprintf(b->buf + b->len, b->size - b->len, "%s%.*s",
-		     b->len ? ", " : "", (int)len, s);
-	b->len += w > 0 ? (size_t)w : 0;
-	return false;
 }
 
 static int conv_enum(const cfg_node *n, const cfg_field *f, char *out,
@@ -611,7 +645,7 @@ static void fmt_rule(const cfg_field *f, char *buf, size_t size)
 	bool nonempty = (f->flags & CFG_F_NONEMPTY) &&
 			(field_is_list(f) || f->type == CFG_STR);
 
-	if (f->type == CFG_ENUM) {
+	if (f->type == CFG_ENUM || f->choices) {
 		snprintf(buf, size, "%s", f->choices ? f->choices : "-");
 		return;
 	}

@@ -74,7 +74,7 @@ int cfg_set(cfg_doc *doc, const char *assign, ej_err *err)
 	const char *eq = strchr(assign, '=');
 	const char *seg = assign, *dot;
 	cfg_node *map = doc->root, *val, *c;
-	char *origin, *prefix;
+	char *origin, *prefix, *text;
 	size_t n = strlen(assign);
 
 	if (!eq)
@@ -89,8 +89,17 @@ int cfg_set(cfg_doc *doc, const char *assign, ej_err *err)
 		return cfg_fail_oom(err);
 	sprintf(origin, "--set '%s'", assign);
 	sprintf(prefix, "invalid --set '%s'", assign);
-	if (cfg_parse_yaml(doc, origin, prefix, (const unsigned char *)eq + 1,
-			   strlen(eq + 1), &val, err))
+	/* Parsed as " value": like the value of "key: value" in a file it
+	 * never starts a line, where libyaml takes a BOM for an encoding
+	 * mark and "---", "..." and "%" for document markers and
+	 * directives (all of which turned such a value into null). */
+	text = cfg_arena_alloc(doc, n - (size_t)(eq - assign) + 1);
+	if (!text)
+		return cfg_fail_oom(err);
+	text[0] = ' ';
+	memcpy(text + 1, eq + 1, n - (size_t)(eq - assign));
+	if (cfg_parse_yaml(doc, origin, prefix, (const unsigned char *)text,
+			   n - (size_t)(eq - assign), &val, err))
 		return -1;
 	if (!val) { /* "a.b=": an empty (null) scalar */
 		val = cfg_arena_alloc(doc, sizeof(*val));

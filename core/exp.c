@@ -40,7 +40,7 @@ const cfg_field exp_device_fields[] = {
 	  .max = 1e300, .flags = CFG_F_MIN_OPEN,
 	  .help = "share of the population per device of 'spec', in its order; [] = measured speed (results never depend on it)" },
 	{ .key = "lanes", .type = CFG_INT, .offset = offsetof(device_cfg, lanes),
-	  .def = "0", .min = 0, .max = 16,
+	  .def = "0", .min = 0, .max = 16, .choices = "0|1|2|4|8|16",
 	  .help = "environments per work-item: 0 auto (16 on CPUs, 1 on GPUs), 1, 2, 4, 8, 16" },
 	{ .key = "noise", .type = CFG_ENUM, .offset = offsetof(device_cfg, noise),
 	  .def = "auto", .choices = "auto|on|off",

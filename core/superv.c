@@ -325,9 +325,16 @@ int superv_launch(clrt *rt, cl_kernel k, size_t total, ej_err *err)
 	return clrt_launch(rt, k, superv_round_up(total, 64), 64, err);
 }
 
-int superv_blas_fail(int st, const char *call, int l, size_t m, size_t n,
-		     size_t k, size_t count, ej_err *err)
+int superv_blas_fail(const clrt *rt, int st, const char *call, int l,
+		     size_t m, size_t n, size_t k, size_t count, ej_err *err)
 {
+	char what[160];
+
+	snprintf(what, sizeof(what), "GEMM of layer %d (%zu x %zu x %zu, "
+		 "batch count %zu)", l, m, n, k, count);
+	if (clrt_is_oom(st)) /* CLBlast returns OpenCL's own codes */
+		return clrt_fail_on(err, rt, st, call, what, __FILE__,
+				    __LINE__);
 	return ej_fail(err, EJ_EXIT_DEVICE,
 		       "%s failed: status %d (layer %d, %zu x %zu x %zu, "
 		       "batch count %zu)",
@@ -346,7 +353,7 @@ int superv_gemm_pop(clrt *rt, const superv_pass *p, const superv_gemm *g,
 		p->params, g->koff, g->out, p->P, 0.0f, g->c, 0, g->out,
 		p->rows * g->out, p->pop, &q, NULL);
 	if (st != CLBlastSuccess)
-		return superv_blas_fail(st, "CLBlastSgemmStridedBatched",
+		return superv_blas_fail(rt, st, "CLBlastSgemmStridedBatched",
 					g->layer, p->rows, g->out, g->in,
 					p->pop, err);
 	return 0;

@@ -144,9 +144,11 @@ void superv_sample_batch(uint32_t seed, uint32_t iter, uint32_t *perm,
 int superv_launch(clrt *rt, cl_kernel k, size_t total, ej_err *err);
 
 /* EJ_EXIT_DEVICE "<call> failed: status <st> (layer l, m x n x k, batch
- * count c)" for a CLBlast status != CLBlastSuccess. */
-int superv_blas_fail(int st, const char *call, int l, size_t m, size_t n,
-		     size_t k, size_t count, ej_err *err);
+ * count c)" for a CLBlast status != CLBlastSuccess; a device out of
+ * memory (clrt_is_oom) as clrt_fail_on's "device out of memory: GEMM of
+ * layer l (m x n x k, batch count c) on device ...". */
+int superv_blas_fail(const clrt *rt, int st, const char *call, int l,
+		     size_t m, size_t n, size_t k, size_t count, ej_err *err);
 
 /* One dense layer of every member: C_m (rows, out) = A_m (rows, in) x W_m
  * (in, out) by one CLBlastSgemmStridedBatched over the p->pop members on

@@ -634,6 +634,7 @@ int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...)
 
 cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
 {
+	char what[64], size[32];
 	cl_mem m;
 	cl_int rc;
 
@@ -646,14 +647,11 @@ cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
 	m = clCreateBuffer(rt->ctx, flags, bytes, NULL, &rc);
 	if (rc == CL_SUCCESS)
 		return m;
-	if (rc == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
-	    rc == CL_OUT_OF_RESOURCES || rc == CL_INVALID_BUFFER_SIZE)
-		ej_fail(err, EJ_EXIT_DEVICE,
-			"cannot allocate %.1f MiB on device '%s': %s",
-			(double)bytes / (1024.0 * 1024.0), rt->name,
-			clrt_errstr(rc));
-	else
-		CLRT_FAILED(err, rc, "clCreateBuffer");
+	clrt_fmt_bytes(size, sizeof(size), (double)bytes);
+	snprintf(what, sizeof(what), "allocating a buffer of %s", size);
+	clrt_fail_mem(err, rt, rc,
+		      clrt_is_oom(rc) || rc == CL_INVALID_BUFFER_SIZE,
+		      "clCreateBuffer", what, __FILE__, __LINE__);
 	return NULL;
 }
 
@@ -675,53 +673,73 @@ int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
 	return 0;
 }
 
+/* A blocking write (from src) or read (into dst) of bytes at offset. */
+static int clrt_transfer(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
+			 bool write, const void *src, void *dst, ej_err *err)
+{
+	char what[CLRT_NAME_MAX + 128];
+	cl_int rc;
+
+	rc = write ? clEnqueueWriteBuffer(rt->queue, buf, CL_TRUE, offset,
+					  bytes, src, 0, NULL, NULL)
+		   : clEnqueueReadBuffer(rt->queue, buf, CL_TRUE, offset, bytes,
+					 dst, 0, NULL, NULL);
+	if (rc == CL_SUCCESS)
+		return 0;
+	clrt_transfer_what(rt, buf, bytes, write, what, sizeof(what));
+	return clrt_fail_on(err, rt, rc,
+			    write ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer",
+			    what, __FILE__, __LINE__);
+}
+
 int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
 	       const void *src, ej_err *err)
 {
-	CLRT_TRY(err, clEnqueueWriteBuffer(rt->queue, buf, CL_TRUE, offset,
-					   bytes, src, 0, NULL, NULL));
-	return 0;
+	return clrt_transfer(rt, buf, offset, bytes, true, src, NULL, err);
 }
 
 int clrt_read(clrt *rt, cl_mem buf, size_t offset, size_t bytes, void *dst,
 	      ej_err *err)
 {
-	CLRT_TRY(err, clEnqueueReadBuffer(rt->queue, buf, CL_TRUE, offset,
-					  bytes, dst, 0, NULL, NULL));
-	return 0;
+	return clrt_transfer(rt, buf, offset, bytes, false, NULL, dst, err);
 }
 
 int clrt_launch(clrt *rt, cl_kernel k, size_t global, size_t local,
 		ej_err *err)
 {
-	char kname[CLRT_NAME_MAX];
+	char what[CLRT_NAME_MAX + 96];
 	cl_int rc;
 
 	if (global == 0)
 		return 0;
-	if (local > 0 && global % local != 0) {
-		clrt_kernel_name(k, kname, sizeof(kname));
+	clrt_kernel_name(k, rt->last_kernel, sizeof(rt->last_kernel));
+	rt->last_global = global;
+	if (local > 0 && global % local != 0)
 		return ej_fail(err, EJ_EXIT_RUN,
 			       "launching kernel '%s': global size %zu is not "
 			       "a multiple of local size %zu",
-			       kname, global, local);
-	}
+			       rt->last_kernel, global, local);
 	rc = clEnqueueNDRangeKernel(rt->queue, k, 1, NULL, &global,
 				    local ? &local : NULL, 0, NULL, NULL);
-	if (rc != CL_SUCCESS) {
-		clrt_kernel_name(k, kname, sizeof(kname));
-		CLRT_FAILED(err, rc, "clEnqueueNDRangeKernel");
-		return ej_prefix(err, "launching kernel '%s' (global %zu, "
-				      "local %zu): ",
-				 kname, global, local);
-	}
-	return 0;
+	if (rc == CL_SUCCESS)
+		return 0;
+	snprintf(what, sizeof(what), "launching kernel '%s' (global %zu, "
+		 "local %zu)", rt->last_kernel, global, local);
+	return clrt_fail_on(err, rt, rc, "clEnqueueNDRangeKernel", what,
+			    __FILE__, __LINE__);
 }
 
 int clrt_finish(clrt *rt, ej_err *err)
 {
-	CLRT_TRY(err, clFinish(rt->queue));
-	return 0;
+	char last[CLRT_NAME_MAX + 48], what[CLRT_NAME_MAX + 96];
+	cl_int rc = clFinish(rt->queue);
+
+	if (rc == CL_SUCCESS)
+		return 0;
+	clrt_last_kernel(rt, last, sizeof(last));
+	snprintf(what, sizeof(what), "finishing the queue%s", last);
+	return clrt_fail_on(err, rt, rc, "clFinish", what, __FILE__,
+			    __LINE__);
 }
 
 int clrt_pick_lanes(const clrt *rt, int lanes, ej_err *err)

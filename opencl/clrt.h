@@ -5,11 +5,16 @@
  * Nothing here is PoCL-specific: the same code must run on NVIDIA, AMD and
  * Intel drivers.  Every CL failure becomes an ej_err with EJ_EXIT_DEVICE and
  * a message naming the call, the CL error name and the source location, e.g.
- *   "clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES (core/sim.c:210)"
+ *   "clCreateKernel failed: CL_INVALID_KERNEL_NAME (opencl/clrt.c:210)"
+ * and a device out of memory, wherever the driver reports it, what needed
+ * the memory (clrt_fail_on):
+ *   "device out of memory: launching kernel 'rollout' (global 8192,
+ *    local 1) on device '...' (...): CL_OUT_OF_RESOURCES (...)"
  */
 #ifndef EJ_CLRT_H
 #define EJ_CLRT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -39,6 +44,24 @@ int clrt_fail(ej_err *err, cl_int code, const char *call, const char *file,
 			return clrt_fail((err), clrt_rc_, #call, __FILE__,   \
 					 __LINE__);                          \
 	} while (0)
+
+/* The codes with which a device out of memory surfaces, at clCreateBuffer
+ * or, on drivers that allocate lazily (NVIDIA, AMD), at the first
+ * transfer, launch or clFinish that needs the memory:
+ * CL_MEM_OBJECT_ALLOCATION_FAILURE, CL_OUT_OF_RESOURCES,
+ * CL_OUT_OF_HOST_MEMORY. */
+bool clrt_is_oom(cl_int code);
+/* Record the failure of 'call' (a CL function, or a library enqueueing
+ * on rt's queue such as CLBlast) while doing 'what' on rt, with
+ * EJ_EXIT_DEVICE; returns -1.  'what' names the buffer or kernel and its
+ * size ("launching kernel 'k' (global 4096, local 0)").  An
+ * out-of-memory code (clrt_is_oom) reads
+ *   "device out of memory: <what> on device '<name>' (<G> global memory,
+ *    <M> per buffer): <NAME> (<call>, <file>:<line>)"
+ * any other code "<what>: " + clrt_fail's message.  clrt_alloc,
+ * clrt_write, clrt_read, clrt_launch and clrt_finish report through it. */
+int clrt_fail_on(ej_err *err, const clrt *rt, cl_int code, const char *call,
+		 const char *what, const char *file, int line);
 
 /* `evojax devices`: print every platform and device with its index
  * ("0:1"), type, compute units, global/local memory, OpenCL C version.
@@ -104,13 +127,17 @@ cl_kernel clrt_kernel(clrt *rt, cl_program prog, const char *kname,
  * failure names the argument index and the kernel. */
 int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...);
 
-/* Buffers.  clrt_alloc maps CL_MEM_OBJECT_ALLOCATION_FAILURE /
- * CL_OUT_OF_RESOURCES / CL_INVALID_BUFFER_SIZE to
- *   "cannot allocate <N> MiB on device '<name>': <CL name>"
- * (EJ_EXIT_DEVICE).  bytes == 0 is an error ("zero-size buffer ...").
- * Many drivers allocate lazily: a device out of memory may surface only at
- * the first write or launch.  The caller releases the buffer with
- * clReleaseMemObject. */
+/* Buffers.  clrt_alloc reports CL_MEM_OBJECT_ALLOCATION_FAILURE,
+ * CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY and CL_INVALID_BUFFER_SIZE
+ * (more than the device allows in one buffer) as
+ *   "device out of memory: allocating a buffer of 351.6 MiB on device
+ *    '<name>' (1.0 GiB global memory, 256.0 MiB per buffer):
+ *    CL_INVALID_BUFFER_SIZE (clCreateBuffer, opencl/clrt.c:<line>)"
+ * (EJ_EXIT_DEVICE, clrt_fail_on).  bytes == 0 is an error ("zero-size
+ * buffer ...").  Many drivers allocate lazily: a device out of memory may
+ * surface only at the first write or launch, as the same "device out of
+ * memory: ..." message naming the transfer or the kernel (see
+ * clrt_write).  The caller releases the buffer with clReleaseMemObject. */
 cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err);
 /* Grow *buf to hold 'need' elements of 'elem' bytes; *cap is its size in
  * elements (0 with *buf NULL at first).  A buffer already large enough is
@@ -121,15 +148,22 @@ cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err);
  * with clReleaseMemObject. */
 int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
 		 cl_mem_flags flags, ej_err *err);
+/* Blocking transfers.  A failure (clrt_fail_on) says what moved where,
+ * and the kernel launched last, which may be the one that failed:
+ *   "writing 4.0 KiB to a buffer of 351.6 MiB (last kernel 'k', global
+ *    4096)"; an out-of-memory code as "device out of memory: writing ...". */
 int clrt_write(clrt *rt, cl_mem buf, size_t offset, size_t bytes,
-	       const void *src, ej_err *err);                /* blocking */
+	       const void *src, ej_err *err);
 int clrt_read(clrt *rt, cl_mem buf, size_t offset, size_t bytes, void *dst,
-	      ej_err *err);                                  /* blocking */
+	      ej_err *err);
 
 /* Launch a 1-D kernel; local may be 0 (driver chooses).  When local > 0,
  * global must be a multiple of local (callers round up and guard the tail
  * in the kernel); otherwise it is an error.  global == 0 does nothing.
- * Non-blocking; clrt_finish waits for the queue. */
+ * Non-blocking; clrt_finish waits for the queue.  Failures name the
+ * kernel and its sizes: "launching kernel 'k' (global 4096, local 0)";
+ * clrt_finish names the kernel launched last: "finishing the queue (last
+ * kernel 'k', global 4096)" (clrt_fail_on). */
 int clrt_launch(clrt *rt, cl_kernel k, size_t global, size_t local,
 		ej_err *err);
 int clrt_finish(clrt *rt, ej_err *err);

@@ -116,3 +116,97 @@ int clrt_fail(ej_err *err, cl_int code, const char *call, const char *file,
 	return ej_fail(err, EJ_EXIT_DEVICE, "%.*s failed: %s (%s:%d)", len,
 		       call, name, file, line);
 }
+
+/* ---- commands that need device memory ---------------------------------- */
+
+bool clrt_is_oom(cl_int code)
+{
+	return code == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+	       code == CL_OUT_OF_RESOURCES || code == CL_OUT_OF_HOST_MEMORY;
+}
+
+void clrt_fmt_bytes(char *buf, size_t cap, double bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	int u = -1;
+
+	if (bytes < 1024.0) {
+		snprintf(buf, cap, "%.0f bytes", bytes);
+		return;
+	}
+	while (bytes >= 1024.0 && u < 3) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, cap, "%.1f %s", bytes, unit[u]);
+}
+
+/* " (21.5 GiB global memory, 5.4 GiB per buffer)", or "" if the device
+ * does not say. */
+static void clrt_mem_note(const clrt *rt, char *buf, size_t cap)
+{
+	cl_ulong gmem = 0, amax = 0;
+	char g[32], a[32];
+
+	buf[0] = '\0';
+	if (clGetDeviceInfo(rt->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(gmem),
+			    &gmem, NULL) != CL_SUCCESS ||
+	    clGetDeviceInfo(rt->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
+			    sizeof(amax), &amax, NULL) != CL_SUCCESS)
+		return;
+	clrt_fmt_bytes(g, sizeof(g), (double)gmem);
+	clrt_fmt_bytes(a, sizeof(a), (double)amax);
+	snprintf(buf, cap, " (%s global memory, %s per buffer)", g, a);
+}
+
+/* " (last kernel 'k', global 4096)", or "" before the first launch. */
+void clrt_last_kernel(const clrt *rt, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (rt->last_kernel[0])
+		snprintf(buf, cap, " (last kernel '%s', global %zu)",
+			 rt->last_kernel, rt->last_global);
+}
+
+/* What a failed transfer did: "writing 4.0 KiB to a buffer of 1.0 MiB
+ * (last kernel 'k', global 4096)". */
+void clrt_transfer_what(const clrt *rt, cl_mem buf, size_t bytes,
+			bool write, char *what, size_t cap)
+{
+	char b[32], total[32] = "?", last[CLRT_NAME_MAX + 48];
+	size_t size = 0;
+
+	clrt_fmt_bytes(b, sizeof(b), (double)bytes);
+	if (clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof(size), &size, NULL) ==
+	    CL_SUCCESS)
+		clrt_fmt_bytes(total, sizeof(total), (double)size);
+	clrt_last_kernel(rt, last, sizeof(last));
+	snprintf(what, cap, "%s %s %s a buffer of %s%s",
+		 write ? "writing" : "reading", b, write ? "to" : "from", total,
+		 last);
+}
+
+int clrt_fail_mem(ej_err *err, const clrt *rt, cl_int code, bool oom,
+		  const char *call, const char *what, const char *file,
+		  int line)
+{
+	char note[96];
+
+	if (!oom) {
+		clrt_fail(err, code, call, file, line);
+		return ej_prefix(err, "%s: ", what);
+	}
+	clrt_mem_note(rt, note, sizeof(note));
+	return ej_fail(err, EJ_EXIT_DEVICE,
+		       "device out of memory: %s on device '%s'%s: %s (%s, "
+		       "%s:%d)",
+		       what, rt->name, note, clrt_errstr(code), call, file,
+		       line);
+}
+
+int clrt_fail_on(ej_err *err, const clrt *rt, cl_int code, const char *call,
+		 const char *what, const char *file, int line)
+{
+	return clrt_fail_mem(err, rt, code, clrt_is_oom(code), call, what, file,
+			     line);
+}

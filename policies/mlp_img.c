@@ -171,8 +171,8 @@ static int mlp_img_layer0(mlp_img *s, const superv_pass *p, ej_err *err)
 			  a, p->scratch, 0, pop * b, 0.0f, p->act[0], 0,
 			  pop * b, &q, NULL);
 	if (st != CLBlastSuccess)
-		return superv_blas_fail(st, "CLBlastSgemm", 0, rows, pop * b, a,
-					1, err);
+		return superv_blas_fail(s->rt, st, "CLBlastSgemm", 0, rows,
+					pop * b, a, 1, err);
 	return 0;
 }
 

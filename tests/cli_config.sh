@@ -45,6 +45,32 @@ expect "bad --set value" 2 "--set 'algo.pop_size=63': 'pop_size' must be an even
 expect "bad --set form" 2 "invalid --set 'algo.pop_size'" -- $EVOJAX validate $C --set algo.pop_size
 expect "bad --set key" 2 "unknown key 'centre_lr' in 'algo' (did you mean 'center_lr'?)" -- \
 	$EVOJAX validate $C --set algo.centre_lr=0.1
+# An integer beyond int is out of range, with the bounds (not "odd").
+expect "overflowing --set integer" 2 "--set 'algo.pop_size=99999999999999999999': 'pop_size' must be an even integer in [2, 2147483647], got '99999999999999999999'" -- \
+	$EVOJAX validate $C --set algo.pop_size=99999999999999999999
+# A --set value reads as in a file: a lone UTF-8 BOM is text, not null.
+BOM=$(printf '\357\273\277')
+sed "s/^seed: 42/seed: $BOM/" $C >"$T/bom.yaml"
+expect "BOM value in a file" 2 "$T/bom.yaml:3:7: 'seed' must be an integer, got '$BOM'" -- \
+	$EVOJAX validate "$T/bom.yaml"
+expect "BOM value in --set, as in a file" 2 "--set 'seed=$BOM': 'seed' must be an integer, got '$BOM'" -- \
+	$EVOJAX validate $C --set "seed=$BOM"
+# Invalid lanes: a config error with its place, from validate on.
+expect "bad --set lanes" 2 "--set 'device.lanes=3': 'lanes' must be one of 0, 1, 2, 4, 8, 16, got '3'" -- \
+	$EVOJAX validate $C --set device.lanes=3
+expect "bad lanes stop train" 2 "--set 'device.lanes=3': 'lanes' must be one of 0, 1, 2, 4, 8, 16, got '3'" -- \
+	$EVOJAX train $C --smoke --quiet --set device.lanes=3 --out "$T/lanes"
+# A 4000-byte path loses its middle, not the cause at the end.
+long=$T
+while [ ${#long} -lt 4000 ]; do long="$long/a-long-directory-name"; done
+expect "very long path" 2 "cannot open config '$T/a-long-directory-name/" -- \
+	$EVOJAX validate "$long/none.yaml"
+if tail -n 1 "$T/err" | grep -q "/\.\.\./a-long-directory-name/.*/none\.yaml': No such file or directory\$" &&
+	[ "$(wc -c <"$T/err")" -lt 2100 ]; then
+	pass "very long path: the message ends with the strerror text"
+else
+	fail "very long path: the message ends with the strerror text" "$(tail -c 200 "$T/err")"
+fi
 expect "unknown optimizer" 2 "unknown optimizer 'adamm' (did you mean 'adam'?)" -- \
 	$EVOJAX validate $C --set optimizer.name=adamm
 expect "bad --seed" 2 "'seed' must be an integer" -- $EVOJAX validate $C --seed x

@@ -601,6 +601,20 @@ static void test_out_of_range(void **state)
 	assert_parse_fails(fx, "algo:\n  max_iter: 99999999999999999999999\n",
 			   "F:2:13: 'max_iter' must be an integer in [1, 1000000], "
 			   "got '99999999999999999999999'");
+	/* beyond long (strtol clamps to the odd LONG_MAX) or int: out of
+	 * range, with the field's bounds within int's, not "even" */
+	assert_parse_fails(fx, "algo:\n  pop_size: 99999999999999999999\n",
+			   "F:2:13: 'pop_size' must be an even integer in [2, "
+			   "2147483647], got '99999999999999999999'");
+	assert_parse_fails(fx, "algo:\n  pop_size: -99999999999999999999\n",
+			   "F:2:13: 'pop_size' must be an even integer in [2, "
+			   "2147483647], got '-99999999999999999999'");
+	assert_parse_fails(fx, "algo:\n  pop_size: 3000000000\n",
+			   "F:2:13: 'pop_size' must be an even integer in [2, "
+			   "2147483647], got '3000000000'");
+	assert_parse_fails(fx, "algo:\n  seed: -99999999999999999999\n",
+			   "F:2:9: 'seed' must be an integer in [-2147483648, "
+			   "2147483647], got '-99999999999999999999'");
 	assert_parse_fails(fx, "algo:\n  name: \"" /* 256 x 'n' */
 			   "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
 			   "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
@@ -1021,6 +1035,8 @@ static void test_print_schema(void **state)
 		  .choices = "sgd|adam", .help = "optimizer" },
 		{ .key = "hidden", .type = CFG_INT_LIST, .def = "[64, 64]",
 		  .min = 1, .max = 1e300, .flags = CFG_F_NONEMPTY },
+		{ .key = "lanes", .type = CFG_INT, .def = "0", .min = 0,
+		  .max = 16, .choices = "0|1|2|4|8|16" },
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -1028,13 +1044,14 @@ static void test_print_schema(void **state)
 
 	(void)state;
 	assert_non_null(out);
-	cfg_print_schema(out, 2, f, 4);
+	cfg_print_schema(out, 2, f, 5);
 	assert_int_equal(fclose(out), 0);
 	assert_string_equal(buf,
 			    "  pop_size  int    64        even, >= 2       population\n"
 			    "  lr        float  0.01      (0, 1]           learning rate\n"
 			    "  opt       enum   adam      sgd|adam         optimizer\n"
-			    "  hidden    int[]  [64, 64]  >= 1, non-empty\n");
+			    "  hidden    int[]  [64, 64]  >= 1, non-empty\n"
+			    "  lanes     int    0         0|1|2|4|8|16\n");
 	free(buf);
 }
 

@@ -393,6 +393,36 @@ static void test_usage_errors(void **state)
 	free_set(&big);
 }
 
+/* A CLBlast status that is OpenCL's out-of-memory code reads as every
+ * device out of memory (clrt_fail_on); CLBlast's own codes keep theirs. */
+static void test_blas_fail(void **state)
+{
+	ej_err err = { 0 };
+	clrt *rt = tu_rt_open();
+	char want[512];
+
+	(void)state;
+	assert_int_equal(superv_blas_fail(rt, CL_MEM_OBJECT_ALLOCATION_FAILURE,
+					  "CLBlastSgemm", 0, 100, 640, 784, 1,
+					  &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_DEVICE);
+	snprintf(want, sizeof(want),
+		 "device out of memory: GEMM of layer 0 (100 x 640 x 784, "
+		 "batch count 1) on device '%s' (", clrt_device_name(rt));
+	assert_int_equal(strncmp(err.msg, want, strlen(want)), 0);
+	assert_non_null(strstr(err.msg, " per buffer): "
+					"CL_MEM_OBJECT_ALLOCATION_FAILURE "
+					"(CLBlastSgemm, core/superv.c:"));
+	ej_err_clear(&err);
+	assert_int_equal(superv_blas_fail(rt, -1017, "CLBlastSgemmStridedBatched",
+					  1, 100, 10, 64, 32, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_DEVICE);
+	assert_string_equal(err.msg, "CLBlastSgemmStridedBatched failed: status "
+				     "-1017 (layer 1, 100 x 10 x 64, batch "
+				     "count 32)");
+	clrt_free(rt);
+}
+
 /* ---- throughput ----------------------------------------------------------- */
 
 static double now_s(void)
@@ -667,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_accuracy_matches_host),
 		cmocka_unit_test(test_hill_climb_learns),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_blas_fail),
 		cmocka_unit_test(test_throughput_mnist_shape),
 		cmocka_unit_test(test_conv_train_matches_host),
 		cmocka_unit_test(test_conv_accuracy_matches_host),
