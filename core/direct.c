@@ -51,7 +51,7 @@ static int direct_load_data(direct *d, const task_ops *task, const void *cfg,
 	d->P = td.n_params;
 	snprintf(d->summary, sizeof(d->summary), "%s", td.summary);
 	if (direct_build(d, task, cfg, &td, err) < 0 ||
-	    !(d->data = clrt_alloc(d->rt, td.n_data * sizeof(float),
+	    !(d->data = clrt_alloc(d->rt, "task data", td.n_data * sizeof(float),
 				   CL_MEM_READ_ONLY, err)) ||
 	    clrt_write(d->rt, d->data, 0, td.n_data * sizeof(float), td.data,
 		       err) < 0)
@@ -112,11 +112,14 @@ static int direct_reserve(direct *d, size_t n, ej_err *err)
 {
 	size_t nb = d->n_bd > 0 ? (size_t)d->n_bd : 1;
 
-	if (clrt_reserve(d->rt, &d->params, &d->cap_params, n,
+	if (clrt_reserve(d->rt, "population parameters", &d->params,
+			 &d->cap_params, n,
 			 d->P * sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
-	    clrt_reserve(d->rt, &d->fitness, &d->cap_fitness, n, sizeof(float),
+	    clrt_reserve(d->rt, "fitness", &d->fitness, &d->cap_fitness, n,
+			 sizeof(float),
 			 CL_MEM_WRITE_ONLY, err) < 0 ||
-	    clrt_reserve(d->rt, &d->bd, &d->cap_bd, n, nb * sizeof(float),
+	    clrt_reserve(d->rt, "behaviour descriptors", &d->bd, &d->cap_bd,
+			 n, nb * sizeof(float),
 			 CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
 	return 0;

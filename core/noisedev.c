@@ -81,7 +81,7 @@ int nd_rows(noisedev *nd, float *out, size_t rows, size_t P, uint32_t seed,
 
 	if (n == 0)
 		return 0;
-	if (clrt_reserve(nd->rt, &nd->buf, &nd->cap, n, sizeof(float),
+	if (clrt_reserve(nd->rt, "noise", &nd->buf, &nd->cap, n, sizeof(float),
 			 CL_MEM_WRITE_ONLY, err) < 0 ||
 	    clrt_args(nd->kernel, err, "muuuu", nd->buf, seed, it,
 		      (unsigned)rows, (unsigned)P) < 0 ||
@@ -114,9 +114,9 @@ static int nd_reserve(noisedev *nd, size_t rows, size_t P, ej_err *err)
 	    nd_reserve_host(&nd->ho, &nd->hocap, P, err) < 0)
 		return -1;
 	for (int i = 0; i < 2; i++)
-		if (clrt_reserve(nd->rt, &nd->w[i], &nd->wcap[i], rows,
+		if (clrt_reserve(nd->rt, "noise weights", &nd->w[i], &nd->wcap[i], rows,
 				 sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
-		    clrt_reserve(nd->rt, &nd->out[i], &nd->ocap[i], P,
+		    clrt_reserve(nd->rt, "noise sums", &nd->out[i], &nd->ocap[i], P,
 				 sizeof(float), CL_MEM_WRITE_ONLY, err) < 0)
 			return -1;
 	return 0;

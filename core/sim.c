@@ -205,9 +205,11 @@ static int sim_put_norms(sim *s, const sim_norm *groups, size_t n_groups,
 			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		s->norm_of_host = g;
 	}
-	if (clrt_reserve(s->rt, &s->obs_norm, &s->cap_groups, n_groups,
+	if (clrt_reserve(s->rt, "observation normalizer", &s->obs_norm,
+			 &s->cap_groups, n_groups,
 			 2 * d * sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
-	    clrt_reserve(s->rt, &s->norm_of, &s->cap_worlds, worlds,
+	    clrt_reserve(s->rt, "normalizer of each world", &s->norm_of,
+			 &s->cap_worlds, worlds,
 			 sizeof(cl_uint), CL_MEM_READ_ONLY, err) < 0)
 		return -1;
 	for (size_t g = 0; g < n_groups; g++) {
@@ -255,12 +257,15 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 	if (s->normalize && n_groups == 0)
 		return ej_fail(err, EJ_EXIT_USAGE,
 			       "the rollout normalizes observations but was given no normalizer");
-	if (clrt_reserve(s->rt, &s->params, &s->cap_members, n,
+	if (clrt_reserve(s->rt, "population parameters", &s->params,
+			 &s->cap_members, n,
 			 s->param_count * sizeof(float), CL_MEM_READ_ONLY,
 			 err) < 0 ||
-	    clrt_reserve(s->rt, &s->returns, &s->cap_envs, envs, sizeof(float),
+	    clrt_reserve(s->rt, "rollout returns", &s->returns,
+			 &s->cap_envs, envs, sizeof(float),
 			 CL_MEM_WRITE_ONLY, err) < 0 ||
-	    clrt_reserve(s->rt, &s->obs_stats, &s->cap_items, items,
+	    clrt_reserve(s->rt, "observation statistics", &s->obs_stats,
+			 &s->cap_items, items,
 			 row * sizeof(float), CL_MEM_READ_WRITE, err) < 0)
 		return -1;
 	if (!s->steps || s->cap_steps < items) {
@@ -270,7 +275,8 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 			return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 		s->steps_host = grown;
 	}
-	if (clrt_reserve(s->rt, &s->steps, &s->cap_steps, items, sizeof(cl_uint),
+	if (clrt_reserve(s->rt, "episode steps", &s->steps, &s->cap_steps,
+			 items, sizeof(cl_uint),
 			 CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
 	if (s->normalize) {
@@ -292,9 +298,11 @@ int sim_rollout_norm(sim *s, const float *params, size_t n, uint32_t seed,
 			s->group_row = gr;
 			s->cap_group_row = n_groups + 1;
 		}
-	} else if (clrt_reserve(s->rt, &s->obs_norm, &s->cap_groups, 1,
+	} else if (clrt_reserve(s->rt, "observation normalizer",
+				&s->obs_norm, &s->cap_groups, 1,
 				sizeof(float), CL_MEM_READ_ONLY, err) < 0 ||
-		   clrt_reserve(s->rt, &s->norm_of, &s->cap_worlds, 1,
+		   clrt_reserve(s->rt, "normalizer of each world",
+				&s->norm_of, &s->cap_worlds, 1,
 				sizeof(cl_uint), CL_MEM_READ_ONLY, err) < 0) {
 		return -1; /* unused by the kernel, but set as arguments */
 	}

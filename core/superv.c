@@ -130,11 +130,12 @@ static int superv_build(superv *s, ej_err *err)
 	return 0;
 }
 
-/* Allocate buffer *b of 'bytes' and fill it from src (may be NULL). */
-static int superv_upload(superv *s, cl_mem *b, size_t bytes, const void *src,
-			 cl_mem_flags flags, ej_err *err)
+/* Allocate buffer *b ('name') of 'bytes' and fill it from src (may be
+ * NULL). */
+static int superv_upload(superv *s, const char *name, cl_mem *b, size_t bytes,
+			 const void *src, cl_mem_flags flags, ej_err *err)
 {
-	if (!(*b = clrt_alloc(s->rt, bytes, flags, err)))
+	if (!(*b = clrt_alloc(s->rt, name, bytes, flags, err)))
 		return -1;
 	return src ? clrt_write(s->rt, *b, 0, bytes, src, err) : 0;
 }
@@ -150,20 +151,23 @@ static int superv_alloc_fixed(superv *s, const idx_set *train,
 	if (!(s->perm = malloc(s->n_train * sizeof(uint32_t))) ||
 	    !(s->correct_host = malloc(s->chunk)))
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
-	if (superv_upload(s, &s->train_img, s->n_train * in, train->images,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->train_lab, s->n_train, train->labels,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->test_img, s->n_test * in, test->images,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->test_lab, s->n_test, test->labels,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->idx, s->batch * sizeof(uint32_t), NULL,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    superv_upload(s, &s->x, xrows * in * sizeof(float), NULL,
-			  CL_MEM_READ_WRITE, err) < 0 ||
-	    superv_upload(s, &s->correct, s->chunk, NULL, CL_MEM_WRITE_ONLY,
-			  err) < 0)
+	if (superv_upload(s, "training images", &s->train_img,
+			  s->n_train * in, train->images, CL_MEM_READ_ONLY,
+			  err) < 0 ||
+	    superv_upload(s, "training labels", &s->train_lab, s->n_train,
+			  train->labels, CL_MEM_READ_ONLY, err) < 0 ||
+	    superv_upload(s, "test images", &s->test_img, s->n_test * in,
+			  test->images, CL_MEM_READ_ONLY, err) < 0 ||
+	    superv_upload(s, "test labels", &s->test_lab, s->n_test,
+			  test->labels, CL_MEM_READ_ONLY, err) < 0 ||
+	    superv_upload(s, "batch indices", &s->idx,
+			  s->batch * sizeof(uint32_t), NULL, CL_MEM_READ_ONLY,
+			  err) < 0 ||
+	    superv_upload(s, "batch inputs", &s->x,
+			  xrows * in * sizeof(float), NULL, CL_MEM_READ_WRITE,
+			  err) < 0 ||
+	    superv_upload(s, "correct answers", &s->correct, s->chunk, NULL,
+			  CL_MEM_WRITE_ONLY, err) < 0)
 		return -1;
 	return 0;
 }
@@ -300,17 +304,19 @@ static int superv_reserve(superv *s, size_t pop, ej_err *err)
 			       pop);
 	superv_release_pop(s);
 	abytes = rows * sh->act_width * sizeof(float);
-	if (superv_upload(s, &s->params, pop * sh->P * sizeof(float), NULL,
-			  CL_MEM_READ_ONLY, err) < 0 ||
-	    (sh->scratch &&
-	     superv_upload(s, &s->scratch, pop * sh->scratch * sizeof(float),
-			   NULL, CL_MEM_READ_WRITE, err) < 0) ||
-	    superv_upload(s, &s->fitness, pop * sizeof(float), NULL,
-			  CL_MEM_WRITE_ONLY, err) < 0 ||
-	    superv_upload(s, &s->act[0], abytes, NULL, CL_MEM_READ_WRITE,
+	if (superv_upload(s, "population parameters", &s->params,
+			  pop * sh->P * sizeof(float), NULL, CL_MEM_READ_ONLY,
 			  err) < 0 ||
-	    superv_upload(s, &s->act[1], abytes, NULL, CL_MEM_READ_WRITE,
-			  err) < 0)
+	    (sh->scratch &&
+	     superv_upload(s, "per-member scratch", &s->scratch,
+			   pop * sh->scratch * sizeof(float), NULL,
+			   CL_MEM_READ_WRITE, err) < 0) ||
+	    superv_upload(s, "fitness", &s->fitness, pop * sizeof(float), NULL,
+			  CL_MEM_WRITE_ONLY, err) < 0 ||
+	    superv_upload(s, "activations", &s->act[0], abytes, NULL,
+			  CL_MEM_READ_WRITE, err) < 0 ||
+	    superv_upload(s, "activations", &s->act[1], abytes, NULL,
+			  CL_MEM_READ_WRITE, err) < 0)
 		return -1;
 	s->cap = pop;
 	return 0;

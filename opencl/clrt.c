@@ -632,31 +632,36 @@ int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...)
 	return 0;
 }
 
-cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err)
+cl_mem clrt_alloc(clrt *rt, const char *name, size_t bytes,
+		  cl_mem_flags flags, ej_err *err)
 {
-	char what[64], size[32];
+	char what[160], size[32];
 	cl_mem m;
 	cl_int rc;
 
 	if (bytes == 0) {
-		ej_fail(err, EJ_EXIT_RUN, "zero-size buffer requested on "
-					  "device '%s'",
-			rt->name);
+		ej_fail(err, EJ_EXIT_RUN, "zero-size buffer%s%s%s requested on "
+					  "device '%s'", name ? " '" : "",
+			name ? name : "", name ? "'" : "", rt->name);
 		return NULL;
 	}
 	m = clCreateBuffer(rt->ctx, flags, bytes, NULL, &rc);
 	if (rc == CL_SUCCESS)
 		return m;
 	clrt_fmt_bytes(size, sizeof(size), (double)bytes);
-	snprintf(what, sizeof(what), "allocating a buffer of %s", size);
+	if (name)
+		snprintf(what, sizeof(what), "allocating the '%.100s' buffer (%s)",
+			 name, size);
+	else
+		snprintf(what, sizeof(what), "allocating a buffer of %s", size);
 	clrt_fail_mem(err, rt, rc,
 		      clrt_is_oom(rc) || rc == CL_INVALID_BUFFER_SIZE,
 		      "clCreateBuffer", what, __FILE__, __LINE__);
 	return NULL;
 }
 
-int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
-		 cl_mem_flags flags, ej_err *err)
+int clrt_reserve(clrt *rt, const char *name, cl_mem *buf, size_t *cap,
+		 size_t need, size_t elem, cl_mem_flags flags, ej_err *err)
 {
 	if (*buf && *cap >= need)
 		return 0;
@@ -665,9 +670,10 @@ int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
 	*buf = NULL;
 	*cap = 0;
 	if (elem && need > SIZE_MAX / elem)
-		return ej_fail(err, EJ_EXIT_RUN, "buffer of %zu elements of %zu "
-			       "bytes is too large", need, elem);
-	if (!(*buf = clrt_alloc(rt, need * elem, flags, err)))
+		return ej_fail(err, EJ_EXIT_RUN, "buffer%s%s%s of %zu elements "
+			       "of %zu bytes is too large", name ? " '" : "",
+			       name ? name : "", name ? "'" : "", need, elem);
+	if (!(*buf = clrt_alloc(rt, name, need * elem, flags, err)))
 		return -1;
 	*cap = need;
 	return 0;

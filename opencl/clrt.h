@@ -127,10 +127,12 @@ cl_kernel clrt_kernel(clrt *rt, cl_program prog, const char *kname,
  * failure names the argument index and the kernel. */
 int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...);
 
-/* Buffers.  clrt_alloc reports CL_MEM_OBJECT_ALLOCATION_FAILURE,
+/* Buffers.  'name' says what the buffer holds ("rollout returns"), or
+ * NULL.  clrt_alloc reports CL_MEM_OBJECT_ALLOCATION_FAILURE,
  * CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY and CL_INVALID_BUFFER_SIZE
  * (more than the device allows in one buffer) as
- *   "device out of memory: allocating a buffer of 351.6 MiB on device
+ *   "device out of memory: allocating the 'rollout returns' buffer
+ *    (351.6 MiB) on device
  *    '<name>' (1.0 GiB global memory, 256.0 MiB per buffer):
  *    CL_INVALID_BUFFER_SIZE (clCreateBuffer, opencl/clrt.c:<line>)"
  * (EJ_EXIT_DEVICE, clrt_fail_on).  bytes == 0 is an error ("zero-size
@@ -138,7 +140,8 @@ int clrt_args(cl_kernel k, ej_err *err, const char *fmt, ...);
  * surface only at the first write or launch, as the same "device out of
  * memory: ..." message naming the transfer or the kernel (see
  * clrt_write).  The caller releases the buffer with clReleaseMemObject. */
-cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err);
+cl_mem clrt_alloc(clrt *rt, const char *name, size_t bytes,
+		  cl_mem_flags flags, ej_err *err);
 /* Grow *buf to hold 'need' elements of 'elem' bytes; *cap is its size in
  * elements (0 with *buf NULL at first).  A buffer already large enough is
  * kept as is (never shrinks, contents kept); otherwise the old one is
@@ -146,8 +149,8 @@ cl_mem clrt_alloc(clrt *rt, size_t bytes, cl_mem_flags flags, ej_err *err);
  * undefined).  On failure (clrt_alloc's errors, or need * elem overflowing
  * size_t: EJ_EXIT_RUN) *buf is NULL and *cap 0.  The caller releases *buf
  * with clReleaseMemObject. */
-int clrt_reserve(clrt *rt, cl_mem *buf, size_t *cap, size_t need, size_t elem,
-		 cl_mem_flags flags, ej_err *err);
+int clrt_reserve(clrt *rt, const char *name, cl_mem *buf, size_t *cap,
+		 size_t need, size_t elem, cl_mem_flags flags, ej_err *err);
 /* Blocking transfers.  A failure (clrt_fail_on) says what moved where,
  * and the kernel launched last, which may be the one that failed:
  *   "writing 4.0 KiB to a buffer of 351.6 MiB (last kernel 'k', global

@@ -160,9 +160,9 @@ s2s *s2s_create(clrt *rt, const seq2seq_task_cfg *task,
 		goto fail;
 	}
 	if (s2s_build(s, err) < 0 ||
-	    !(s->test_in = clrt_alloc(rt, li * s->nq_test, CL_MEM_READ_ONLY,
+	    !(s->test_in = clrt_alloc(rt, "test queries", li * s->nq_test, CL_MEM_READ_ONLY,
 				      err)) ||
-	    !(s->test_lab = clrt_alloc(rt, (size_t)(s->d + 1) * s->nq_test,
+	    !(s->test_lab = clrt_alloc(rt, "test labels", (size_t)(s->d + 1) * s->nq_test,
 				       CL_MEM_READ_ONLY, err)))
 		goto fail;
 	seq2seq_task_make(s->d, seed, PH_PURPOSE_TEST_RESET, 0, s->n_test,
@@ -227,9 +227,11 @@ static int s2s_run(s2s *s, size_t pop, cl_mem din, cl_mem dlab, size_t n,
 		if (s->ok)
 			clReleaseMemObject(s->ok);
 		s->ok = NULL;
-		if (clrt_reserve(s->rt, &s->ll, &s->cap_out, out, sizeof(float),
+		if (clrt_reserve(s->rt, "log-likelihoods", &s->ll, &s->cap_out, out,
+				sizeof(float),
 				CL_MEM_WRITE_ONLY, err) < 0 ||
-		    !(s->ok = clrt_alloc(s->rt, out, CL_MEM_WRITE_ONLY, err)))
+		    !(s->ok = clrt_alloc(s->rt, "correct answers", out,
+					      CL_MEM_WRITE_ONLY, err)))
 			return -1;
 	}
 	if (clrt_args(s->k, err, "mmmuuumm", s->params, din, dlab,
@@ -268,7 +270,8 @@ static int s2s_put_params(s2s *s, const float *params, size_t pop,
 {
 	if (pop == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate: population 0");
-	if (clrt_reserve(s->rt, &s->params, &s->cap_pop, pop, s->P * sizeof(float),
+	if (clrt_reserve(s->rt, "population parameters", &s->params,
+			 &s->cap_pop, pop, s->P * sizeof(float),
 			CL_MEM_READ_ONLY, err) < 0)
 		return -1;
 	return clrt_write(s->rt, s->params, 0, pop * s->P * sizeof(float),
@@ -285,9 +288,11 @@ int s2s_eval_queries(s2s *s, const float *params, size_t pop,
 	if (n == 0)
 		return ej_fail(err, EJ_EXIT_USAGE, "nothing to evaluate: no queries");
 	if (s2s_put_params(s, params, pop, err) < 0 ||
-	    clrt_reserve(s->rt, &s->in, &s->cap_in, nq, li, CL_MEM_READ_ONLY,
+	    clrt_reserve(s->rt, "queries", &s->in, &s->cap_in, nq, li,
+			CL_MEM_READ_ONLY,
 			err) < 0 ||
-	    clrt_reserve(s->rt, &s->lab, &s->cap_lab, nq, (size_t)s->d + 1,
+	    clrt_reserve(s->rt, "labels", &s->lab, &s->cap_lab, nq,
+			(size_t)s->d + 1,
 			CL_MEM_READ_ONLY, err) < 0)
 		return -1;
 	if (s2s_upload(s, in, labels, n, nq, s->in, s->lab, err) < 0)

@@ -27,7 +27,7 @@ int main(void)
 	items = 64 * (size_t)clrt_compute_units(rt);
 	if (!(prog = clsrc_build(rt, "peak", NULL, files, 1, NULL, &err)) ||
 	    !(k = clrt_kernel(rt, prog, "peak", &err)) ||
-	    !(out = clrt_alloc(rt, items * sizeof(float), CL_MEM_WRITE_ONLY,
+	    !(out = clrt_alloc(rt, NULL, items * sizeof(float), CL_MEM_WRITE_ONLY,
 			       &err)) ||
 	    clrt_args(k, &err, "muff", out, (unsigned)ITERS, 0.999f,
 		      1e-3f) < 0)

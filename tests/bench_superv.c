@@ -81,9 +81,9 @@ static void bench_convgemm(clrt *rt)
 
 	for (size_t i = 0; buf && i < nim; i++)
 		buf[i] = (float)(i % 13) * 0.01f;
-	if (!buf || !(im = clrt_alloc(rt, nim * sizeof(float), CL_MEM_READ_ONLY, &err)) ||
-	    !(kern = clrt_alloc(rt, nk * sizeof(float), CL_MEM_READ_ONLY, &err)) ||
-	    !(out = clrt_alloc(rt, nout * sizeof(float), CL_MEM_READ_WRITE, &err)) ||
+	if (!buf || !(im = clrt_alloc(rt, NULL, nim * sizeof(float), CL_MEM_READ_ONLY, &err)) ||
+	    !(kern = clrt_alloc(rt, NULL, nk * sizeof(float), CL_MEM_READ_ONLY, &err)) ||
+	    !(out = clrt_alloc(rt, NULL, nout * sizeof(float), CL_MEM_READ_WRITE, &err)) ||
 	    clrt_write(rt, im, 0, nim * sizeof(float), buf, &err) < 0 ||
 	    clrt_write(rt, kern, 0, nk * sizeof(float), buf, &err) < 0) {
 		printf("  convgemm: %s\n", err.msg);

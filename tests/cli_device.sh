@@ -10,15 +10,16 @@
 C=configs/cartpole_easy.yaml
 DEV="on device 'pthread-"
 
-# 1000 members x 100000 repeats: a (envs) float buffer of 381.5 MiB.
+# 1000 members x 100000 repeats: the rollout returns, 381.5 MiB.
 expect "allocation beyond the device: exit 3" 3 \
-	"device out of memory: allocating a buffer of 381.5 MiB $DEV" -- \
+	"device out of memory: allocating the 'rollout returns' buffer (381.5 MiB) $DEV" -- \
 	env POCL_MEMORY_LIMIT=1 $EVOJAX train $C --smoke --quiet \
 	--set algo.pop_size=1000 --set trainer.n_repeats=100000 --out "$T/big"
-if grep -qF "(1.0 GiB global memory, 256.0 MiB per buffer): CL_INVALID_BUFFER_SIZE (clCreateBuffer, opencl/clrt.c:" "$T/err"; then
-	pass "allocation failure names the device's limits and the CL error"
+if grep -qF "device out of memory: allocating the 'rollout returns' buffer (381.5 MiB) on device '" "$T/err" &&
+	grep -qF "(1.0 GiB global memory, 256.0 MiB per buffer): CL_INVALID_BUFFER_SIZE (clCreateBuffer, opencl/clrt.c:" "$T/err"; then
+	pass "allocation failure names the buffer, its size, the device's limits and the CL error"
 else
-	fail "allocation failure names the device's limits and the CL error" "$(cat "$T/err")"
+	fail "allocation failure names the buffer, its size, the device's limits and the CL error" "$(cat "$T/err")"
 fi
 
 # The fault injector, built here with ${CC:-cc}.

@@ -390,9 +390,9 @@ static void test_vadd(void **state)
 	assert_non_null(p);
 	k = clrt_kernel(rt, p, "vadd", &err);
 	assert_non_null(k);
-	ba = clrt_alloc(rt, sizeof(a), CL_MEM_READ_ONLY, &err);
-	bb = clrt_alloc(rt, sizeof(b), CL_MEM_READ_ONLY, &err);
-	bc = clrt_alloc(rt, sizeof(c), CL_MEM_READ_WRITE, &err);
+	ba = clrt_alloc(rt, NULL, sizeof(a), CL_MEM_READ_ONLY, &err);
+	bb = clrt_alloc(rt, NULL, sizeof(b), CL_MEM_READ_ONLY, &err);
+	bc = clrt_alloc(rt, NULL, sizeof(c), CL_MEM_READ_WRITE, &err);
 	assert_true(ba && bb && bc);
 	rc = clrt_write(rt, ba, 0, sizeof(a), a, &err);
 	if (!rc)
@@ -478,14 +478,14 @@ static void test_alloc_errors(void **state)
 	ej_err err = { 0 };
 	char want[512];
 
-	assert_null(clrt_alloc(rt, 0, CL_MEM_READ_WRITE, &err));
+	assert_null(clrt_alloc(rt, NULL, 0, CL_MEM_READ_WRITE, &err));
 	snprintf(want, sizeof(want),
 		 "zero-size buffer requested on device '%s'",
 		 clrt_device_name(rt));
 	assert_string_equal(err.msg, want);
 	/* 2^50 bytes = 1 GiB * 2^20: beyond any device's max allocation. */
 	ej_err_clear(&err);
-	assert_null(clrt_alloc(rt, (size_t)1 << 50, CL_MEM_READ_WRITE, &err));
+	assert_null(clrt_alloc(rt, NULL, (size_t)1 << 50, CL_MEM_READ_WRITE, &err));
 	assert_int_equal(err.code, EJ_EXIT_DEVICE);
 	snprintf(want, sizeof(want),
 		 "device out of memory: allocating a buffer of 1024.0 TiB on "
@@ -495,6 +495,16 @@ static void test_alloc_errors(void **state)
 	assert_contains(err.msg, " global memory, ");
 	assert_contains(err.msg, " per buffer): CL_");
 	assert_contains(err.msg, " (clCreateBuffer, opencl/clrt.c:");
+	/* a named buffer says which */
+	ej_err_clear(&err);
+	assert_null(clrt_alloc(rt, "rollout returns", (size_t)1 << 50,
+			       CL_MEM_READ_WRITE, &err));
+	assert_int_equal(err.code, EJ_EXIT_DEVICE);
+	assert_prefix(err.msg, "device out of memory: allocating the 'rollout "
+			       "returns' buffer (1024.0 TiB) on device '");
+	ej_err_clear(&err);
+	assert_null(clrt_alloc(rt, "fitness", 0, CL_MEM_READ_WRITE, &err));
+	assert_prefix(err.msg, "zero-size buffer 'fitness' requested on");
 }
 
 /* clrt_fail_on: the three codes of a device out of memory give exit 3
@@ -569,7 +579,7 @@ static void test_enqueue_errors(void **state)
 	p = clrt_program(rt, "vadd", srcs, 2, "", &err);
 	assert_non_null(p);
 	k = clrt_kernel(rt, p, "vadd", &err);
-	m = clrt_alloc(rt, 16, CL_MEM_READ_WRITE, &err);
+	m = clrt_alloc(rt, NULL, 16, CL_MEM_READ_WRITE, &err);
 	assert_true(k && m);
 	/* 4 KiB into 16 bytes, before any launch */
 	assert_int_equal(clrt_write(rt, m, 0, sizeof(big), big, &err), -1);
@@ -607,7 +617,7 @@ static void test_reserve(void **state)
 	size_t cap = 0, bytes = 0;
 	ej_err err = { 0 };
 
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, 4, sizeof(float),
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, 4, sizeof(float),
 				      CL_MEM_READ_WRITE, &err), 0);
 	assert_non_null(buf);
 	assert_int_equal(cap, 4);
@@ -617,23 +627,23 @@ static void test_reserve(void **state)
 	assert_int_equal(clrt_write(rt, buf, 0, sizeof(x), x, &err), 0);
 	/* smaller or equal (and 0): the same buffer, contents kept */
 	first = buf;
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, 3, sizeof(float),
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, 3, sizeof(float),
 				      CL_MEM_READ_WRITE, &err), 0);
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, 0, sizeof(float),
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, 0, sizeof(float),
 				      CL_MEM_READ_WRITE, &err), 0);
 	assert_ptr_equal(buf, first);
 	assert_int_equal(cap, 4);
 	assert_int_equal(clrt_read(rt, buf, 0, sizeof(y), y, &err), 0);
 	assert_memory_equal(x, y, sizeof(x));
 	/* larger: exactly need * elem bytes */
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, 10, 3 * sizeof(float),
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, 10, 3 * sizeof(float),
 				      CL_MEM_READ_WRITE, &err), 0);
 	assert_int_equal(cap, 10);
 	assert_int_equal(clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof(bytes),
 					    &bytes, NULL), CL_SUCCESS);
 	assert_int_equal(bytes, 30 * sizeof(float));
 	/* too large for the device: the old buffer is gone, NULL and 0 */
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, (size_t)1 << 30,
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, (size_t)1 << 30,
 				      (size_t)1 << 20, CL_MEM_READ_WRITE,
 				      &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_DEVICE);
@@ -642,14 +652,14 @@ static void test_reserve(void **state)
 	assert_int_equal(cap, 0);
 	/* need * elem overflows size_t */
 	ej_err_clear(&err);
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, SIZE_MAX / 2 + 1, 2,
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, SIZE_MAX / 2 + 1, 2,
 				      CL_MEM_READ_WRITE, &err), -1);
 	assert_int_equal(err.code, EJ_EXIT_RUN);
 	assert_non_null(strstr(err.msg, "is too large"));
 	assert_null(buf);
 	/* nothing yet and need 0: clrt_alloc's zero-size error */
 	ej_err_clear(&err);
-	assert_int_equal(clrt_reserve(rt, &buf, &cap, 0, sizeof(float),
+	assert_int_equal(clrt_reserve(rt, NULL, &buf, &cap, 0, sizeof(float),
 				      CL_MEM_READ_WRITE, &err), -1);
 	assert_contains(err.msg, "zero-size buffer");
 	assert_null(buf);

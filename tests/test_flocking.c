@@ -398,7 +398,7 @@ static void fl_probe(clrt *rt, const flocking_cfg *c, int vl, size_t n,
 	k = clrt_kernel(rt, prog, "flocking_probe", &err);
 	assert_non_null(k);
 	for (int i = 0; i < 6; i++) {
-		b[i] = clrt_alloc(rt, n * sz[i] * sizeof(float),
+		b[i] = clrt_alloc(rt, NULL, n * sz[i] * sizeof(float),
 				  CL_MEM_READ_WRITE, &err);
 		assert_non_null(b[i]);
 	}

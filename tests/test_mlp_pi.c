@@ -131,9 +131,9 @@ static void device_steps(clrt *rt, const pi_case *c, const float *w,
 		fail_msg("%s", err.msg);
 	k = clrt_kernel(rt, prog, "policy_probe_steps", &err);
 	assert_non_null(k);
-	bw = clrt_alloc(rt, P * sizeof(float), CL_MEM_READ_ONLY, &err);
-	bo = clrt_alloc(rt, no * sizeof(float), CL_MEM_READ_ONLY, &err);
-	ba = clrt_alloc(rt, na * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	bw = clrt_alloc(rt, NULL, P * sizeof(float), CL_MEM_READ_ONLY, &err);
+	bo = clrt_alloc(rt, NULL, no * sizeof(float), CL_MEM_READ_ONLY, &err);
+	ba = clrt_alloc(rt, NULL, na * sizeof(float), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bw && bo && ba);
 	assert_int_equal(clrt_write(rt, bw, 0, P * sizeof(float), w, &err), 0);
 	assert_int_equal(clrt_write(rt, bo, 0, no * sizeof(float), obs, &err), 0);

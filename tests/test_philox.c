@@ -255,9 +255,9 @@ static void check_draw(struct dev_fixture *f, cl_program prog,
 
 	k = clrt_kernel(f->rt, prog, "ph_test_draw", &err);
 	assert_non_null(k);
-	bw = clrt_alloc(f->rt, sizeof(words), CL_MEM_WRITE_ONLY, &err);
-	bu = clrt_alloc(f->rt, sizeof(unif), CL_MEM_WRITE_ONLY, &err);
-	bn = clrt_alloc(f->rt, sizeof(norm), CL_MEM_WRITE_ONLY, &err);
+	bw = clrt_alloc(f->rt, NULL, sizeof(words), CL_MEM_WRITE_ONLY, &err);
+	bu = clrt_alloc(f->rt, NULL, sizeof(unif), CL_MEM_WRITE_ONLY, &err);
+	bn = clrt_alloc(f->rt, NULL, sizeof(norm), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bw && bu && bn);
 	rc = clrt_args(k, &err, "mmmuuuuuu", bw, bu, bn, fld[0], fld[1],
 		       fld[2], fld[3], fld[4], (unsigned)N);
@@ -308,9 +308,9 @@ static void check_map(struct dev_fixture *f, cl_program prog)
 
 	k = clrt_kernel(f->rt, prog, "ph_test_map", &err);
 	assert_non_null(k);
-	bi = clrt_alloc(f->rt, sizeof(in), CL_MEM_READ_ONLY, &err);
-	bu = clrt_alloc(f->rt, sizeof(unif), CL_MEM_WRITE_ONLY, &err);
-	bn = clrt_alloc(f->rt, sizeof(norm), CL_MEM_WRITE_ONLY, &err);
+	bi = clrt_alloc(f->rt, NULL, sizeof(in), CL_MEM_READ_ONLY, &err);
+	bu = clrt_alloc(f->rt, NULL, sizeof(unif), CL_MEM_WRITE_ONLY, &err);
+	bn = clrt_alloc(f->rt, NULL, sizeof(norm), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bi && bu && bn);
 	rc = clrt_write(f->rt, bi, 0, sizeof(in), in, &err);
 	if (!rc)

@@ -46,9 +46,9 @@ static void probe_mlp(clrt *rt, const mlp_cfg *cfg, int in, int out,
 		fail_msg("%s", err.msg);
 	k = clrt_kernel(rt, prog, "policy_probe", &err);
 	assert_non_null(k);
-	bw = clrt_alloc(rt, P * sizeof(float), CL_MEM_READ_ONLY, &err);
-	bo = clrt_alloc(rt, n * (size_t)in * sizeof(float), CL_MEM_READ_ONLY, &err);
-	ba = clrt_alloc(rt, n * (size_t)out * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	bw = clrt_alloc(rt, NULL, P * sizeof(float), CL_MEM_READ_ONLY, &err);
+	bo = clrt_alloc(rt, NULL, n * (size_t)in * sizeof(float), CL_MEM_READ_ONLY, &err);
+	ba = clrt_alloc(rt, NULL, n * (size_t)out * sizeof(float), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bw && bo && ba);
 	assert_int_equal(clrt_write(rt, bw, 0, P * sizeof(float), w, &err), 0);
 	assert_int_equal(clrt_write(rt, bo, 0, n * (size_t)in * sizeof(float), obs, &err), 0);

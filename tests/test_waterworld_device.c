@@ -84,10 +84,10 @@ static void ww_probe(clrt *rt, int vl, const float *w, unsigned member,
 	cl_mem bw, bo, ba, br;
 
 	assert_non_null(k);
-	bw = clrt_alloc(rt, P * sizeof(float), CL_MEM_READ_ONLY, &err);
-	bo = clrt_alloc(rt, no * sizeof(float), CL_MEM_WRITE_ONLY, &err);
-	ba = clrt_alloc(rt, na * sizeof(float), CL_MEM_WRITE_ONLY, &err);
-	br = clrt_alloc(rt, nr * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	bw = clrt_alloc(rt, NULL, P * sizeof(float), CL_MEM_READ_ONLY, &err);
+	bo = clrt_alloc(rt, NULL, no * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	ba = clrt_alloc(rt, NULL, na * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	br = clrt_alloc(rt, NULL, nr * sizeof(float), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bw && bo && ba && br);
 	assert_int_equal(clrt_write(rt, bw, 0, P * sizeof(float), w, &err), 0);
 	assert_int_equal(clrt_args(k, &err, "mmmmuuuuuu", bw, bo, ba, br, 7u,
@@ -114,8 +114,8 @@ static void ww_obs_probe(clrt *rt, int vl, const float *st, size_t n,
 	cl_mem bs, bo;
 
 	assert_non_null(k);
-	bs = clrt_alloc(rt, n * S * sizeof(float), CL_MEM_READ_ONLY, &err);
-	bo = clrt_alloc(rt, n * OBS * sizeof(float), CL_MEM_WRITE_ONLY, &err);
+	bs = clrt_alloc(rt, NULL, n * S * sizeof(float), CL_MEM_READ_ONLY, &err);
+	bo = clrt_alloc(rt, NULL, n * OBS * sizeof(float), CL_MEM_WRITE_ONLY, &err);
 	assert_true(bs && bo);
 	assert_int_equal(clrt_write(rt, bs, 0, n * S * sizeof(float), st, &err), 0);
 	assert_int_equal(clrt_args(k, &err, "mm", bs, bo), 0);

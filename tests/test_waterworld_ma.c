@@ -307,7 +307,7 @@ static void test_device_obs_step(void **state)
 
 			assert_non_null(k);
 			for (int i = 0; i < 6; i++) {
-				b[i] = clrt_alloc(rt, PN * sz[i] * sizeof(float),
+				b[i] = clrt_alloc(rt, NULL, PN * sz[i] * sizeof(float),
 						  CL_MEM_READ_WRITE, &err);
 				assert_non_null(b[i]);
 			}
@@ -351,7 +351,7 @@ static void test_device_reset(void **state)
 	cl_program prog = wm_program(rt, &c, 1, "tests/task_reset_probe.cl");
 	ej_err err = { 0 };
 	cl_kernel k = clrt_kernel(rt, prog, "task_reset_probe", &err);
-	cl_mem b = clrt_alloc(rt, sizeof(dev), CL_MEM_READ_WRITE, &err);
+	cl_mem b = clrt_alloc(rt, NULL, sizeof(dev), CL_MEM_READ_WRITE, &err);
 	float worst = 0.0f;
 
 	(void)state;
