@@ -2,7 +2,8 @@
  * bench): W trainers of configs/cartpole_easy.yaml (pop 64 x 16 repeats,
  * 64x64 MLP) stepped together by trainer_step_group, one evaluator call
  * (one rollout launch of W x 64 members) per iteration, against one
- * trainer stepped alone.  Env steps/s over the evaluation calls.
+ * trainer stepped alone (after an unprinted warm-up run of one trainer).
+ * Env steps/s over the evaluation calls.
  * Usage: bench_pbt [iterations] (default 3)
  */
 #include <stdio.h>
@@ -14,8 +15,10 @@
 #include "core/trainer.h"
 #include "opencl/clrt.h"
 
-static int bench(const exp_cfg *e, evaluator *ev, int W, int iters,
-		 double alone)
+/* Prints and returns the env steps/s of W workers (-1 on failure);
+ * alone > 0: also the ratio to that rate. */
+static double bench(const exp_cfg *e, evaluator *ev, int W, int iters,
+		    double alone)
 {
 	trainer *ts[32] = { 0 };
 	trainer_opts o = { 0 };
@@ -46,7 +49,7 @@ out:
 		fprintf(stderr, "bench_pbt: %s\n", err.msg);
 	for (int i = 0; i < W; i++)
 		trainer_free(ts[i]);
-	return rc ? -1 : 0;
+	return rc ? -1 : steps / wall;
 }
 
 int main(int argc, char **argv)
@@ -66,20 +69,18 @@ int main(int argc, char **argv)
 	if (!(rt = clrt_create(e.device.spec, &err)) ||
 	    !(ev = eval_create(&e, rt, &err)))
 		goto fail;
-	{
+	{ /* warm-up: kernels built, buffers allocated */
 		trainer_opts o = { 0 };
-		double s, r, k;
 
 		if (!(one = trainer_create(&e, ev, &o, &err)))
 			goto fail;
 		for (int it = 0; it < iters; it++)
 			if (trainer_step(one, &err) < 0)
 				goto fail;
-		trainer_timing(one, &s, &r, &k);
-		alone = trainer_env_steps(one) / r;
 	}
 	printf("device: %s\n", eval_device_name(ev));
-	if (bench(&e, ev, 1, iters, 0) < 0 || bench(&e, ev, 8, iters, alone) < 0 ||
+	if ((alone = bench(&e, ev, 1, iters, 0)) < 0 ||
+	    bench(&e, ev, 8, iters, alone) < 0 ||
 	    bench(&e, ev, 32, iters, alone) < 0)
 		goto out;
 	rc = 0;
