@@ -70,6 +70,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
 			c->json = true;
 			continue;
 		}
+		if (strcmp(a, "--scores") == 0) {
+			c->scores = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return cli_usage(cmd, "option '%s' needs a value", a);
 		if (strcmp(a, "--set") == 0) {

@@ -22,7 +22,7 @@ typedef struct cli {
 	const char *episodes, *every, *size; /* render */
 	char resume_config[4200];
 	char note[512]; /* set when CONFIG was translated from EvoJAX's format */
-	bool smoke, quiet, json, help;
+	bool smoke, quiet, json, help, scores;
 } cli;
 
 /* Print "evojax: error: MSG" and return its exit code (EJ_EXIT_RUN when

@@ -320,17 +320,31 @@ static int cmd_validate(int argc, char **argv)
 }
 
 static const char test_help[] =
-	"usage: evojax test CONFIG --params FILE.npz [--set key.path=value]... [--device SPEC] [--smoke]\n\n"
+	"usage: evojax test CONFIG --params FILE.npz [--set key.path=value]... [--device SPEC] [--smoke] [--scores]\n\n"
 	"Evaluate saved parameters (an npz with 'params' and optionally\n"
 	"'obs_params', e.g. best.npz) on trainer.n_evaluations test episodes and\n"
-	"print one JSON line with the scores.\n";
+	"print one JSON line with the scores: n, max, avg, min, std (over the\n"
+	"episodes, 1/n); --scores adds \"scores\", every episode's return in\n"
+	"order.  The episodes are drawn from the seed (those of a run's test\n"
+	"at iteration 0): the same command gives the same scores.\n";
 
-static int test_params(const exp_cfg *e, const char *path, clrt **rts,
-		       size_t n_rt, ej_err *err)
+/* A JSON number, or null for nan and inf (JSON has neither). */
+static void test_number(double v)
+{
+	if (isfinite(v))
+		printf("%.9g", v);
+	else
+		fputs("null", stdout);
+}
+
+static int test_params(const exp_cfg *e, const char *path, bool scores,
+		       clrt **rts, size_t n_rt, ej_err *err)
 {
 	evaluator *ev = split_create(e, rts, n_rt, err);
 	float *params = NULL;
 	double *obs = NULL;
+	const float *x;
+	size_t n;
 	test_stats s;
 	int rc = -1;
 
@@ -344,19 +358,28 @@ static int test_params(const exp_cfg *e, const char *path, clrt **rts,
 	}
 	if (cli_load_params(path, eval_param_count(ev), eval_obs_params_size(ev),
 			params, obs, err) < 0 ||
-	    eval_test(ev, params, obs, 0, &s, err) < 0)
+	    eval_test_scores(ev, params, obs, 0, &x, &n, err) < 0)
 		goto out;
-	/* JSON has no nan or inf: a non-finite score is null. */
+	eval_stats_of(x, n, &s);
 	{
-		double v[4] = { s.max, s.avg, s.min, s.std };
-		char t[4][32];
+		static const char *const key[4] = { "max", "avg", "min", "std" };
+		const double v[4] = { s.max, s.avg, s.min, s.std };
 
-		for (int i = 0; i < 4; i++)
-			snprintf(t[i], sizeof(t[i]), isfinite(v[i]) ? "%.9g" : "null",
-				 v[i]);
-		printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d, \"max\": %s, "
-		       "\"avg\": %s, \"min\": %s, \"std\": %s}\n",
-		       path, s.n, t[0], t[1], t[2], t[3]);
+		printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d", path,
+		       s.n);
+		for (int i = 0; i < 4; i++) {
+			printf(", \"%s\": ", key[i]);
+			test_number(v[i]);
+		}
+		if (scores) {
+			fputs(", \"scores\": [", stdout);
+			for (size_t i = 0; i < n; i++) {
+				fputs(i ? ", " : "", stdout);
+				test_number(x[i]);
+			}
+			putchar(']');
+		}
+		puts("}");
 	}
 	rc = 0;
 out:
@@ -376,7 +399,7 @@ static int cmd_test(int argc, char **argv)
 	size_t n_rt = 0;
 	int rc;
 
-	if ((rc = cli_parse("test", argc, argv, "--set --device --params --seed --smoke",
+	if ((rc = cli_parse("test", argc, argv, "--set --device --params --seed --smoke --scores",
 			    &c)))
 		return rc;
 	if (c.help) {
@@ -389,7 +412,7 @@ static int cmd_test(int argc, char **argv)
 		return cli_die(&err);
 	rc = 0;
 	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
-	    test_params(&e, c.params, rts, n_rt, &err) < 0)
+	    test_params(&e, c.params, c.scores, rts, n_rt, &err) < 0)
 		rc = cli_die(&err);
 	clrt_free_set(rts, n_rt);
 	exp_release(&e);

@@ -95,6 +95,27 @@ if grep -q '"kind": "test", .*"n": 4, "max": ' "$T/test1" && cmp -s "$T/test1" "
 else
 	fail "test output is one deterministic JSON line" "$(cat "$T/test1")"
 fi
+# --scores: every episode's return, whose statistics are the line's
+# (recomputed in numpy: max and min exact, avg and std to 1e-6 relative;
+# the line's are doubles over the float returns, printed to 9 digits).
+$EVOJAX test $C --smoke --params "$T/a/final.npz" --scores >"$T/test4" 2>/dev/null
+if d=$($PY -c "
+import json, sys, numpy as np
+a, b = (json.loads(open(f).read()) for f in sys.argv[1:3])
+x = np.array(b['scores'], dtype=np.float64)
+assert 'scores' not in a and len(x) == b['n'] == a['n'], 'count'
+for k in ('n', 'max', 'avg', 'min', 'std'):
+    assert a[k] == b[k], k
+assert x.max() == b['max'] and x.min() == b['min'], 'max/min'
+for k, v in (('avg', x.mean()), ('std', x.std())):
+    assert abs(v - b[k]) <= 1e-6 * max(1.0, abs(v)), (k, v, b[k])
+print(len(x))
+" "$T/test1" "$T/test4" 2>&1); then
+	pass "test --scores: $d episode returns, their max/avg/min/std are the line's"
+else
+	fail "test --scores: episode returns and the line's statistics" "$d" "$(cat "$T/test4")"
+fi
+expect "--scores belongs to test" 2 "unknown option '--scores'" -- $EVOJAX train $C --smoke --scores
 # ... of the parameters given: zeros (written by numpy) score otherwise.
 $PY -c "
 import numpy as np
