@@ -5,7 +5,9 @@
 # iteration for all of them), against one trainer with the best fixed
 # schedule of examples/schedule_sweep.sh (REX on center_lr, adam), SEEDS
 # seeds each; prints final test scores (mean +- std over seeds) and the
-# center_lr schedule of each method's best lineage.
+# center_lr schedule of each method's best lineage; then every run's
+# best.npz re-scored on the same RESCORE test episodes (seed 100), which
+# takes the test sets' differences out of the comparison.
 #
 #   examples/pbt_compare.sh [OUTDIR]
 #
@@ -16,7 +18,8 @@
 # Environment: EVOJAX (default ./evojax), SEEDS (default "1 2 3"), ITERS
 # (default 200), EVAL (iterations between measurements of Q, default 20),
 # READY (between decisions, default 40), MAX_EVAL (FIRE's max_eval_steps,
-# default 3 READY), EXTRA (more flags for every run, e.g. "--smoke").
+# default 3 READY), RESCORE (common test episodes, default 2048), EXTRA
+# (more flags for every run, e.g. "--smoke").
 set -eu
 OUT=${1:-runs/pbt_compare}
 EVOJAX=${EVOJAX:-./evojax}
@@ -25,6 +28,7 @@ ITERS=${ITERS:-200}
 EVAL=${EVAL:-20}
 READY=${READY:-40}
 MAX_EVAL=${MAX_EVAL:-$((3 * READY))}
+RESCORE=${RESCORE:-2048}
 EXTRA=${EXTRA:-}
 COMMON="--set task.hard=true --set algo.pop_size=32 --set trainer.n_repeats=8
 	--set trainer.n_evaluations=32 --set trainer.max_iter=$ITERS
@@ -54,6 +58,17 @@ for seed in $SEEDS; do
 		--set 'schedule.center_lr={profile: rex}' --seed "$seed" \
 		--quiet --out "$d" $EXTRA >/dev/null
 done
+# Every run's best.npz on the same RESCORE episodes (kept once measured).
+for seed in $SEEDS; do
+	for m in random pbt fire rex; do
+		d="$OUT/$m-$seed"
+		[ -s "$d/common_test.json" ] && continue
+		# shellcheck disable=SC2086
+		$EVOJAX test "$d/config.yaml" --params "$d/best.npz" --seed 100 \
+			--set trainer.n_evaluations=$RESCORE --scores $EXTRA \
+			>"$d/common_test.json.tmp" && mv "$d/common_test.json.tmp" "$d/common_test.json"
+	done
+done
 # The table: method, final test score of each seed's best worker (the
 # fixed schedule: its one run), mean and std; then the best lineages.
 python3 - "$OUT" "$SEEDS" <<'PY'
@@ -78,4 +93,21 @@ for m in ("random", "pbt", "fire"):
         j = json.load(open("%s/%s-%s/summary.json" % (out, m, s)))
         steps = ", ".join("%d: %.4g" % (g["iter"], g["center_lr"]) for g in j["schedule"])
         print("%s seed %s, best worker %d, center_lr from iteration: %s" % (m, s, j["best_worker"], steps))
+print()
+print("| method | " + " | ".join("seed %s" % s for s in seeds) + " | mean +- std | mean over the starts kept (>= 200) |")
+print("|---|" + "---|" * len(seeds) + "---|---|")
+for m in ("random", "pbt", "fire", "rex"):
+    sc, kept = [], []
+    for s in seeds:
+        x = json.load(open("%s/%s-%s/common_test.json" % (out, m, s)))["scores"]
+        x = [v for v in x if v is not None]
+        k = [v for v in x if v >= 200]
+        sc.append(sum(x) / len(x))
+        kept.append(sum(k) / len(k) if k else float("nan"))
+    def ms(v):
+        mu = sum(v) / len(v)
+        return mu, math.sqrt(sum((a - mu) ** 2 for a in v) / max(1, len(v) - 1))
+    print("| %s | %s | %.1f +- %.1f | %.1f +- %.1f |" % (
+        m if m != "rex" else "fixed REX schedule",
+        " | ".join("%.1f" % v for v in sc), *ms(sc), *ms(kept)))
 PY

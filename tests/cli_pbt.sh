@@ -231,4 +231,32 @@ expect "fire: no evaluator" 2 "$T/f3.yaml:6:15: FIRE PBT needs at least one eval
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  workers: 5\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f4.yaml"
 expect "fire: inconsistent workers" 2 "$T/f4.yaml:6:12: 'workers' (5) must be subpops x subpop_size + evaluators = 11 (or left out)" -- \
 	$EVOJAX validate "$T/f4.yaml"
+# examples/pbt_compare.sh end to end at smoke size: both tables hold the
+# four methods and each seed's scores; the re-scored table equals
+# `evojax test` on the runs' best.npz; a second call keeps every finished
+# run and prints the same.
+SEEDS="1 2" ITERS=4 EVAL=2 READY=2 RESCORE=8 EXTRA=--smoke EVOJAX=$EVOJAX \
+	sh examples/pbt_compare.sh "$T/pc" >"$T/pc1" 2>"$T/pc.err"
+rc1=$?
+SEEDS="1 2" ITERS=4 EVAL=2 READY=2 RESCORE=8 EXTRA=--smoke EVOJAX=$EVOJAX \
+	sh examples/pbt_compare.sh "$T/pc" >"$T/pc2" 2>>"$T/pc.err"
+rc2=$?
+$EVOJAX test "$T/pc/fire-2/config.yaml" --params "$T/pc/fire-2/best.npz" \
+	--seed 100 --smoke --set trainer.n_evaluations=8 >"$T/pc.t" 2>>"$T/pc.err"
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s "$T/pc1" "$T/pc2" &&
+	$PY - "$T/pc1" "$T/pc.t" <<'EOF2'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+rows = [l for l in lines if l.startswith("| ") and not l.startswith("| method")]
+assert len(rows) == 8, rows
+for r in rows:
+    assert len(r.strip("|").split("|")) == 5, r
+fire = [r for r in rows[4:] if r.startswith("| fire |")][0]
+want = json.load(open(sys.argv[2]))["avg"]
+assert "%.1f" % want == fire.split("|")[3].strip(), (fire, want)
+EOF2
+then pass "examples/pbt_compare.sh: both tables, re-scored = evojax test, rerun keeps the runs"
+else fail "examples/pbt_compare.sh: both tables, re-scored = evojax test, rerun keeps the runs" \
+	"exit $rc1 / $rc2" "$(cat "$T/pc1" "$T/pc.err" | head -40)"
+fi
 done_testing
