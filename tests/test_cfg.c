@@ -1,9 +1,12 @@
-/* test_cfg.c - YAML config tree, --set overrides and the schema validator.
+/* test_cfg.c - YAML config tree and the schema validator (core/cfg.c):
+ * loading (positions, malformed and refused YAML, duplicate keys, the
+ * nesting limit) and parsing a section against the schema (defaults,
+ * types, bounds, even, enums, lists, unknown keys).
  *
  * File-based cases write YAML into a mkdtemp() directory (group fixture)
- * and pin the exact messages, file:line:col included.
+ * and pin the exact messages, file:line:col included.  --set, emit and
+ * the schema table are in test_cfg_set.c.
  */
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,30 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/cfgtest.h"
 #include "tests/testutil.h"
 
 #include "core/cfg.h"
-
-
-static void write_yaml(const tu_tmp *fx, const char *text)
-{
-	FILE *f = fopen(fx->path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-}
-
-static cfg_doc *load_yaml(const tu_tmp *fx, const char *text, ej_err *err)
-{
-	write_yaml(fx, text);
-	ej_err_clear(err);
-	return cfg_load_file(fx->path, err);
-}
 
 /* In expected messages "F:<digit>" stands for the temp file's path. */
 static void assert_msg(const tu_tmp *fx, const ej_err *err,
@@ -60,91 +46,19 @@ static void assert_load_fails(const tu_tmp *fx, const char *text,
 			      const char *expected)
 {
 	ej_err err;
-	cfg_doc *d = load_yaml(fx, text, &err);
+	cfg_doc *d = ct_load_yaml(fx, text, &err);
 
 	assert_null(d);
 	assert_msg(fx, &err, expected);
 }
 
-/* ---- the schema used by the tests ------------------------------------- */
-
-typedef struct tcfg {
-	int pop_size;
-	int max_iter;
-	int seed;
-	double center_lr;
-	double init_std;
-	double eps;
-	bool verbose;
-	char optimizer[CFG_STR_MAX];
-	char name[CFG_STR_MAX];
-	cfg_ilist hidden;
-	cfg_flist weights;
-} tcfg;
-
-static const cfg_field tfields[] = {
-	{ .key = "pop_size", .type = CFG_INT,
-	  .offset = offsetof(tcfg, pop_size), .def = "64", .min = 2,
-	  .max = INFINITY, .flags = CFG_F_EVEN, .help = "population size" },
-	{ .key = "max_iter", .type = CFG_INT,
-	  .offset = offsetof(tcfg, max_iter), .def = "1000", .min = 1,
-	  .max = 1000000, .help = "iterations" },
-	{ .key = "seed", .type = CFG_INT, .offset = offsetof(tcfg, seed),
-	  .def = "42" }, /* min = max = 0: unbounded */
-	{ .key = "center_lr", .type = CFG_FLOAT,
-	  .offset = offsetof(tcfg, center_lr), .def = "0.01", .min = 0,
-	  .max = 10 },
-	{ .key = "init_std", .type = CFG_FLOAT,
-	  .offset = offsetof(tcfg, init_std), .def = "0.1", .min = 0,
-	  .max = 1e300, .flags = CFG_F_MIN_OPEN },
-	{ .key = "eps", .type = CFG_FLOAT, .offset = offsetof(tcfg, eps),
-	  .def = "1e-8" },
-	{ .key = "verbose", .type = CFG_BOOL,
-	  .offset = offsetof(tcfg, verbose), .def = "false" },
-	{ .key = "optimizer", .type = CFG_ENUM,
-	  .offset = offsetof(tcfg, optimizer), .def = "adam",
-	  .choices = "sgd|adam|clipup" },
-	{ .key = "name", .type = CFG_STR, .offset = offsetof(tcfg, name),
-	  .def = "run", .flags = CFG_F_NONEMPTY },
-	{ .key = "hidden", .type = CFG_INT_LIST,
-	  .offset = offsetof(tcfg, hidden), .def = "[64, 64]", .min = 1,
-	  .max = INFINITY },
-	{ .key = "weights", .type = CFG_FLOAT_LIST,
-	  .offset = offsetof(tcfg, weights), .def = "0.5", .min = 0,
-	  .max = 1 },
-};
-#define N_TFIELDS (sizeof(tfields) / sizeof(tfields[0]))
-
-static const char *const tskip[] = { "kind", NULL };
-
-static int parse_doc(cfg_doc *d, tcfg *out, ej_err *err)
-{
-	memset(out, 0x5a, sizeof(*out)); /* defaults must overwrite this */
-	ej_err_clear(err);
-	return cfg_parse_section(cfg_get(cfg_root(d), "algo"), "algo", tfields,
-				 N_TFIELDS, out, tskip, err);
-}
-
-/* Load 'text' and parse its 'algo' section; the doc is freed. */
-static int parse_yaml(const tu_tmp *fx, const char *text, tcfg *out,
-		      ej_err *err)
-{
-	cfg_doc *d = load_yaml(fx, text, err);
-	int rc;
-
-	assert_non_null(d);
-	rc = parse_doc(d, out, err);
-	cfg_free(d);
-	return rc;
-}
-
 static void assert_parse_fails(const tu_tmp *fx, const char *text,
 			       const char *expected)
 {
-	tcfg c;
+	ct_cfg c;
 	ej_err err;
 
-	assert_int_equal(parse_yaml(fx, text, &c, &err), -1);
+	assert_int_equal(ct_parse_yaml(fx, text, &c, &err), -1);
 	assert_msg(fx, &err, expected);
 }
 
@@ -155,17 +69,17 @@ static void test_load_positions(void **state)
 	const tu_tmp *fx = *state;
 	ej_err err;
 	char where[256], want[256];
-	cfg_doc *d = load_yaml(fx,
-			       "# comment\n"
-			       "algo:\n"
-			       "  pop_size: 63\n"
-			       "  name: 'pgpe'\n"
-			       "task:\n"
-			       "  hidden: [64, 32]\n"
-			       "  list:\n"
-			       "    - 1\n"
-			       "    -   two\n",
-			       &err);
+	cfg_doc *d = ct_load_yaml(fx,
+				  "# comment\n"
+				  "algo:\n"
+				  "  pop_size: 63\n"
+				  "  name: 'pgpe'\n"
+				  "task:\n"
+				  "  hidden: [64, 32]\n"
+				  "  list:\n"
+				  "    - 1\n"
+				  "    -   two\n",
+				  &err);
 	const cfg_node *root, *n, *item;
 
 	assert_non_null(d);
@@ -247,17 +161,17 @@ static void test_load_string_and_empty(void **state)
 			    "expected ',' or ']' (while parsing a flow sequence)");
 
 	/* empty, comment-only and null documents give an empty root map */
-	d = load_yaml(fx, "", &err);
+	d = ct_load_yaml(fx, "", &err);
 	assert_non_null(d);
 	assert_int_equal(cfg_root(d)->kind, CFG_MAP);
 	assert_null(cfg_root(d)->child);
 	cfg_free(d);
-	d = load_yaml(fx, "# nothing here\n\n", &err);
+	d = ct_load_yaml(fx, "# nothing here\n\n", &err);
 	assert_non_null(d);
 	assert_int_equal(cfg_root(d)->kind, CFG_MAP);
 	assert_null(cfg_root(d)->child);
 	cfg_free(d);
-	d = load_yaml(fx, "---\n...\n", &err);
+	d = ct_load_yaml(fx, "---\n...\n", &err);
 	assert_non_null(d);
 	assert_int_equal(cfg_root(d)->kind, CFG_MAP);
 	assert_null(cfg_root(d)->child);
@@ -385,7 +299,7 @@ static void test_refused_yaml_features(void **state)
 			  "F:1:4: NUL character in a scalar");
 
 	/* !!str is a default tag: the scalar is a string, never null */
-	d = load_yaml(fx, "a: !!str null\nb: !!map {c: 1}\n", &err);
+	d = ct_load_yaml(fx, "a: !!str null\nb: !!map {c: 1}\n", &err);
 	assert_non_null(d);
 	assert_true(cfg_get(cfg_root(d), "a")->quoted);
 	assert_false(cfg_is_null(cfg_get(cfg_root(d), "a")));
@@ -412,7 +326,7 @@ static void test_nesting_limit(void **state)
 
 /* ---- schema ----------------------------------------------------------- */
 
-static void assert_defaults(const tcfg *c)
+static void assert_defaults(const ct_cfg *c)
 {
 	assert_int_equal(c->pop_size, 64);
 	assert_int_equal(c->max_iter, 1000);
@@ -434,45 +348,45 @@ static void assert_defaults(const tcfg *c)
 static void test_defaults(void **state)
 {
 	const tu_tmp *fx = *state;
-	tcfg c, c2;
+	ct_cfg c, c2;
 	ej_err err;
 
 	memset(&c, 0x5a, sizeof(c));
-	cfg_defaults(tfields, N_TFIELDS, &c);
+	cfg_defaults(ct_fields, CT_N_FIELDS, &c);
 	assert_defaults(&c);
 
 	/* NULL section, absent section, null section and empty map */
 	memset(&c2, 0x5a, sizeof(c2));
-	assert_int_equal(cfg_parse_section(NULL, "algo", tfields, N_TFIELDS,
+	assert_int_equal(cfg_parse_section(NULL, "algo", ct_fields, CT_N_FIELDS,
 					   &c2, NULL, &err), 0);
 	assert_defaults(&c2);
-	assert_int_equal(parse_yaml(fx, "task: {}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "task: {}\n", &c, &err), 0);
 	assert_defaults(&c);
-	assert_int_equal(parse_yaml(fx, "algo:\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo:\n", &c, &err), 0);
 	assert_defaults(&c);
-	assert_int_equal(parse_yaml(fx, "algo: {}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {}\n", &c, &err), 0);
 	assert_defaults(&c);
 }
 
 static void test_null_means_default(void **state)
 {
 	const tu_tmp *fx = *state;
-	tcfg c;
+	ct_cfg c;
 	ej_err err;
 
-	assert_int_equal(parse_yaml(fx,
-				    "algo:\n"
-				    "  pop_size:\n"
-				    "  center_lr: ~\n"
-				    "  optimizer: null\n"
-				    "  hidden: Null\n"
-				    "  name: NULL\n",
-				    &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx,
+				       "algo:\n"
+				       "  pop_size:\n"
+				       "  center_lr: ~\n"
+				       "  optimizer: null\n"
+				       "  hidden: Null\n"
+				       "  name: NULL\n",
+				       &c, &err), 0);
 	assert_defaults(&c);
 	/* a quoted empty string is a value, not null */
 	assert_parse_fails(fx, "algo:\n  name: ''\n",
 			   "F:2:9: 'name' must not be empty");
-	assert_int_equal(parse_yaml(fx, "algo:\n  name: 'null'\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo:\n  name: 'null'\n", &c, &err), 0);
 	assert_string_equal(c.name, "null");
 	assert_true(cfg_is_null(NULL));
 }
@@ -480,27 +394,27 @@ static void test_null_means_default(void **state)
 static void test_good_values(void **state)
 {
 	const tu_tmp *fx = *state;
-	tcfg c;
+	ct_cfg c;
 	ej_err err;
 
-	assert_int_equal(parse_yaml(fx,
-				    "algo:\n"
-				    "  kind: whatever   # skipped key\n"
-				    "  pop_size: +128\n"
-				    "  max_iter: '7'\n"
-				    "  seed: -3\n"
-				    "  center_lr: 1.5e-1\n"
-				    "  init_std: 2\n"
-				    "  eps: -1e-300\n"
-				    "  verbose: YES\n"
-				    "  optimizer: clipup\n"
-				    "  name: my run\n"
-				    "  hidden:\n"
-				    "    - 32\n"
-				    "    - 16\n"
-				    "    - 8\n"
-				    "  weights: [0, 0.25, 1]\n",
-				    &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx,
+				       "algo:\n"
+				       "  kind: whatever   # skipped key\n"
+				       "  pop_size: +128\n"
+				       "  max_iter: '7'\n"
+				       "  seed: -3\n"
+				       "  center_lr: 1.5e-1\n"
+				       "  init_std: 2\n"
+				       "  eps: -1e-300\n"
+				       "  verbose: YES\n"
+				       "  optimizer: clipup\n"
+				       "  name: my run\n"
+				       "  hidden:\n"
+				       "    - 32\n"
+				       "    - 16\n"
+				       "    - 8\n"
+				       "  weights: [0, 0.25, 1]\n",
+				       &c, &err), 0);
 	assert_int_equal(c.pop_size, 128);
 	assert_int_equal(c.max_iter, 7);
 	assert_int_equal(c.seed, -3);
@@ -517,13 +431,16 @@ static void test_good_values(void **state)
 	assert_int_equal(c.weights.n, 3);
 	assert_true(c.weights.v[1] == 0.25);
 
-	assert_int_equal(parse_yaml(fx, "algo: {verbose: off}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {verbose: off}\n", &c,
+				       &err), 0);
 	assert_false(c.verbose);
-	assert_int_equal(parse_yaml(fx, "algo: {verbose: On}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {verbose: On}\n", &c,
+				       &err), 0);
 	assert_true(c.verbose);
-	assert_int_equal(parse_yaml(fx, "algo: {verbose: no}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {verbose: no}\n", &c,
+				       &err), 0);
 	assert_false(c.verbose);
-	assert_int_equal(parse_yaml(fx, "algo: {verbose: TRUE}\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {verbose: TRUE}\n", &c, &err), 0);
 	assert_true(c.verbose);
 }
 
@@ -627,7 +544,7 @@ static void test_out_of_range(void **state)
 static void test_even(void **state)
 {
 	const tu_tmp *fx = *state;
-	tcfg c;
+	ct_cfg c;
 	ej_err err;
 
 	assert_parse_fails(fx, "algo:\n  pop_size: 63\n",
@@ -639,7 +556,8 @@ static void test_even(void **state)
 	assert_parse_fails(fx, "algo:\n  pop_size: -4\n",
 			   "F:2:13: 'pop_size' must be an even integer >= 2, "
 			   "got '-4'");
-	assert_int_equal(parse_yaml(fx, "algo:\n  pop_size: 2\n", &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo:\n  pop_size: 2\n", &c,
+				       &err), 0);
 	assert_int_equal(c.pop_size, 2);
 }
 
@@ -665,12 +583,12 @@ static void test_enum(void **state)
 static void test_lists(void **state)
 {
 	const tu_tmp *fx = *state;
-	tcfg c;
+	ct_cfg c;
 	ej_err err;
 
 	/* a single scalar is a one-element list; [] is an empty list */
-	assert_int_equal(parse_yaml(fx, "algo: {hidden: 32, weights: []}\n",
-				    &c, &err), 0);
+	assert_int_equal(ct_parse_yaml(fx, "algo: {hidden: 32, weights: []}\n",
+				       &c, &err), 0);
 	assert_int_equal(c.hidden.n, 1);
 	assert_int_equal(c.hidden.v[0], 32);
 	assert_int_equal(c.hidden.v[1], 0);
@@ -731,351 +649,6 @@ static void test_list_nonempty(void **state)
 	cfg_free(d);
 }
 
-/* ---- --set ------------------------------------------------------------ */
-
-static void test_set_scalar(void **state)
-{
-	const tu_tmp *fx = *state;
-	const cfg_node *n;
-	char where[256];
-	tcfg c;
-	ej_err err;
-	cfg_doc *d = load_yaml(fx, "algo:\n  pop_size: 64\n  seed: 1\n", &err);
-
-	assert_non_null(d);
-	assert_int_equal(cfg_set(d, "algo.pop_size=128", &err), 0);
-	n = cfg_path(cfg_root(d), "algo.pop_size");
-	assert_string_equal(n->value, "128");
-	assert_string_equal(n->origin, "--set 'algo.pop_size=128'");
-	assert_int_equal(n->line, 0);
-	assert_int_equal(n->col, 0);
-	cfg_where(n, where, sizeof(where));
-	assert_string_equal(where, "--set 'algo.pop_size=128'");
-	/* replaced in place: the order of keys is kept */
-	assert_string_equal(cfg_get(cfg_root(d), "algo")->child->key,
-			    "pop_size");
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_int_equal(c.pop_size, 128);
-	assert_int_equal(c.seed, 1);
-
-	/* later --set wins; errors name the --set */
-	assert_int_equal(cfg_set(d, "algo.pop_size=63", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), -1);
-	assert_string_equal(err.msg,
-			    "--set 'algo.pop_size=63': 'pop_size' must be an even "
-			    "integer >= 2, got '63'");
-	assert_int_equal(cfg_set(d, "algo.pop_size=", &err), 0); /* null */
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_int_equal(c.pop_size, 64);
-
-	/* strings: '' is an empty string, "a b" a plain scalar */
-	assert_int_equal(cfg_set(d, "algo.name=my run", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_string_equal(c.name, "my run");
-	assert_int_equal(cfg_set(d, "algo.name=''", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), -1);
-	assert_string_equal(err.msg,
-			    "--set 'algo.name=''': 'name' must not be empty");
-	assert_int_equal(cfg_set(d, "algo.name=a=b", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_string_equal(c.name, "a=b");
-
-	/* a --set key that the schema does not know */
-	assert_int_equal(cfg_set(d, "algo.pop_sise=3", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), -1);
-	assert_string_equal(err.msg,
-			    "--set 'algo.pop_sise=3': unknown key 'pop_sise' in "
-			    "'algo' (did you mean 'pop_size'?)");
-	cfg_free(d);
-}
-
-static void test_set_new_section(void **state)
-{
-	const tu_tmp *fx = *state;
-	const cfg_node *n;
-	tcfg c;
-	ej_err err;
-	cfg_doc *d = load_yaml(fx, "task:\n  name: cartpole\nnull_sec:\n", &err);
-
-	assert_non_null(d);
-	assert_int_equal(cfg_set(d, "algo.optimizer=sgd", &err), 0);
-	assert_int_equal(cfg_set(d, "deep.a.b.c=x", &err), 0);
-	assert_int_equal(cfg_set(d, "null_sec.k=1", &err), 0);
-
-	n = cfg_get(cfg_root(d), "algo");
-	assert_int_equal(n->kind, CFG_MAP);
-	assert_string_equal(n->origin, "--set 'algo.optimizer=sgd'");
-	assert_int_equal(n->line, 0);
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_string_equal(c.optimizer, "sgd");
-	assert_int_equal(c.pop_size, 64);
-
-	n = cfg_path(cfg_root(d), "deep.a.b.c");
-	assert_non_null(n);
-	assert_string_equal(n->value, "x");
-	assert_int_equal(cfg_path(cfg_root(d), "deep.a")->kind, CFG_MAP);
-
-	/* a null section becomes a map */
-	n = cfg_get(cfg_root(d), "null_sec");
-	assert_int_equal(n->kind, CFG_MAP);
-	assert_string_equal(n->child->value, "1");
-
-	/* new sections go last, in order */
-	n = cfg_root(d)->child;
-	assert_string_equal(n->key, "task");
-	assert_string_equal(n->next->key, "null_sec");
-	assert_string_equal(n->next->next->key, "algo");
-	assert_string_equal(n->next->next->next->key, "deep");
-	assert_null(n->next->next->next->next);
-	cfg_free(d);
-}
-
-static void test_set_flow_list(void **state)
-{
-	const tu_tmp *fx = *state;
-	const cfg_node *n;
-	tcfg c;
-	ej_err err;
-	cfg_doc *d = load_yaml(fx, "algo:\n  hidden: [8]\n", &err);
-
-	assert_non_null(d);
-	assert_int_equal(cfg_set(d, "algo.hidden=[64, 32]", &err), 0);
-	n = cfg_path(cfg_root(d), "algo.hidden");
-	assert_int_equal(n->kind, CFG_SEQ);
-	assert_string_equal(n->child->value, "64");
-	assert_string_equal(n->child->origin, "--set 'algo.hidden=[64, 32]'");
-	assert_int_equal(n->child->line, 0);
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_int_equal(c.hidden.n, 2);
-	assert_int_equal(c.hidden.v[0], 64);
-	assert_int_equal(c.hidden.v[1], 32);
-
-	assert_int_equal(cfg_set(d, "algo.hidden=[64, 0]", &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), -1);
-	assert_string_equal(err.msg,
-			    "--set 'algo.hidden=[64, 0]': 'hidden' must be a list "
-			    "of integers >= 1, got '0' (item 2)");
-
-	/* a whole section as a flow map */
-	assert_int_equal(cfg_set(d, "algo={pop_size: 8, weights: [0.1, 0.2]}",
-				 &err), 0);
-	assert_int_equal(parse_doc(d, &c, &err), 0);
-	assert_int_equal(c.pop_size, 8);
-	assert_int_equal(c.weights.n, 2);
-	assert_true(c.weights.v[1] == 0.2);
-	assert_int_equal(c.hidden.n, 2); /* the old value went with the map */
-	assert_int_equal(c.hidden.v[0], 64);
-	cfg_free(d);
-}
-
-static void assert_set_fails(cfg_doc *d, const char *assign,
-			     const char *expected)
-{
-	ej_err err;
-
-	ej_err_clear(&err);
-	assert_int_equal(cfg_set(d, assign, &err), -1);
-	assert_string_equal(err.msg, expected);
-	assert_int_equal(err.code, EJ_EXIT_USAGE);
-}
-
-static void test_set_errors(void **state)
-{
-	const tu_tmp *fx = *state;
-	char want[512];
-	ej_err err;
-	cfg_doc *d = load_yaml(fx, "algo:\n  pop_size: 64\n  list: [1]\n", &err);
-
-	assert_non_null(d);
-	assert_set_fails(d, "algo.pop_size",
-			 "invalid --set 'algo.pop_size': missing '=' (expected "
-			 "'key.path=value')");
-	assert_set_fails(d, "=3", "invalid --set '=3': empty key path");
-	assert_set_fails(d, "algo..pop_size=3",
-			 "invalid --set 'algo..pop_size=3': empty key in "
-			 "'algo..pop_size'");
-	assert_set_fails(d, ".algo=3",
-			 "invalid --set '.algo=3': empty key in '.algo'");
-	assert_set_fails(d, "algo.=3",
-			 "invalid --set 'algo.=3': empty key in 'algo.'");
-	snprintf(want, sizeof(want),
-		 "invalid --set 'algo.pop_size.x=1': 'algo.pop_size' is a "
-		 "scalar (%s:2:13), not a mapping", fx->path);
-	assert_set_fails(d, "algo.pop_size.x=1", want);
-	snprintf(want, sizeof(want),
-		 "invalid --set 'algo.list.x.y=1': 'algo.list' is a sequence "
-		 "(%s:3:9), not a mapping", fx->path);
-	assert_set_fails(d, "algo.list.x.y=1", want);
-	assert_set_fails(d, "algo.hidden=[1,",
-			 "invalid --set 'algo.hidden=[1,': invalid YAML: did not "
-			 "find expected node content (while parsing a flow node)");
-	assert_set_fails(d, "algo.name=a: b",
-			 "invalid --set 'algo.name=a: b': the value must be a "
-			 "scalar or a flow collection ('[a, b]', '{k: v}'); "
-			 "quote it");
-	assert_set_fails(d, "algo.x=&a 1",
-			 "invalid --set 'algo.x=&a 1': anchors and aliases are "
-			 "not supported ('&a')");
-	assert_set_fails(d, "algo.x={a: 1, a: 2}",
-			 "invalid --set 'algo.x={a: 1, a: 2}': duplicate key 'a'");
-
-	/* the tree is unchanged by failed --set */
-	assert_string_equal(cfg_path(cfg_root(d), "algo.pop_size")->value, "64");
-	assert_null(cfg_path(cfg_root(d), "algo.x"));
-	assert_null(cfg_path(cfg_root(d), "algo.hidden"));
-	assert_null(cfg_path(cfg_root(d), "algo.name"));
-	assert_null(cfg_get(cfg_root(d), ""));
-	cfg_free(d);
-}
-
-/* ---- emit ------------------------------------------------------------- */
-
-static char *emit_to_string(const tcfg *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	fputs("algo:\n", f);
-	cfg_emit_section(f, 2, tfields, N_TFIELDS, c);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
-static void assert_round_trip(const tu_tmp *fx, const tcfg *c)
-{
-	char *text = emit_to_string(c);
-	tcfg back;
-	ej_err err;
-
-	assert_int_equal(parse_yaml(fx, text, &back, &err), 0);
-	free(text);
-	assert_memory_equal(&back, c, sizeof(back));
-}
-
-static void test_emit_round_trip(void **state)
-{
-	const tu_tmp *fx = *state;
-	static const char *const names[] = {
-		"yes", "123", "1e5", "null", "~", "a: b", "# not a comment",
-		"with \"quotes\" and \\ back\nslash\t", "-dash", "[x]",
-		"/usr/share/datasets/fashion-mnist", "cartpole_easy", "inf",
-		" padded ", "caf\xc3\xa9", "ctl\x01", "x'y",
-	};
-	tcfg c;
-	char *text;
-	size_t i;
-
-	memset(&c, 0x5a, sizeof(c)); /* padding as parse_doc leaves it */
-	cfg_defaults(tfields, N_TFIELDS, &c);
-	text = emit_to_string(&c);
-	assert_string_equal(text,
-			    "algo:\n"
-			    "  pop_size: 64\n"
-			    "  max_iter: 1000\n"
-			    "  seed: 42\n"
-			    "  center_lr: 0.01\n"
-			    "  init_std: 0.1\n"
-			    "  eps: 1e-08\n"
-			    "  verbose: false\n"
-			    "  optimizer: adam\n"
-			    "  name: run\n"
-			    "  hidden: [64, 64]\n"
-			    "  weights: [0.5]\n");
-	free(text);
-	assert_round_trip(fx, &c);
-
-	c.center_lr = 1.0 / 3.0;
-	c.init_std = 0.1 + 0.2; /* needs 17 digits */
-	c.eps = 5e-324;
-	c.seed = INT32_MIN;
-	c.verbose = true;
-	c.hidden.n = 0;
-	c.hidden.v[0] = c.hidden.v[1] = 0;
-	c.weights.n = 3;
-	c.weights.v[0] = 0.1;
-	c.weights.v[1] = 1e-8;
-	c.weights.v[2] = 1;
-	text = emit_to_string(&c);
-	assert_non_null(strstr(text, "  center_lr: 0.3333333333333333\n"));
-	assert_non_null(strstr(text, "  init_std: 0.30000000000000004\n"));
-	assert_non_null(strstr(text, "  eps: 4.94065645841247e-324\n"));
-	assert_non_null(strstr(text, "  seed: -2147483648\n"));
-	assert_non_null(strstr(text, "  hidden: []\n"));
-	assert_non_null(strstr(text, "  weights: [0.1, 1e-08, 1]\n"));
-	free(text);
-	assert_round_trip(fx, &c);
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		memset(c.name, 0, sizeof(c.name));
-		strcpy(c.name, names[i]);
-		assert_round_trip(fx, &c);
-	}
-	strcpy(c.name, "yes");
-	text = emit_to_string(&c);
-	assert_non_null(strstr(text, "  name: \"yes\"\n"));
-	free(text);
-	strcpy(c.name, "/usr/share/x.y-z");
-	text = emit_to_string(&c);
-	assert_non_null(strstr(text, "  name: /usr/share/x.y-z\n"));
-	free(text);
-}
-
-/* ---- schema table, did you mean --------------------------------------- */
-
-static void test_print_schema(void **state)
-{
-	static const cfg_field f[] = {
-		{ .key = "pop_size", .type = CFG_INT, .def = "64", .min = 2,
-		  .max = INFINITY, .flags = CFG_F_EVEN, .help = "population" },
-		{ .key = "lr", .type = CFG_FLOAT, .def = "0.01", .min = 0,
-		  .max = 1, .flags = CFG_F_MIN_OPEN, .help = "learning rate" },
-		{ .key = "opt", .type = CFG_ENUM, .def = "adam",
-		  .choices = "sgd|adam", .help = "optimizer" },
-		{ .key = "hidden", .type = CFG_INT_LIST, .def = "[64, 64]",
-		  .min = 1, .max = 1e300, .flags = CFG_F_NONEMPTY },
-		{ .key = "lanes", .type = CFG_INT, .def = "0", .min = 0,
-		  .max = 16, .choices = "0|1|2|4|8|16" },
-	};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	(void)state;
-	assert_non_null(out);
-	cfg_print_schema(out, 2, f, 5);
-	assert_int_equal(fclose(out), 0);
-	assert_string_equal(buf,
-			    "  pop_size  int    64        even, >= 2       population\n"
-			    "  lr        float  0.01      (0, 1]           learning rate\n"
-			    "  opt       enum   adam      sgd|adam         optimizer\n"
-			    "  hidden    int[]  [64, 64]  >= 1, non-empty\n"
-			    "  lanes     int    0         0|1|2|4|8|16\n");
-	free(buf);
-}
-
-static void test_did_you_mean(void **state)
-{
-	static const char *const names[] = { "pop_size", "center_lr",
-					     "stdev_lr", NULL };
-
-	(void)state;
-	assert_string_equal(cfg_did_you_mean("pop_sise", names), "pop_size");
-	assert_string_equal(cfg_did_you_mean("popsize", names), "pop_size");
-	assert_string_equal(cfg_did_you_mean("centre_lr", names), "center_lr");
-	assert_string_equal(cfg_did_you_mean("stdev-lr", names), "stdev_lr");
-	assert_null(cfg_did_you_mean("seed", names));
-	assert_null(cfg_did_you_mean("xxxxxxxx", names));
-	/* close means distance <= max(2, strlen(word) / 3) */
-	assert_string_equal(cfg_did_you_mean("cntr_lr", names), "center_lr");
-	assert_null(cfg_did_you_mean("cntr_lrr", names)); /* 3 > 2 */
-	assert_string_equal(cfg_did_you_mean("centerr_lrate", names),
-			    "center_lr"); /* 4 <= 13 / 3 */
-	assert_null(cfg_did_you_mean("p_psiz", names));
-	assert_null(cfg_did_you_mean("pop_size", (const char *const[]){ NULL }));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1096,13 +669,6 @@ int main(void)
 		cmocka_unit_test(test_enum),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_list_nonempty),
-		cmocka_unit_test(test_set_scalar),
-		cmocka_unit_test(test_set_new_section),
-		cmocka_unit_test(test_set_flow_list),
-		cmocka_unit_test(test_set_errors),
-		cmocka_unit_test(test_emit_round_trip),
-		cmocka_unit_test(test_print_schema),
-		cmocka_unit_test(test_did_you_mean),
 	};
 
 	return cmocka_run_group_tests(tests, tu_tmp_setup, tu_tmp_teardown);

@@ -2,7 +2,7 @@
  * with a set of allowed values, --set values that must read as they do
  * in a file (a BOM, "---" or "..." at their start), and locations in a
  * config under a very long path.  The rest of the config tests are in
- * test_cfg.c. */
+ * test_cfg.c and test_cfg_set.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
