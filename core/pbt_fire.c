@@ -160,8 +160,13 @@ static int pbt_fire_judge(pbt *p, int e, long t, ej_err *err)
 	}
 	if (fire_eval_should_stop(ov.overlaps, T, p->c->max_eval_steps, pv,
 				  p->c->p_stat)) {
-		char why[128];
+		char why[128], d[32] = "null";
 
+		if (ce.n >= 2 && cc.n >= 2) /* else nothing was compared */
+			snprintf(d, sizeof(d), "%.9g", diff);
+		pbt_event(p, "{\"event\": \"stop\", \"iter\": %ld, \"evaluator\": %d, \"parent\": %d, \"target\": %d, \"p\": %.9g, \"best_score_diff\": %s, \"overlap\": %s, \"k\": %zu, \"n\": %zu, \"steps\": %.0f}",
+			  t, e, p->parent[e], c, pv, d,
+			  ov.overlaps ? "true" : "false", k, ov.n, T);
 		snprintf(why, sizeof(why), "stop (p %.3g, %s, %.0f iterations)",
 			 pv, ov.overlaps ? "overlap" : "no overlap", T);
 		pbt_fire_release(p, e, t, why);

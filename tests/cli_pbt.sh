@@ -219,6 +219,34 @@ EOF2
 then pass "fire: assignments take a parent of P2 and a target of P1"
 else fail "fire: assignments take a parent of P2 and a target of P1"
 fi
+# A stop by the rules of section 3.2 is recorded with its statistics (a
+# "stop" event: p, best_score_diff, overlap, k, n, steps), then released.
+frun f3 --set trainer.max_iter=41 --set pbt.max_eval_steps=10
+if $PY - "$T/f3" <<'EOF2'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1] + "/pbt.jsonl")]
+n = 0
+for i, e in enumerate(ev):
+    if e["event"] == "release" and e["why"].startswith("stop"):
+        s = ev[i - 1]
+        assert s["event"] == "stop", s
+        for k in ("iter", "evaluator", "parent", "target"):
+            assert s[k] == e[k], (s, e)
+        assert 0 <= s["p"] <= 1 and isinstance(s["overlap"], bool), s
+        assert s["best_score_diff"] is None or isinstance(s["best_score_diff"], (int, float)), s
+        assert s["steps"] > 10 or (s["overlap"] and s["p"] > 0.01), s
+        want = "stop (p %.3g, %s, %d iterations)" % (
+            s["p"], "overlap" if s["overlap"] else "no overlap", s["steps"])
+        assert e["why"] == want, (e["why"], want)
+        n += 1
+    elif e["event"] == "stop":
+        assert ev[i + 1]["event"] == "release", ev[i + 1]
+assert n > 0, "no stop"
+print(n)
+EOF2
+then pass "fire: every stop is recorded with p, best_score_diff and overlap, then released"
+else fail "fire: every stop is recorded with p, best_score_diff and overlap, then released" "$(cat "$T/f3.err")"
+fi
 printf 'task: {name: cartpole}\npolicy: {name: mlp}\nalgo: {name: pgpe}\npbt:\n  method: fire\n  subpop_size: 1\n  hparams:\n    algo.center_lr: {range: [0.01, 0.1]}\n' >"$T/f1.yaml"
 expect "fire: a sub-population of size 1" 2 "$T/f1.yaml:6:16: 'subpop_size' must be an integer in [2, 1024], got '1'" -- \
 	$EVOJAX validate "$T/f1.yaml"
