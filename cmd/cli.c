@@ -92,6 +92,8 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
 			slot = &c->params;
 		else if (strcmp(a, "--resume") == 0)
 			slot = &c->resume;
+		else if (strcmp(a, "--iter") == 0)
+			slot = &c->iter;
 		else if (strcmp(a, "--episodes") == 0)
 			slot = &c->episodes;
 		else if (strcmp(a, "--every") == 0)

@@ -18,7 +18,7 @@ typedef struct cli {
 	const char *config;
 	const char *sets[MAX_SETS];
 	int n_sets;
-	const char *seed, *out, *device, *params, *resume;
+	const char *seed, *out, *device, *params, *resume, *iter;
 	const char *episodes, *every, *size; /* render */
 	char resume_config[4200];
 	char note[512]; /* set when CONFIG was translated from EvoJAX's format */

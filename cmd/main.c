@@ -320,13 +320,16 @@ static int cmd_validate(int argc, char **argv)
 }
 
 static const char test_help[] =
-	"usage: evojax test CONFIG --params FILE.npz [--set key.path=value]... [--device SPEC] [--smoke] [--scores]\n\n"
+	"usage: evojax test CONFIG --params FILE.npz [--set key.path=value]... [--device SPEC] [--smoke]\n"
+	"                   [--seed N] [--iter N] [--scores]\n\n"
 	"Evaluate saved parameters (an npz with 'params' and optionally\n"
 	"'obs_params', e.g. best.npz) on trainer.n_evaluations test episodes and\n"
 	"print one JSON line with the scores: n, max, avg, min, std (over the\n"
 	"episodes, 1/n); --scores adds \"scores\", every episode's return in\n"
-	"order.  The episodes are drawn from the seed (those of a run's test\n"
-	"at iteration 0): the same command gives the same scores.\n";
+	"order.  The episodes are those of a run's test at iteration --iter\n"
+	"(default 0) with the same seed: a run's final test score is\n"
+	"  evojax test RUN/config.yaml --params RUN/final.npz --iter MAX_ITER\n"
+	"and iter_N.npz's is --iter N.\n";
 
 /* A JSON number, or null for nan and inf (JSON has neither). */
 static void test_number(double v)
@@ -337,8 +340,8 @@ static void test_number(double v)
 		fputs("null", stdout);
 }
 
-static int test_params(const exp_cfg *e, const char *path, bool scores,
-		       clrt **rts, size_t n_rt, ej_err *err)
+static int test_params(const exp_cfg *e, const char *path, int iter,
+		       bool scores, clrt **rts, size_t n_rt, ej_err *err)
 {
 	evaluator *ev = split_create(e, rts, n_rt, err);
 	float *params = NULL;
@@ -358,15 +361,15 @@ static int test_params(const exp_cfg *e, const char *path, bool scores,
 	}
 	if (cli_load_params(path, eval_param_count(ev), eval_obs_params_size(ev),
 			params, obs, err) < 0 ||
-	    eval_test_scores(ev, params, obs, 0, &x, &n, err) < 0)
+	    eval_test_scores(ev, params, obs, (uint32_t)iter, &x, &n, err) < 0)
 		goto out;
 	eval_stats_of(x, n, &s);
 	{
 		static const char *const key[4] = { "max", "avg", "min", "std" };
 		const double v[4] = { s.max, s.avg, s.min, s.std };
 
-		printf("{\"kind\": \"test\", \"params\": \"%s\", \"n\": %d", path,
-		       s.n);
+		printf("{\"kind\": \"test\", \"params\": \"%s\", \"iter\": %d, "
+		       "\"n\": %d", path, iter, s.n);
 		for (int i = 0; i < 4; i++) {
 			printf(", \"%s\": ", key[i]);
 			test_number(v[i]);
@@ -397,9 +400,9 @@ static int cmd_test(int argc, char **argv)
 	cfg_doc *doc;
 	clrt **rts = NULL;
 	size_t n_rt = 0;
-	int rc;
+	int rc, iter = 0;
 
-	if ((rc = cli_parse("test", argc, argv, "--set --device --params --seed --smoke --scores",
+	if ((rc = cli_parse("test", argc, argv, "--set --device --params --seed --smoke --scores --iter",
 			    &c)))
 		return rc;
 	if (c.help) {
@@ -408,11 +411,14 @@ static int cmd_test(int argc, char **argv)
 	}
 	if (!c.params)
 		return cli_usage("test", "missing --params FILE.npz%s", "");
+	if (c.iter && (rc = cli_parse_count("test", "--iter", c.iter, 0,
+					    INT32_MAX, &iter)))
+		return rc;
 	if (!(doc = cli_load_experiment(&c, &e, &err)))
 		return cli_die(&err);
 	rc = 0;
 	if (clrt_create_set(e.device.spec, &rts, &n_rt, &err) < 0 ||
-	    test_params(&e, c.params, c.scores, rts, n_rt, &err) < 0)
+	    test_params(&e, c.params, iter, c.scores, rts, n_rt, &err) < 0)
 		rc = cli_die(&err);
 	clrt_free_set(rts, n_rt);
 	exp_release(&e);

@@ -85,8 +85,9 @@ expect "resume from a corrupt checkpoint" 1 "cannot resume from '$T/r3/checkpoin
 	$EVOJAX train --resume "$T/r3" --quiet
 expect "resume and --out" 2 "--resume DIR writes into DIR" -- $EVOJAX train --resume "$T/r1" --out "$T/x"
 
-# evojax test evaluates saved parameters; a run's own final test used
-# other seeds, so only the shape of the answer and determinism are fixed.
+# evojax test evaluates saved parameters; at iteration 0's episodes (a
+# run's own tests are reproduced with --iter, below) only the shape of
+# the answer and determinism are fixed.
 expect "test saved params" 0 "" -- $EVOJAX test $C --smoke --params "$T/a/final.npz"
 cp "$T/out" "$T/test1"
 $EVOJAX test $C --smoke --params "$T/a/final.npz" >"$T/test2" 2>/dev/null
@@ -116,6 +117,27 @@ else
 	fail "test --scores: episode returns and the line's statistics" "$d" "$(cat "$T/test4")"
 fi
 expect "--scores belongs to test" 2 "unknown option '--scores'" -- $EVOJAX train $C --smoke --scores
+# --iter N: the episodes of a run's test at iteration N, so a run's
+# test lines are reproduced from its files, to the last printed digit:
+# final.npz at max_iter (4 under --smoke) and iter_2.npz at 2.
+$EVOJAX test "$T/a/config.yaml" --params "$T/a/final.npz" --iter 4 >"$T/ti4" 2>"$T/ti.err"
+$EVOJAX test "$T/a/config.yaml" --params "$T/a/iter_2.npz" --iter 2 >"$T/ti2" 2>>"$T/ti.err"
+if d=$($PY -c "
+import json, sys
+m = [json.loads(l) for l in open(sys.argv[1]) if '\"test\"' in l]
+got = {json.load(open(f))['iter']: json.load(open(f)) for f in sys.argv[2:]}
+assert sorted(got) == [2, 4] and [x['iter'] for x in m] == [2, 4], (m, got)
+for x in m:
+    for k in ('n', 'max', 'avg', 'min', 'std'):
+        assert x[k] == got[x['iter']][k], (k, x, got[x['iter']])
+print(m[1]['avg'])
+" "$T/a/metrics.jsonl" "$T/ti4" "$T/ti2" 2>&1); then
+	pass "test --iter reproduces the run's test lines (final score $d)"
+else
+	fail "test --iter reproduces the run's test lines" "$d" "$(cat "$T/ti.err")"
+fi
+expect "test --iter -1" 2 "--iter must be a whole number from 0 to 2147483647, got '-1'" -- \
+	$EVOJAX test $C --smoke --params "$T/a/final.npz" --iter -1
 # ... of the parameters given: zeros (written by numpy) score otherwise.
 $PY -c "
 import numpy as np
