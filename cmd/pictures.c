@@ -11,15 +11,18 @@
 
 static const char render_help[] =
 	"usage: evojax render CONFIG --params FILE.npz [--out episode.gif] [--episodes N]\n"
-	"                     [--seed S] [--every K] [--size WxH] [--set key.path=value]... [--smoke]\n\n"
+	"                     [--seed S] [--iter N] [--every K] [--size WxH] [--set key.path=value]...\n"
+	"                     [--smoke]\n\n"
 	"Draw test episodes of saved parameters (e.g. best.npz) as an animated GIF.\n"
 	"The host reference of the task and the policy runs the evaluator's test\n"
 	"episodes: episode k of seed S is test episode k of 'evojax test CONFIG\n"
-	"--seed S' (test_n_repeats 1), and its return is printed, one JSON line per\n"
-	"episode.  Tasks that can be drawn are marked [render] by 'evojax list'.\n\n"
+	"--seed S --iter N --scores' (test_n_repeats 1), and its return is printed,\n"
+	"one JSON line per episode.  Tasks that can be drawn are marked [render] by\n"
+	"'evojax list'.\n\n"
 	"  --out FILE     the GIF (default episode.gif)\n"
 	"  --episodes N   episodes 0 .. N-1 (default 1)\n"
 	"  --seed S       same as --set seed=S (the evaluator's seed)\n"
+	"  --iter N       the episodes of a run's test at iteration N (default 0)\n"
 	"  --every K      draw every K-th step (default: real time at about 25 frames/s)\n"
 	"  --size WxH     picture size (default: the task's, 480x260 for cartpole)\n";
 
@@ -46,8 +49,9 @@ static int render_params(const exp_cfg *e, const cli *c, render_opts *o,
 	    render_gif(e, params, obs, o, out, eps, err) < 0)
 		goto out;
 	for (int k = 0; k < o->episodes; k++) {
-		printf("{\"kind\": \"render\", \"episode\": %d, \"seed\": %u, \"return\": %.9g, \"steps\": %d, \"frames\": %d}\n",
-		       k, o->seed, eps[k].ret, eps[k].steps, eps[k].frames);
+		printf("{\"kind\": \"render\", \"episode\": %d, \"seed\": %u, \"iter\": %u, \"return\": %.9g, \"steps\": %d, \"frames\": %d}\n",
+		       k, o->seed, o->iter, eps[k].ret, eps[k].steps,
+		       eps[k].frames);
 		sum += eps[k].ret;
 		frames += eps[k].frames;
 	}
@@ -69,10 +73,10 @@ int cmd_render(int argc, char **argv)
 	exp_cfg e;
 	cli c;
 	cfg_doc *doc;
-	int rc;
+	int rc, iter = 0;
 
 	if ((rc = cli_parse("render", argc, argv,
-			    "--set --seed --params --out --episodes --every --size --smoke",
+			    "--set --seed --params --out --episodes --every --size --smoke --iter",
 			    &c)))
 		return rc;
 	if (c.help) {
@@ -85,11 +89,14 @@ int cmd_render(int argc, char **argv)
 					     1, 100000, &o.episodes))) ||
 	    (c.every && (rc = cli_parse_count("render", "--every", c.every, 1,
 					  1000000, &o.every))) ||
+	    (c.iter && (rc = cli_parse_count("render", "--iter", c.iter, 0,
+					 INT32_MAX, &iter))) ||
 	    (c.size && (rc = cli_parse_size("render", c.size, &o.width, &o.height))))
 		return rc;
 	if (!(doc = cli_load_experiment(&c, &e, &err)))
 		return cli_die(&err);
 	o.seed = (unsigned)e.seed;
+	o.iter = (unsigned)iter;
 	if (render_params(&e, &c, &o, c.out ? c.out : "episode.gif", &err) < 0)
 		rc = cli_die(&err);
 	render_release_fonts();

@@ -160,13 +160,13 @@ oom:
 	return NULL;
 }
 
-void episode_reset(episode *ep, unsigned seed, unsigned k)
+void episode_reset(episode *ep, unsigned seed, unsigned iter, unsigned k)
 {
 	const void *tc = ep->tc;
 	const void *pc = ep->e->policy_cfg;
 
-	ep->ctr = (ph_step_ctr){ seed, PH_PURPOSE_TEST_RESET, 0, 0, k, 0 };
-	ep->th->reset(tc, ep->s, seed, PH_PURPOSE_TEST_RESET, 0, 0, k);
+	ep->ctr = (ph_step_ctr){ seed, PH_PURPOSE_TEST_RESET, iter, 0, k, 0 };
+	ep->th->reset(tc, ep->s, seed, PH_PURPOSE_TEST_RESET, iter, 0, k);
 	for (int a = 0; a < ep->d.n_agents; a++) {
 		ep->total[a] = 0.0f;
 		if (a < ep->driven)

@@ -46,8 +46,9 @@ episode *episode_create(const exp_cfg *e, const float *params,
 			const double *obs_params, ej_err *err);
 void episode_free(episode *ep);
 
-/* Start test world k of 'seed' (the reset; no step yet). */
-void episode_reset(episode *ep, unsigned seed, unsigned k);
+/* Start test world k of 'seed' at iteration 'iter' (the reset; no step
+ * yet): the evaluator's test episode k of that iteration. */
+void episode_reset(episode *ep, unsigned seed, unsigned iter, unsigned k);
 /* One step.  1 when the episode is over (done or max_steps; no further
  * step is taken), 0 when it goes on, -1 on error (out of memory). */
 int episode_step(episode *ep, ej_err *err);

@@ -91,7 +91,7 @@ static int render_run(render_ctx *r, episode *ep, const render_opts *o,
 	for (int k = 0; k < o->episodes; k++) {
 		int done;
 
-		episode_reset(ep, o->seed, (unsigned)k);
+		episode_reset(ep, o->seed, o->iter, (unsigned)k);
 		if (render_frame(r, ep, k, o->episodes, delay, err) < 0)
 			return -1;
 		out[k].frames = 1;

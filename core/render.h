@@ -25,6 +25,7 @@
 typedef struct render_opts {
 	int episodes;      /* >= 1: test worlds 0 .. episodes-1 */
 	unsigned seed;     /* the evaluator's seed (the config's 'seed') */
+	unsigned iter;     /* the test's iteration (0: evojax test's default) */
 	int every;         /* K; 0: the task's step time at ~RENDER_FPS */
 	int width, height; /* the GIF's size; 0: the task's default width,
 			      its height + RENDER_CAPTION_H */

@@ -147,16 +147,22 @@ fi
 # The rendered returns are the evaluator's (`evojax test --scores`, same
 # seed, as many episodes), episode by episode within 1% (the host's libm
 # against the device's: tests/test_render.c).
-for seed in 42 5; do
-	$EVOJAX render $CP --params $FIX --smoke --episodes 3 --seed $seed --out "$T/s.gif" >"$T/s.out" 2>/dev/null
-	$EVOJAX test $CP --params $FIX --smoke --set trainer.n_evaluations=3 --seed $seed --scores >"$T/t.out" 2>/dev/null
+# With --iter N both take the episodes of a run's test at iteration N
+# (other starts than iteration 0's: the returns must differ from seed 5's).
+for si in "42 0" "5 0" "5 7"; do
+	set -- $si
+	$EVOJAX render $CP --params $FIX --smoke --episodes 3 --seed $1 --iter $2 --out "$T/s.gif" >"$T/s.out" 2>/dev/null
+	$EVOJAX test $CP --params $FIX --smoke --set trainer.n_evaluations=3 --seed $1 --iter $2 --scores >"$T/t.out" 2>/dev/null
 	$PY "$T/ret.py" "$T/s.out" >"$T/s.stats" 2>&1
-	if d=$($PY "$T/near.py" "$T/s.stats" "$T/t.out" 2>&1); then
-		pass "render returns = evojax test --scores, episode by episode, seed $seed (largest relative difference $d)"
+	[ "$2" = 0 ] && cp "$T/s.stats" "$T/s.stats.$1"
+	if d=$($PY "$T/near.py" "$T/s.stats" "$T/t.out" 2>&1) && grep -q "\"iter\": $2, \"return\"" "$T/s.out" &&
+		{ [ "$2" = 0 ] || ! cmp -s "$T/s.stats" "$T/s.stats.$1"; }; then
+		pass "render returns = evojax test --scores, episode by episode, seed $1, iteration $2 (largest relative difference $d)"
 	else
-		fail "render returns = evojax test --scores, episode by episode, seed $seed" "$d" "$(cat "$T/s.out" "$T/t.out")"
+		fail "render returns = evojax test --scores, episode by episode, seed $1, iteration $2" "$d" "$(cat "$T/s.out" "$T/t.out")"
 	fi
 done
+set --
 expect "render --size" 0 "" -- $EVOJAX render $CP --params $FIX --smoke --every 50 --size 320x180 --out "$T/z.gif"
 if [ "$($PY "$T/gif.py" "$T/z.gif" 2>&1)" = "320x180 3 frames 1 loop" ]; then
 	pass "render --size 320x180: GIF of that size"

@@ -106,7 +106,7 @@ static void rt_host(const exp_cfg *e, const float *w, const double *obs,
 	for (int k = 0; k < e->trainer.n_evaluations; k++) {
 		int rc;
 
-		episode_reset(ep, (unsigned)e->seed, (unsigned)k);
+		episode_reset(ep, (unsigned)e->seed, 0, (unsigned)k);
 		while ((rc = episode_step(ep, &err)) == 0)
 			;
 		assert_int_equal(rc, 1);
