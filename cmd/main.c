@@ -18,6 +18,7 @@
 #include "cmd/cli.h"
 #include "core/cfg.h"
 #include "core/exp.h"
+#include "core/jsonl.h"
 #include "core/linalg.h"
 #include "core/optim.h"
 #include "core/pbt.h"
@@ -348,6 +349,7 @@ static int test_params(const exp_cfg *e, const char *path, int iter,
 	double *obs = NULL;
 	const float *x;
 	size_t n;
+	char q[8192];
 	test_stats s;
 	int rc = -1;
 
@@ -368,8 +370,8 @@ static int test_params(const exp_cfg *e, const char *path, int iter,
 		static const char *const key[4] = { "max", "avg", "min", "std" };
 		const double v[4] = { s.max, s.avg, s.min, s.std };
 
-		printf("{\"kind\": \"test\", \"params\": \"%s\", \"iter\": %d, "
-		       "\"n\": %d", path, iter, s.n);
+		printf("{\"kind\": \"test\", \"params\": %s, \"iter\": %d, "
+		       "\"n\": %d", jsonl_quote(path, q, sizeof(q)), iter, s.n);
 		for (int i = 0; i < 4; i++) {
 			printf(", \"%s\": ", key[i]);
 			test_number(v[i]);

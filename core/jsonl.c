@@ -178,3 +178,46 @@ int jsonl_read(const char *path, jsonl_key *keys, size_t n, jsonl_fn fn,
 	free(text);
 	return rc;
 }
+
+/* Bytes of the UTF-8 sequence that lead byte c starts (1 for anything
+ * else: ASCII, a stray continuation byte, an invalid lead). */
+static size_t jsonl_utf8_len(unsigned char c)
+{
+	return c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+const char *jsonl_quote(const char *s, char *out, size_t cap)
+{
+	size_t n = 0, i = 0;
+
+	out[n++] = '"';
+	while (s[i]) {
+		unsigned char c = (unsigned char)s[i];
+		char piece[8];
+		size_t len, adv = 1; /* bytes written, bytes of s taken */
+
+		if (c == '"' || c == '\\') {
+			piece[0] = '\\';
+			piece[1] = (char)c;
+			len = 2;
+		} else if (c < 0x20) {
+			snprintf(piece, sizeof(piece), "\\u%04x", c);
+			len = 6;
+		} else {
+			len = jsonl_utf8_len(c);
+			for (size_t k = 1; k < len; k++)
+				if (!s[i + k]) /* cut short: take the lead alone */
+					len = 1;
+			memcpy(piece, s + i, len);
+			adv = len;
+		}
+		if (n + len + 2 > cap) /* the piece, the closing quote, NUL */
+			break;
+		memcpy(out + n, piece, len);
+		n += len;
+		i += adv;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return out;
+}

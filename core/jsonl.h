@@ -68,4 +68,11 @@ typedef int (*jsonl_fn)(void *ctx, const jsonl_key *keys, size_t n,
 int jsonl_read(const char *path, jsonl_key *keys, size_t n, jsonl_fn fn,
 	       void *ctx, ej_err *err);
 
+/* s as a JSON string literal into out (cap >= 3 bytes): in quotes, with
+ * \" \\ and \u00XX for control bytes, other bytes as they are (UTF-8
+ * passes through).  A literal that does not fit in cap - 1 bytes is cut
+ * before the first character that does not fit whole (never inside an
+ * escape or a UTF-8 sequence) and still closed.  Returns out. */
+const char *jsonl_quote(const char *s, char *out, size_t cap);
+
 #endif

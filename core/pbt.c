@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/jsonl.h"
 #include "core/npz.h"
 #include "opencl/philox.h"
 
@@ -638,8 +639,8 @@ static int pbt_summary(pbt *p, ej_err *err)
 {
 	const pbt_seg *lin = p->lin + (size_t)p->best * p->S;
 	double wall = pbt_wall(p), env = 0.0;
-	char *buf, path[4200], src[4200];
-	size_t cap = 8192 + (size_t)p->n_lin[p->best] * 512, n;
+	char *buf, path[4200], src[4200], cfg[8192], dev[512];
+	size_t cap = 16384 + (size_t)p->n_lin[p->best] * 512, n;
 	int rc;
 
 	if (!p->o.out_dir)
@@ -650,19 +651,20 @@ static int pbt_summary(pbt *p, ej_err *err)
 	if (!(buf = malloc(cap)))
 		return ej_fail(err, EJ_EXIT_RUN, "out of memory");
 	n = (size_t)snprintf(buf, cap,
-			     "{\n  \"config\": \"%s\",\n  \"method\": \"%s\",\n  \"workers\": %d,\n"
+			     "{\n  \"config\": %s,\n  \"method\": \"%s\",\n  \"workers\": %d,\n"
 			     "  \"iterations\": %ld,\n  \"best_worker\": %d,\n"
 			     "  \"final_test_score\": %.9g,\n  \"wall_time_s\": %.3f,\n"
 			     "  \"iter_per_s\": %.4f,\n  \"env_steps\": %.0f,\n"
-			     "  \"env_steps_per_s\": %.0f,\n  \"device\": \"%s\",\n"
+			     "  \"env_steps_per_s\": %.0f,\n  \"device\": %s,\n"
 			     "  \"schedule\": [",
-			     p->o.config_path ? p->o.config_path : "",
+			     jsonl_quote(p->o.config_path ? p->o.config_path : "",
+					 cfg, sizeof(cfg)),
 			     p->c->method == PBT_RANDOM ? "random"
 			     : p->c->method == PBT_FIRE ? "fire" : "pbt", p->W,
 			     p->iter, p->best, p->best_score, wall,
 			     (double)p->iter / (wall > 0 ? wall : 1e-9), env,
 			     env / (wall > 0 ? wall : 1e-9),
-			     eval_device_name(p->ev));
+			     jsonl_quote(eval_device_name(p->ev), dev, sizeof(dev)));
 	for (int64_t i = 0; i < p->n_lin[p->best] && n < cap; i++) {
 		char hj[512];
 

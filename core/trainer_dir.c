@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/jsonl.h"
 #include "core/npz.h"
 #include "core/trainer_int.h"
 
@@ -356,12 +357,12 @@ void tr_progress(trainer *t, long iter, const test_stats *fit)
 int tr_summary(trainer *t, double wall, ej_err *err)
 {
 	const trainer_cfg *c = &t->e->trainer;
-	char buf[4096], p[4200];
+	char buf[12288], p[4200], cfg[8192], dev[512];
 	double episodes = (double)t->iter_done * (double)t->pop * c->n_repeats;
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
-		     "{\n  \"config\": \"%s\",\n  \"task\": \"%s\",\n  \"policy\": \"%s\",\n"
+		     "{\n  \"config\": %s,\n  \"task\": \"%s\",\n  \"policy\": \"%s\",\n"
 		     "  \"algo\": \"%s\",\n  \"seed\": %d,\n  \"iterations\": %ld,\n"
 		     "  \"pop_size\": %zu,\n  \"param_count\": %zu,\n"
 		     "  \"final_test_score\": %.9g,\n  \"best_test_score\": %.9g,\n"
@@ -369,8 +370,10 @@ int tr_summary(trainer *t, double wall, ej_err *err)
 		     "  \"rollout_time_s\": %.3f,\n  \"iter_per_s\": %.4f,\n"
 		     "  \"episodes_per_s\": %.2f,\n  \"env_steps\": %.0f,\n"
 		     "  \"env_steps_per_s\": %.0f,\n  \"comm_time_s\": %.3f,\n"
-		     "  \"comm_bytes\": %.0f,\n  \"device\": \"%s\",\n  \"lanes\": %d\n}\n",
-		     t->o.config_path ? t->o.config_path : "", t->e->task->name,
+		     "  \"comm_bytes\": %.0f,\n  \"device\": %s,\n  \"lanes\": %d\n}\n",
+		     jsonl_quote(t->o.config_path ? t->o.config_path : "", cfg,
+				 sizeof(cfg)),
+		     t->e->task->name,
 		     t->e->policy ? t->e->policy->name : "none",
 		     t->e->algo->name, t->e->seed,
 		     t->iter_done, t->pop, t->P, t->final_score, t->best_score,
@@ -379,8 +382,11 @@ int tr_summary(trainer *t, double wall, ej_err *err)
 		     episodes / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
 		     t->env_steps,
 		     t->env_steps / (t->rollout_s > 0 ? t->rollout_s : 1e-9),
-		     t->comm_s, t->comm_bytes, eval_device_name(t->ev),
+		     t->comm_s, t->comm_bytes,
+		     jsonl_quote(eval_device_name(t->ev), dev, sizeof(dev)),
 		     eval_lanes(t->ev));
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return ej_fail(err, EJ_EXIT_RUN, "summary.json: too long");
 	tr_path(t, p, sizeof(p), "summary.json");
 	return fio_write_atomic(p, buf, (size_t)n, err);
 }

@@ -136,6 +136,25 @@ print(m[1]['avg'])
 else
 	fail "test --iter reproduces the run's test lines" "$d" "$(cat "$T/ti.err")"
 fi
+# Paths are JSON strings: a config and a params file named with a quote
+# and a backslash give summary.json and a test line that parse, with the
+# names back as they were.
+mkdir -p "$T/q\"d" && cp $C "$T/q\"d/c\\x.yaml"
+$EVOJAX train "$T/q\"d/c\\x.yaml" --smoke --quiet --out "$T/q\"d/run" >/dev/null 2>"$T/q.err"
+$EVOJAX test "$T/q\"d/c\\x.yaml" --smoke --params "$T/q\"d/run/final.npz" >"$T/q.out" 2>>"$T/q.err"
+if d=$($PY -c "
+import json, sys
+d = sys.argv[1]
+s = json.load(open(d + '/run/summary.json'))
+t = json.loads(open(sys.argv[2]).read())
+assert s['config'] == d + '/c\\\\x.yaml', s['config']
+assert t['params'] == d + '/run/final.npz', t['params']
+print('ok')
+" "$T/q\"d" "$T/q.out" 2>&1); then
+	pass "a path with a quote and a backslash: summary.json and the test line are valid JSON"
+else
+	fail "a path with a quote and a backslash: summary.json and the test line are valid JSON" "$d" "$(cat "$T/q.err")"
+fi
 expect "test --iter -1" 2 "--iter must be a whole number from 0 to 2147483647, got '-1'" -- \
 	$EVOJAX test $C --smoke --params "$T/a/final.npz" --iter -1
 # ... of the parameters given: zeros (written by numpy) score otherwise.

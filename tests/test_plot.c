@@ -210,6 +210,38 @@ static void read_fails(const char *path, const char *text, const char *msg,
 	assert_int_equal(s.n, calls);
 }
 
+/* jsonl_quote: escapes; the literal reads back through json-c to the
+ * same bytes; a cut never splits an escape or a UTF-8 character. */
+static void test_jsonl_quote(void **state)
+{
+	static const char *const in[] = {
+		"", "plain/path.yaml", "q\"d/c\\x.yaml", "tab\tnl\n\x01",
+		"caf\xc3\xa9 \xe2\x82\xac",
+	};
+	static const char *const want[] = {
+		"\"\"", "\"plain/path.yaml\"", "\"q\\\"d/c\\\\x.yaml\"",
+		"\"tab\\u0009nl\\u000a\\u0001\"", "\"caf\xc3\xa9 \xe2\x82\xac\"",
+	};
+	char out[64], line[128], why[64];
+	jsonl_key k = { .key = "s", .type = JSONL_STRING };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		assert_string_equal(jsonl_quote(in[i], out, sizeof(out)), want[i]);
+		snprintf(line, sizeof(line), "{\"s\": %s}", out);
+		assert_int_equal(jsonl_parse(line, &k, 1, why, sizeof(why)), 0);
+		assert_string_equal(k.str, in[i]);
+	}
+	/* cuts: cap 5 holds '"', 2 bytes, '"', NUL */
+	assert_string_equal(jsonl_quote("abcdef", out, 5), "\"ab\"");
+	assert_string_equal(jsonl_quote("a\"b", out, 5), "\"a\"");
+	assert_string_equal(jsonl_quote("a\"b", out, 6), "\"a\\\"\"");
+	assert_string_equal(jsonl_quote("a\xe2\x82\xac", out, 6), "\"a\"");
+	assert_string_equal(jsonl_quote("a\xe2\x82\xac", out, 7), "\"a\xe2\x82\xac\"");
+	assert_string_equal(jsonl_quote("\x01", out, 8), "\"\"");
+	assert_string_equal(jsonl_quote("x", out, 3), "\"\"");
+}
+
 static void test_jsonl_file(void **state)
 {
 	tu_tmp *t = *state;
@@ -404,6 +436,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonl_line),
+		cmocka_unit_test(test_jsonl_quote),
 		cmocka_unit_test_setup_teardown(test_jsonl_file, tu_tmp_setup, tu_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_load_runs, tu_tmp_setup, tu_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, tu_tmp_setup, tu_tmp_teardown),
