@@ -20,7 +20,8 @@
  *               at_snapshot / at_snapshot_alloc (every array's name and
  *               bytes, for bit-exact comparisons), at_assert_same_state,
  *               at_assert_unchanged, at_save, at_load, at_load_rc,
- *               at_copy_state, at_load_other_rc
+ *               at_copy_state, at_load_other_rc,
+ *               at_expect_load_fails, at_expect_other_size_fails
  *   benchmarks: at_sphere, at_rosenbrock, at_rastrigin, at_ellipsoid
  *               (minimised; fitness = -f)
  *   running:    at_batch (a population and its fitness), at_step (one
@@ -339,6 +340,47 @@ static inline int at_load_other_rc(const at_algo *t, void *s,
 	rc = at_load_rc(t, s, path, err);
 	t->ops->free(other);
 	return rc;
+}
+
+/* Loading the arrays a[0..n) (written to 'path') into s fails with
+ * EJ_EXIT_RUN and a message containing 'want' (the whole expected
+ * message, or the name it must mention), and leaves s as it was, bit
+ * for bit. */
+static inline void at_expect_load_fails(const at_algo *t, void *s,
+					const char *path, const npz_array *a,
+					size_t n, const char *want)
+{
+	unsigned char *before;
+	size_t len = at_snapshot_alloc(t, s, &before);
+	ej_err err = { 0 };
+
+	assert_int_equal(npz_write(path, a, n, &err), 0);
+	assert_int_equal(at_load_rc(t, s, path, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_RUN);
+	if (!strstr(err.msg, want))
+		fail_msg("load: '%s' lacks '%s'", err.msg, want);
+	at_assert_unchanged(t, s, before, len);
+	free(before);
+}
+
+/* s refuses the state of another instance ('yaml', 4 parameters, seed
+ * 3) with EJ_EXIT_RUN and a message containing 'want', and is left as it
+ * was, bit for bit. */
+static inline void at_expect_other_size_fails(const at_algo *t, void *s,
+					      const char *yaml,
+					      const char *path,
+					      const char *want)
+{
+	unsigned char *before;
+	size_t len = at_snapshot_alloc(t, s, &before);
+	ej_err err = { 0 };
+
+	assert_int_equal(at_load_other_rc(t, s, yaml, 4, 3, path, &err), -1);
+	assert_int_equal(err.code, EJ_EXIT_RUN);
+	if (!strstr(err.msg, want))
+		fail_msg("load: '%s' lacks '%s'", err.msg, want);
+	at_assert_unchanged(t, s, before, len);
+	free(before);
 }
 
 /* ---- benchmark functions (minimised; fitness = -f) --------------------- */

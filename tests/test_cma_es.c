@@ -400,23 +400,12 @@ static void test_load_errors(void **state)
 	static const double m[3] = { 1, 2, 3 };
 	npz_array one = { .name = "mean", .dtype = NPZ_F64, .ndim = 1,
 			  .shape = { 3 }, .data = m };
-	unsigned char *before;
-	ej_err err = { 0 };
-	size_t n;
 
-	(void)state;
 	at_run(&algo, s, at_sphere, 3, 2);
-	n = at_snapshot_alloc(&algo, s, &before);
-	assert_int_equal(npz_write(path, &one, 1, &err), 0);
-	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_string_equal(err.msg, "missing array 'sigma'");
-	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
-					  4, 3, path, &err), -1);
-	assert_string_equal(err.msg, "array 'mean' must be float64 with 3 "
-			    "elements");
-	at_assert_unchanged(&algo, s, before, n);
-	free(before);
+	at_expect_load_fails(&algo, s, path, &one, 1, "missing array 'sigma'");
+	at_expect_other_size_fails(&algo, s, "algo:\n  pop_size: 4\n", path,
+				   "array 'mean' must be float64 with 3 "
+				   "elements");
 	ops->free(s);
 }
 

@@ -273,25 +273,14 @@ static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
 	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
-	unsigned char before[1024];
 	static const float c[3] = { 1, 2, 3 };
 	npz_array one = { .name = "center", .dtype = NPZ_F32, .ndim = 1,
 			  .shape = { 3 }, .data = c };
-	ej_err err = { 0 };
-	size_t n;
 
-	/* only 'center': nothing may change */
-	n = at_snapshot(&algo, s, before, sizeof(before));
-	assert_int_equal(npz_write(path, &one, 1, &err), 0);
-	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_non_null(strstr(err.msg, "stdev"));
-	at_assert_unchanged(&algo, s, before, n);
-	/* a state of another size */
-	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
-					  4, 3, path, &err), -1);
-	assert_non_null(strstr(err.msg, "center"));
-	at_assert_unchanged(&algo, s, before, n);
+	/* only 'center'; a state of another size */
+	at_expect_load_fails(&algo, s, path, &one, 1, "stdev");
+	at_expect_other_size_fails(&algo, s, "algo:\n  pop_size: 4\n", path,
+				   "center");
 	ops->free(s);
 }
 

@@ -409,7 +409,6 @@ static void test_load_errors(void **state)
 {
 	const char *path = ((tu_tmp *)*state)->path;
 	void *s = at_mk_ok(&algo, "algo:\n  pop_size: 4\n", 3, 3);
-	unsigned char before[1024];
 	static const float par[6] = { 1, 2, 3, 4, 5, 6 };
 	static const float best[3] = { 1, 2, 3 }, bad = NAN;
 	static const int64_t it = 2;
@@ -423,25 +422,13 @@ static void test_load_errors(void **state)
 		{ .name = "iteration", .dtype = NPZ_I64, .ndim = 0,
 		  .data = &it },
 	};
-	ej_err err = { 0 };
-	size_t n;
 
-	n = at_snapshot(&algo, s, before, sizeof(before));
-	/* parents and best only: nothing may change */
-	assert_int_equal(npz_write(path, arr, 2, &err), 0);
-	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
-	assert_int_equal(err.code, EJ_EXIT_RUN);
-	assert_non_null(strstr(err.msg, "best_fitness"));
-	/* a NaN best fitness */
-	assert_int_equal(npz_write(path, arr, 4, &err), 0);
-	assert_int_equal(at_load_rc(&algo, s, path, &err), -1);
-	assert_string_equal(err.msg, "array 'best_fitness' is nan");
-	at_assert_unchanged(&algo, s, before, n);
-	/* a state of another size */
-	assert_int_equal(at_load_other_rc(&algo, s, "algo:\n  pop_size: 4\n",
-					  4, 3, path, &err), -1);
-	assert_non_null(strstr(err.msg, "parents"));
-	at_assert_unchanged(&algo, s, before, n);
+	/* parents and best only; a NaN best fitness; another size */
+	at_expect_load_fails(&algo, s, path, arr, 2, "best_fitness");
+	at_expect_load_fails(&algo, s, path, arr, 4,
+			     "array 'best_fitness' is nan");
+	at_expect_other_size_fails(&algo, s, "algo:\n  pop_size: 4\n", path,
+				   "parents");
 	ops->free(s);
 }
 
