@@ -74,39 +74,41 @@ done
 python3 - "$OUT" "$SEEDS" <<'PY'
 import json, math, sys
 out, seeds = sys.argv[1], sys.argv[2].split()
-print("| method | " + " | ".join("seed %s" % s for s in seeds) + " | mean +- std | wall (s, mean) |")
-print("|---|" + "---|" * len(seeds) + "---|---|")
+
+def ms(v):  # mean and sample standard deviation
+    mu = sum(v) / len(v)
+    return mu, math.sqrt(sum((a - mu) ** 2 for a in v) / max(1, len(v) - 1))
+
+def header(last):
+    print("| method | " + " | ".join("seed %s" % s for s in seeds) + " | mean +- std | %s |" % last)
+    print("|---|" + "---|" * len(seeds) + "---|---|")
+
+def load(m, s, name):
+    return json.load(open("%s/%s-%s/%s" % (out, m, s, name)))
+
+header("wall (s, mean)")
 for m in ("random", "pbt", "fire", "rex"):
-    sc, wall = [], []
-    for s in seeds:
-        j = json.load(open("%s/%s-%s/summary.json" % (out, m, s)))
-        sc.append(j["final_test_score"])
-        wall.append(j["wall_time_s"])
-    mu = sum(sc) / len(sc)
-    sd = math.sqrt(sum((x - mu) ** 2 for x in sc) / max(1, len(sc) - 1))
+    runs = [load(m, s, "summary.json") for s in seeds]
+    sc = [j["final_test_score"] for j in runs]
+    wall = [j["wall_time_s"] for j in runs]
     print("| %s | %s | %.1f +- %.1f | %.0f |" % (
         m if m != "rex" else "fixed REX schedule (1 trainer)",
-        " | ".join("%.1f" % x for x in sc), mu, sd, sum(wall) / len(wall)))
+        " | ".join("%.1f" % x for x in sc), *ms(sc), sum(wall) / len(wall)))
 print()
 for m in ("random", "pbt", "fire"):
     for s in seeds:
-        j = json.load(open("%s/%s-%s/summary.json" % (out, m, s)))
+        j = load(m, s, "summary.json")
         steps = ", ".join("%d: %.4g" % (g["iter"], g["center_lr"]) for g in j["schedule"])
         print("%s seed %s, best worker %d, center_lr from iteration: %s" % (m, s, j["best_worker"], steps))
 print()
-print("| method | " + " | ".join("seed %s" % s for s in seeds) + " | mean +- std | mean over the starts kept (>= 200) |")
-print("|---|" + "---|" * len(seeds) + "---|---|")
+header("mean over the starts kept (>= 200)")
 for m in ("random", "pbt", "fire", "rex"):
     sc, kept = [], []
     for s in seeds:
-        x = json.load(open("%s/%s-%s/common_test.json" % (out, m, s)))["scores"]
-        x = [v for v in x if v is not None]
+        x = [v for v in load(m, s, "common_test.json")["scores"] if v is not None]
         k = [v for v in x if v >= 200]
         sc.append(sum(x) / len(x))
         kept.append(sum(k) / len(k) if k else float("nan"))
-    def ms(v):
-        mu = sum(v) / len(v)
-        return mu, math.sqrt(sum((a - mu) ** 2 for a in v) / max(1, len(v) - 1))
     print("| %s | %s | %.1f +- %.1f | %.1f +- %.1f |" % (
         m if m != "rex" else "fixed REX schedule",
         " | ".join("%.1f" % v for v in sc), *ms(sc), *ms(kept)))
